@@ -1,0 +1,120 @@
+import { PostHog } from 'posthog-node';
+import type { PosthogConfig } from '../config/types.js';
+
+/** Properties sent with an event. */
+export type EventProperties = Record<string, unknown>;
+
+/**
+ * The slice of the `posthog-node` client this package calls. Typed narrowly
+ * so an older SDK (without `captureException` or `evaluateFlags`) still fits.
+ */
+export interface PosthogSdk {
+  capture(message: { distinctId?: string; event: string; properties?: EventProperties }): void;
+  captureException?: (error: unknown, distinctId?: string, properties?: EventProperties) => void;
+  evaluateFlags?: (
+    distinctId: string,
+    options?: { flagKeys?: string[] },
+  ) => Promise<{ isEnabled(key: string, options?: { defaultValue?: boolean }): boolean }>;
+  isFeatureEnabled?: (key: string, distinctId: string) => Promise<boolean | undefined>;
+  withContext?: <T>(
+    data: { distinctId?: string; sessionId?: string; properties?: EventProperties },
+    fn: () => T,
+  ) => T;
+  getContext?: () => { distinctId?: string; sessionId?: string } | undefined;
+  on?: (event: 'error', listener: (error: unknown) => void) => unknown;
+  flush?: () => Promise<void>;
+  shutdown(timeoutMs?: number): Promise<void>;
+}
+
+/** Per-request timeout for flag evaluation: SPEC §3. */
+export const FLAG_TIMEOUT_MS = 2_000;
+
+type SdkLogger = Record<
+  'debug' | 'info' | 'warn' | 'error' | 'critical',
+  (...args: unknown[]) => void
+> & {
+  createLogger(prefix: string): SdkLogger;
+};
+
+/** One line from the SDK's log arguments: strings as they are, errors by name and message. */
+function line(args: unknown[]): string {
+  return args
+    .map((arg) => {
+      if (typeof arg === 'string') return arg;
+      if (arg instanceof Error) return `${arg.name}: ${arg.message}`;
+      try {
+        return JSON.stringify(arg);
+      } catch {
+        return String(arg);
+      }
+    })
+    .join(' ');
+}
+
+/** The SDK's internal logger, routed to the package's rate-limited warning. */
+function routedLogger(warn: (message: string) => void): SdkLogger {
+  const drop = () => {};
+  const toWarn = (...args: unknown[]) => warn(`PostHog SDK: ${line(args)}`);
+  const logger: SdkLogger = {
+    debug: drop,
+    info: drop,
+    warn: toWarn,
+    error: toWarn,
+    critical: toWarn,
+    createLogger: () => logger,
+  };
+  return logger;
+}
+
+/** The SDK internals this package reroutes so that they log through it, not `console`. */
+interface SdkInternals {
+  _logger?: SdkLogger;
+  pendingFlushPromise?: unknown;
+  flushBackground?: () => void;
+  flushAutomatic?: () => Promise<void>;
+  flush(): Promise<void>;
+}
+
+/**
+ * Sends the SDK's own log lines, and its background flush failures (which it
+ * prints with `console.error` on every failed flush), to the package's
+ * rate-limited warning instead: an unreachable host must not flood the log.
+ * Only what this SDK version has is rerouted.
+ */
+function quietSdk(sdk: PostHog, warn: (message: string) => void): void {
+  const internals = sdk as unknown as SdkInternals;
+  if (internals._logger) internals._logger = routedLogger(warn);
+  if (typeof internals.flushBackground === 'function') {
+    const flushAutomatic = internals.flushAutomatic ?? internals.flush;
+    internals.flushBackground = function quietFlushBackground() {
+      if (internals.pendingFlushPromise) return;
+      flushAutomatic
+        .call(sdk)
+        .catch((error: unknown) => warn(`PostHog flush failed: ${line([error])}`));
+    };
+  }
+}
+
+/**
+ * Builds the real `posthog-node` client for an enabled config. `environment`
+ * and `release` are added by `before_send`, so they ride on every event the
+ * SDK sends, including the ones it builds itself (`captureException`).
+ *
+ * @param warn - where SDK errors go (rate-limited by the caller).
+ */
+export function createSdk(config: PosthogConfig, warn: (message: string) => void): PosthogSdk {
+  const tags: EventProperties = { environment: config.environment };
+  if (config.release !== undefined) tags.release = config.release;
+  const sdk = new PostHog(config.apiKey ?? '', {
+    host: config.host,
+    ...(config.secretKey !== undefined ? { secretKey: config.secretKey } : {}),
+    featureFlagsRequestTimeoutMs: FLAG_TIMEOUT_MS,
+    requestTimeout: 10_000,
+    before_send: function addEnvironmentAndRelease(event) {
+      if (event) event.properties = { ...tags, ...event.properties };
+      return event;
+    },
+  });
+  quietSdk(sdk, warn);
+  return sdk;
+}

@@ -1,0 +1,25 @@
+/**
+ * express-posthog: make an Express app observable in PostHog.
+ *
+ * Public API (SPEC §13). Everything not re-exported here is internal.
+ * @packageDocumentation
+ */
+
+export type {
+  CaptureExceptionOptions,
+  CaptureOptions,
+  EventProperties,
+  PosthogClientOptions,
+  PosthogSdk,
+} from './client/index.js';
+export { getPosthog, PosthogClient, resetPosthog } from './client/index.js';
+export type {
+  Env,
+  IdentifyMode,
+  JsSource,
+  PosthogConfig,
+  PosthogConfigOptions,
+} from './config/index.js';
+export { loadConfig } from './config/index.js';
+export type { PosthogUser } from './identity/user.js';
+export type { Logger } from './logger/index.js';
