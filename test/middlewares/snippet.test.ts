@@ -1,0 +1,410 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import compression from 'compression';
+import type { Express } from 'express';
+import request from 'supertest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { type PosthogSnippetOptions, posthogSnippet } from '../../src/middlewares/snippet/index.js';
+import { enabledClient } from '../helpers/client.js';
+import { expressVersions } from '../helpers/express-versions.js';
+import { PAGE, snippetCount, snippetIdentityOf } from '../helpers/html.js';
+import { recordingLogger } from '../helpers/logger.js';
+
+const STATIC_PAGE = fileURLToPath(new URL('../fixtures/static-page.html', import.meta.url));
+const { client, logger } = enabledClient('http://127.0.0.1:9', {
+  environment: 'test',
+  release: 'r1',
+});
+afterAll(() => client.shutdown(100));
+
+describe.each(expressVersions)('posthogSnippet on $name', ({ express }) => {
+  function app(
+    routes: (app: Express) => void,
+    options: PosthogSnippetOptions = {},
+    before?: (app: Express) => void,
+  ): Express {
+    const app = express();
+    before?.(app);
+    app.use(compression({ threshold: 0 }));
+    app.use(posthogSnippet({ client, ...options }));
+    routes(app);
+    return app;
+  }
+
+  it('puts the snippet exactly once right before </head>, and gzip still applies', async () => {
+    const res = await request(app((a) => a.get('/', (_req, res) => res.send(PAGE))))
+      .get('/')
+      .set('Accept-Encoding', 'gzip');
+    expect(res.headers['content-encoding']).toBe('gzip');
+    expect(snippetCount(res.text)).toBe(1);
+    expect(res.text).toMatch(
+      /<title>Hi<\/title><script data-express-posthog>[\s\S]*<\/script><\/head><body>/,
+    );
+    expect(res.text.replace(/<script data-express-posthog>[\s\S]*?<\/script>/, '')).toBe(PAGE);
+  });
+
+  it('keeps Content-Length exact when the body is sent whole', async () => {
+    const res = await request(app((a) => a.get('/', (_req, res) => res.send(PAGE))))
+      .get('/')
+      .set('Accept-Encoding', 'identity');
+    expect(snippetCount(res.text)).toBe(1);
+    expect(Number(res.headers['content-length'])).toBe(Buffer.byteLength(res.text));
+  });
+
+  it('keeps Content-Length exact when the body streams in chunks after setting it', async () => {
+    const body = Buffer.from(PAGE);
+    const res = await request(
+      app((a) =>
+        a.get('/', (_req, res) => {
+          res.setHeader('Content-Type', 'text/html; charset=utf-8');
+          res.setHeader('Content-Length', body.length);
+          for (let i = 0; i < body.length; i += 7) res.write(body.subarray(i, i + 7));
+          res.end();
+        }),
+      ),
+    )
+      .get('/')
+      .set('Accept-Encoding', 'identity');
+    expect(snippetCount(res.text)).toBe(1);
+    expect(Number(res.headers['content-length'])).toBe(Buffer.byteLength(res.text));
+  });
+
+  it('drops Content-Length when the app writes its headers before the body', async () => {
+    const res = await request(
+      app((a) =>
+        a.get('/', (_req, res) => {
+          res.writeHead(200, {
+            'Content-Type': 'text/html',
+            'Content-Length': Buffer.byteLength(PAGE),
+          });
+          res.end(PAGE);
+        }),
+      ),
+    )
+      .get('/')
+      .set('Accept-Encoding', 'identity');
+    expect(snippetCount(res.text)).toBe(1);
+    expect(res.headers['content-length']).toBeUndefined();
+  });
+
+  it('changes the ETag with the snippet, so a held copy never gets a 304 for another snippet', async () => {
+    const server = app((a) => a.get('/', (_req, res) => res.send(PAGE)));
+    const plain = express();
+    plain.get('/', (_req, res) => res.send(PAGE));
+    const original = (await request(plain).get('/')).headers.etag;
+    const res = await request(server).get('/').set('Accept-Encoding', 'identity');
+    expect(original).toBeTruthy();
+    expect(res.headers.etag).toBeTruthy();
+    expect(res.headers.etag).not.toBe(original);
+    const again = await request(server)
+      .get('/')
+      .set('Accept', 'text/html')
+      .set('If-None-Match', original!);
+    expect(again.status).toBe(200);
+    expect(snippetCount(again.text)).toBe(1);
+  });
+
+  it('answers 304 when the client holds this very page, snippet included', async () => {
+    const server = app((a) =>
+      a.get('/', (req, res) => {
+        if (req.headers['x-user']) (req as any).user = { id: String(req.headers['x-user']) };
+        res.send(PAGE);
+      }),
+    );
+    const first = await request(server).get('/').set('Accept', 'text/html').set('x-user', 'u1');
+    const same = await request(server)
+      .get('/')
+      .set('Accept', 'text/html')
+      .set('x-user', 'u1')
+      .set('If-None-Match', first.headers.etag!);
+    expect(same.status).toBe(304);
+    expect(same.text ?? '').toBe('');
+    const otherUser = await request(server)
+      .get('/')
+      .set('Accept', 'text/html')
+      .set('x-user', 'u2')
+      .set('If-None-Match', first.headers.etag!);
+    expect(otherUser.status).toBe(200);
+    expect(snippetIdentityOf(otherUser.text)).toMatchObject({ id: 'u2' });
+  });
+
+  it('never answers 304 from Last-Modified for an injected file', async () => {
+    const server = app((a) => a.get('/file', (_req, res) => res.sendFile(STATIC_PAGE)));
+    const first = await request(server).get('/file').set('Accept', 'text/html');
+    expect(first.headers['last-modified']).toBeUndefined();
+    const again = await request(server)
+      .get('/file')
+      .set('Accept', 'text/html')
+      .set('If-Modified-Since', new Date(Date.now() + 60_000).toUTCString());
+    expect(again.status).toBe(200);
+    expect(snippetCount(again.text)).toBe(1);
+  });
+
+  it('answers HEAD without a stale Content-Length', async () => {
+    const res = await request(app((a) => a.get('/', (_req, res) => res.send(PAGE)))).head('/');
+    expect(res.status).toBe(200);
+    expect(res.headers['content-length']).toBeUndefined();
+  });
+
+  it('injects error pages rendered as full HTML (404, 500)', async () => {
+    const server = app((a) => {
+      a.get('/boom', () => {
+        throw new Error('boom');
+      });
+      a.use((_req, res) => res.status(404).send(PAGE.replace('Hello', 'Not found')));
+      a.use((_err: unknown, _req: unknown, res: any, _next: unknown) => res.status(500).send(PAGE));
+    });
+    const missing = await request(server).get('/nope');
+    expect(missing.status).toBe(404);
+    expect(snippetCount(missing.text)).toBe(1);
+    const failed = await request(server).get('/boom');
+    expect(failed.status).toBe(500);
+    expect(snippetCount(failed.text)).toBe(1);
+  });
+
+  it('injects an .html file sent with res.sendFile, with an exact length', async () => {
+    const res = await request(app((a) => a.get('/file', (_req, res) => res.sendFile(STATIC_PAGE))))
+      .get('/file')
+      .set('Accept-Encoding', 'identity');
+    expect(res.status).toBe(200);
+    expect(snippetCount(res.text)).toBe(1);
+    expect(Number(res.headers['content-length'])).toBe(Buffer.byteLength(res.text));
+    expect(res.text.replace(/<script data-express-posthog>[\s\S]*?<\/script>/, '')).toBe(
+      readFileSync(STATIC_PAGE, 'utf8'),
+    );
+  });
+
+  const UNTOUCHED: [string, (a: Express) => void, number][] = [
+    ['204', (a) => a.get('/', (_req, res) => res.status(204).end()), 204],
+    [
+      '206',
+      (a) =>
+        a.get('/', (_req, res) => {
+          res
+            .status(206)
+            .set('Content-Range', `bytes 0-9/${PAGE.length}`)
+            .type('html')
+            .send(PAGE.slice(0, 10));
+        }),
+      206,
+    ],
+    [
+      'no-transform',
+      (a) => a.get('/', (_req, res) => res.set('Cache-Control', 'no-transform').send(PAGE)),
+      200,
+    ],
+    ['JSON', (a) => a.get('/', (_req, res) => res.json({ html: '</head><body>' })), 200],
+    [
+      'a PDF holding </head>',
+      (a) =>
+        a.get('/', (_req, res) =>
+          res.type('application/pdf').send(Buffer.from(`%PDF-1.4 ${PAGE}`)),
+        ),
+      200,
+    ],
+    [
+      'binary holding </head>',
+      (a) =>
+        a.get('/', (_req, res) => res.type('application/octet-stream').send(Buffer.from(PAGE))),
+      200,
+    ],
+    [
+      'an htmx fragment',
+      (a) => a.get('/', (_req, res) => res.send('<div id="row">updated</div>')),
+      200,
+    ],
+    [
+      'UTF-16 HTML',
+      (a) =>
+        a.get('/', (_req, res) =>
+          res.type('text/html; charset=utf-16le').send(Buffer.from(PAGE, 'utf16le')),
+        ),
+      200,
+    ],
+    [
+      'HTML already gzipped upstream',
+      (a) =>
+        a.get('/', (_req, res) => {
+          res.set({ 'Content-Type': 'text/html', 'Content-Encoding': 'gzip' }).end(gzipSync(PAGE));
+        }),
+      200,
+    ],
+  ];
+  it.each(UNTOUCHED)('leaves %s untouched', async (_name, routes, status) => {
+    const injected = app(routes);
+    const plain = express();
+    plain.use(compression({ threshold: 0 }));
+    routes(plain);
+    const [a, b] = await Promise.all([
+      request(injected).get('/').set('Accept-Encoding', 'identity').buffer(true).parse(rawParser),
+      request(plain).get('/').set('Accept-Encoding', 'identity').buffer(true).parse(rawParser),
+    ]);
+    expect(a.status).toBe(status);
+    expect(Buffer.compare(a.body as Buffer, b.body as Buffer)).toBe(0);
+    expect((a.body as Buffer).includes('data-express-posthog')).toBe(false);
+    expect(a.headers['content-length']).toBe(b.headers['content-length']);
+  });
+
+  it('answers a conditional GET of an unchanged page with 304 untouched', async () => {
+    const server = app((a) => a.get('/', (_req, res) => res.send(PAGE)));
+    const first = await request(server).get('/');
+    const second = await request(server).get('/').set('If-None-Match', first.headers.etag!);
+    expect([200, 304]).toContain(second.status);
+    if (second.status === 304) expect(second.text ?? '').toBe('');
+  });
+
+  it('fires finish listeners on every path', async () => {
+    const finished: string[] = [];
+    const server = app(
+      (a) => {
+        a.get('/html', (_req, res) => res.send(PAGE));
+        a.get('/json', (_req, res) => res.json({}));
+        a.get('/fragment', (_req, res) => res.send('<p>x</p>'));
+        a.get('/stream', (_req, res) => {
+          res.type('html');
+          res.write('<html><head>');
+          setTimeout(() => res.end('</head><body></body></html>'), 5);
+        });
+        a.get('/empty', (_req, res) => res.status(204).end());
+      },
+      {},
+      (a) =>
+        a.use((req, res, next) => {
+          res.on('finish', () => finished.push(req.path));
+          next();
+        }),
+    );
+    for (const path of ['/html', '/json', '/fragment', '/stream', '/empty'])
+      await request(server).get(path);
+    expect(finished.sort()).toEqual(['/empty', '/fragment', '/html', '/json', '/stream']);
+  });
+
+  it('withholds the identity on a public page, whoever asks', async () => {
+    const routes = (a: Express) =>
+      a.get('/', (req, res) => {
+        if (req.headers['x-user'])
+          (req as any).user = { id: req.headers['x-user'], email: 'a@x.io' };
+        res.set('Cache-Control', 'public, max-age=60').send(PAGE);
+      });
+    const server = app(routes);
+    const asUser = await request(server).get('/').set('x-user', 'u1');
+    const anonymous = await request(server).get('/');
+    expect(snippetIdentityOf(asUser.text)).toEqual({ state: 'withheld' });
+    expect(asUser.text).not.toContain('a@x.io');
+    expect(asUser.text).toBe(anonymous.text);
+  });
+
+  it('carries the user as the identify mode allows on a private page', async () => {
+    const server = app((a) =>
+      a.get('/', (req, res) => {
+        (req as any).user = { id: 'u1', email: 'a@x.io', name: 'Ada' };
+        res.send(PAGE);
+      }),
+    );
+    const res = await request(server).get('/');
+    expect(snippetIdentityOf(res.text)).toEqual({
+      state: 'user',
+      id: 'u1',
+      props: { user_id: 'u1', user_email: 'a@x.io' },
+    });
+    expect(res.text).not.toContain('Ada');
+  });
+
+  it('marks an anonymous page as anonymous', async () => {
+    const res = await request(app((a) => a.get('/', (_req, res) => res.send(PAGE)))).get('/');
+    expect(snippetIdentityOf(res.text)).toEqual({ state: 'anonymous' });
+  });
+
+  it('puts the CSP nonce from res.locals.cspNonce on the script tag, escaped', async () => {
+    const res = await request(
+      app((a) =>
+        a.get('/', (_req, res) => {
+          res.locals.cspNonce = 'abc"><x';
+          res.send(PAGE);
+        }),
+      ),
+    ).get('/');
+    expect(res.text).toContain('<script data-express-posthog nonce="abc&quot;&gt;&lt;x">');
+  });
+
+  it('leaves a page alone when shouldInject says no', async () => {
+    const res = await request(
+      app((a) => a.get('/', (_req, res) => res.send(PAGE)), { shouldInject: () => false }),
+    ).get('/');
+    expect(snippetCount(res.text)).toBe(0);
+  });
+});
+
+function rawParser(res: any, callback: (error: Error | null, body: Buffer) => void) {
+  const chunks: Buffer[] = [];
+  res.on('data', (chunk: Buffer) => chunks.push(chunk));
+  res.on('end', () => callback(null, Buffer.concat(chunks)));
+}
+
+describe('posthogSnippet options', () => {
+  it('passes through when PostHog is disabled', async () => {
+    const { default: express } = await import('express');
+    const { loadConfig } = await import('../../src/config/index.js');
+    const { PosthogClient } = await import('../../src/client/index.js');
+    const off = new PosthogClient({ config: loadConfig({}, { logger: recordingLogger() }) });
+    const a = express();
+    a.use(posthogSnippet({ client: off }));
+    a.get('/', (_req, res) => res.send(PAGE));
+    expect((await request(a).get('/')).text).toBe(PAGE);
+  });
+
+  it.each([
+    [
+      { maxBufferBytes: '4mb' },
+      'posthogSnippet: `maxBufferBytes` must be a positive integer (bytes), e.g. 4194304, got "4mb".',
+    ],
+    [
+      { maxBufferBytes: 0 },
+      'posthogSnippet: `maxBufferBytes` must be a positive integer (bytes), e.g. 4194304, got 0.',
+    ],
+    [{ nonce: 'abc' }, 'posthogSnippet: `nonce` must be a function (req, res) => …, got "abc".'],
+    [{ jsSrc: 'unpkg' }, "posthogSnippet: `jsSrc` must be 'cdn' or 'self', got \"unpkg\"."],
+  ])('throws at construction for %j', (options, message) => {
+    expect(() => posthogSnippet({ client, ...(options as object) })).toThrow(message);
+  });
+
+  it('accepts () and {}', () => {
+    expect(typeof posthogSnippet({ client })).toBe('function');
+    expect(typeof posthogSnippet()).toBe('function');
+  });
+
+  it('says how to register it when used without being called', () => {
+    expect(() => (posthogSnippet as any)({ method: 'GET', headers: {} }, {}, () => {})).toThrow(
+      'Write app.use(posthogSnippet()), not app.use(posthogSnippet).',
+    );
+  });
+
+  it('logs once that it was registered before compression() when it sees gzipped HTML', async () => {
+    const { default: express } = await import('express');
+    const before = enabledClient('http://127.0.0.1:9');
+    const a = express();
+    a.use(posthogSnippet({ client: before.client }));
+    a.use(compression({ threshold: 0 }));
+    a.get('/', (_req, res) => res.send(PAGE));
+    await request(a).get('/').set('Accept-Encoding', 'gzip');
+    await request(a).get('/').set('Accept-Encoding', 'gzip');
+    const warnings = before.logger.warnings().filter((w) => w.includes('after compression()'));
+    expect(warnings).toHaveLength(1);
+    await before.client.shutdown(100);
+  });
+});
+
+// keep the logger referenced: the suite's client logs through it
+void logger;
+
+describe('posthogSnippet registered twice', () => {
+  it('injects once, even on a page without </head>', async () => {
+    const { default: express } = await import('express');
+    const a = express();
+    a.use(posthogSnippet({ client }));
+    a.use(posthogSnippet({ client }));
+    a.get('/', (_req, res) => res.send('<html><body><p>no head</p></body></html>'));
+    expect(snippetCount((await request(a).get('/')).text)).toBe(1);
+  });
+});
