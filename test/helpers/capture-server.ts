@@ -46,12 +46,18 @@ export interface CaptureServer {
 
 function decodeBody(raw: Buffer, headers: IncomingMessage['headers']): unknown {
   let bytes = raw;
+  // posthog-js may post gzip as text/plain with no Content-Encoding: recognise the magic bytes.
   const gzipped =
     /gzip/i.test(String(headers['content-encoding'] ?? '')) ||
     (raw.length > 2 && raw[0] === 0x1f && raw[1] === 0x8b);
   if (gzipped) bytes = gunzipSync(raw);
-  const text = bytes.toString('utf8');
+  let text = bytes.toString('utf8');
   if (text === '') return undefined;
+  if (text.startsWith('data=')) {
+    // the form encoding: data=<base64 of the JSON>
+    const data = new URLSearchParams(text).get('data') ?? '';
+    text = Buffer.from(data, 'base64').toString('utf8');
+  }
   try {
     return JSON.parse(text);
   } catch {
@@ -85,6 +91,18 @@ export async function startCaptureServer(
     req: IncomingMessage,
     res: ServerResponse,
   ) {
+    // posthog-js posts cross-origin from the page under test.
+    res.setHeader('Access-Control-Allow-Origin', req.headers.origin ?? '*');
+    res.setHeader('Access-Control-Allow-Credentials', 'true');
+    res.setHeader(
+      'Access-Control-Allow-Headers',
+      req.headers['access-control-request-headers'] ?? '*',
+    );
+    res.setHeader('Access-Control-Allow-Methods', 'GET, POST, OPTIONS');
+    if (req.method === 'OPTIONS') {
+      res.writeHead(204).end();
+      return;
+    }
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
@@ -103,6 +121,18 @@ export async function startCaptureServer(
       const body = decodeBody(Buffer.concat(chunks), req.headers);
       requests.push({ method: req.method ?? 'GET', path, headers: req.headers, body });
       res.setHeader('content-type', 'application/json');
+      if (/^\/array\/[^/]+\/config(\.js)?$/.test(path)) {
+        // posthog-js's remote config: nothing switched on remotely.
+        if (path.endsWith('.js')) {
+          res.setHeader('content-type', 'application/javascript');
+          res.end('');
+        } else {
+          res.end(
+            JSON.stringify({ sessionRecording: false, supportedCompression: ['gzip', 'gzip-js'] }),
+          );
+        }
+        return;
+      }
       if (path.startsWith('/flags') || path.startsWith('/decide')) {
         res.end(
           JSON.stringify({
@@ -113,7 +143,11 @@ export async function startCaptureServer(
         );
         return;
       }
-      events.push(...eventsOf(path, body));
+      for (const event of eventsOf(path, body)) {
+        // posthog-js sends the distinct id inside the properties
+        event.distinct_id ??= event.properties?.distinct_id;
+        events.push(event);
+      }
       for (const wake of waiters) wake();
       res.end(JSON.stringify({ status: 1 }));
     });

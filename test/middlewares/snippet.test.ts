@@ -408,3 +408,51 @@ describe('posthogSnippet registered twice', () => {
     expect(snippetCount((await request(a).get('/')).text)).toBe(1);
   });
 });
+
+describe('posthogSnippet with the first-party bundle (jsSrc self)', () => {
+  it('serves posthog-js array.full.js at a hashed URL with a year of caching, and points the loader at it', async () => {
+    const { default: express } = await import('express');
+    const a = express();
+    a.use(posthogSnippet({ client, jsSrc: 'self' }));
+    a.get('/', (_req, res) => res.send(PAGE));
+    const page = await request(a).get('/');
+    const src = /"src":"(\/_posthog\/array\.full\.[0-9a-f]{16}\.js)"/.exec(page.text)?.[1];
+    expect(src).toBeTruthy();
+    const bundle = await request(a).get(src!).buffer(true).parse(rawParser);
+    expect(bundle.status).toBe(200);
+    expect(bundle.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+    expect(bundle.headers['content-type']).toMatch(/javascript/);
+    const installed = readFileSync(
+      fileURLToPath(import.meta.resolve('posthog-js/dist/array.full.js')),
+    );
+    expect(Buffer.compare(bundle.body as Buffer, installed)).toBe(0);
+    const cached = await request(a).get(src!).set('If-None-Match', bundle.headers.etag!);
+    expect(cached.status).toBe(304);
+  });
+
+  it('points the cdn loader at the assets host derived from the API host', async () => {
+    const { default: express } = await import('express');
+    const eu = enabledClient('https://eu.i.posthog.com');
+    const a = express();
+    a.use(posthogSnippet({ client: eu.client }));
+    a.get('/', (_req, res) => res.send(PAGE));
+    const text = (await request(a).get('/')).text;
+    expect(text).toContain('"src":"https://eu-assets.i.posthog.com/static/array.js"');
+    expect(text).toContain('"api_host":"https://eu.i.posthog.com"');
+    expect(text).not.toContain('ui_host');
+    await eu.client.shutdown(50);
+  });
+
+  it('never renders the secret key into the page', async () => {
+    const { default: express } = await import('express');
+    const withSecret = enabledClient('http://127.0.0.1:9', { secretKey: 'phs_top_secret' });
+    const a = express();
+    a.use(posthogSnippet({ client: withSecret.client }));
+    a.get('/', (_req, res) => res.send(PAGE));
+    const text = (await request(a).get('/')).text;
+    expect(snippetCount(text)).toBe(1);
+    expect(text).toContain('phc_test');
+    expect(text).not.toContain('phs_top_secret');
+    await withSecret.client.shutdown(50);
+  });
+});
