@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 import express from 'express';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
