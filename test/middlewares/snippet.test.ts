@@ -177,6 +177,7 @@ describe.each(expressVersions)('posthogSnippet on $name', ({ express }) => {
 
   const UNTOUCHED: [string, (a: Express) => void, number][] = [
     ['204', (a) => a.get('/', (_req, res) => res.status(204).end()), 204],
+    ['304', (a) => a.get('/', (_req, res) => res.status(304).type('html').end()), 304],
     [
       '206',
       (a) =>
@@ -244,14 +245,6 @@ describe.each(expressVersions)('posthogSnippet on $name', ({ express }) => {
     expect(Buffer.compare(a.body as Buffer, b.body as Buffer)).toBe(0);
     expect((a.body as Buffer).includes('data-express-posthog')).toBe(false);
     expect(a.headers['content-length']).toBe(b.headers['content-length']);
-  });
-
-  it('answers a conditional GET of an unchanged page with 304 untouched', async () => {
-    const server = app((a) => a.get('/', (_req, res) => res.send(PAGE)));
-    const first = await request(server).get('/');
-    const second = await request(server).get('/').set('If-None-Match', first.headers.etag!);
-    expect([200, 304]).toContain(second.status);
-    if (second.status === 304) expect(second.text ?? '').toBe('');
   });
 
   it('fires finish listeners on every path', async () => {
