@@ -22,8 +22,8 @@ export type {
 } from './config/index.js';
 export { loadConfig } from './config/index.js';
 export type { PosthogUser } from './identity/user.js';
-export {
-  posthogSnippet,
-  type PosthogSnippetOptions,
-} from './middlewares/snippet/index.js';
 export type { Logger } from './logger/index.js';
+export {
+  type PosthogSnippetOptions,
+  posthogSnippet,
+} from './middlewares/snippet/index.js';
