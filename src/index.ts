@@ -23,7 +23,16 @@ export type {
 export { loadConfig } from './config/index.js';
 export type { PosthogUser } from './identity/user.js';
 export type { Logger } from './logger/index.js';
+export { type DebugRouterOptions, debugRouter } from './middlewares/debug-route/index.js';
+export {
+  type ErrorDebugDetails,
+  type ErrorPageDetails,
+  type PosthogErrorHandlerOptions,
+  posthogErrorHandler,
+  type RenderErrorPage,
+} from './middlewares/error-handler/index.js';
 export {
   type PosthogSnippetOptions,
   posthogSnippet,
 } from './middlewares/snippet/index.js';
+export { type GetUser, type PosthogUserOptions, posthogUser } from './middlewares/user/index.js';

@@ -1,8 +1,6 @@
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import nunjucks from 'nunjucks';
 import type { PosthogConfig } from '../config/types.js';
+import { viewsDir } from '../views-dir.js';
 import { escapeAttribute, jsonForScript } from './escape.js';
 import type { SnippetIdentity } from './identity.js';
 import { SNIPPET_MARKER_ATTRIBUTE } from './insertion-point.js';
@@ -25,17 +23,6 @@ export type SnippetRenderer = (identity: SnippetIdentity, nonce?: string) => Buf
 // Placeholders that cannot occur in the rendered template: they hold a NUL byte.
 const NONCE = '\u0000nonce\u0000';
 const IDENTITY = '\u0000identity\u0000';
-
-/** Finds `views/` beside the package root, from `src/snippet/` or from `dist/`. */
-function findViews(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 4; i += 1) {
-    const candidate = join(dir, 'views');
-    if (existsSync(join(candidate, '_posthog.njk'))) return candidate;
-    dir = dirname(dir);
-  }
-  throw new Error('express-posthog: views/_posthog.njk is missing from the installed package');
-}
 
 /** The `posthog.init` options of SPEC §5, fixed for the process. */
 export function initOptions(config: PosthogConfig, apiHost: string): Record<string, unknown> {
@@ -78,7 +65,7 @@ export function createSnippetRenderer(
   config: PosthogConfig,
   settings: SnippetSettings,
 ): SnippetRenderer {
-  const env = new nunjucks.Environment(new nunjucks.FileSystemLoader(findViews()), {
+  const env = new nunjucks.Environment(new nunjucks.FileSystemLoader(viewsDir()), {
     autoescape: true,
     throwOnUndefined: true,
   });

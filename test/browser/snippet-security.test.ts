@@ -20,6 +20,7 @@ const XSS_PAYLOADS = [
   '";window.__xss=1;//',
   '\u2028window.__xss=1\u2029',
   '<!--<script>window.__xss=1//',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a template-literal injection payload
   '${window.__xss=1}',
   '\\";window.__xss=1;//',
   '</script\u0000><script>window.__xss=1</script>',

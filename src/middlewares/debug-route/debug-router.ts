@@ -1,0 +1,117 @@
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import type { PosthogClient } from '../../client/index.js';
+import { booleanWord, show } from '../../config/parse.js';
+import { getRequestUser, setRequestUser } from '../../identity/request-user.js';
+import type { PosthogUser } from '../../identity/user.js';
+import { checkFunctionOption, checkOptionsObject, clientOption } from '../options.js';
+import { type GetUser, readUser } from '../user/posthog-user.js';
+import { debugError } from './debug-error.js';
+
+/** Options of {@link debugRouter}. */
+export interface DebugRouterOptions {
+  /** Whose `config.debug` switches the route on. @default getPosthog(), read per request */
+  readonly client?: PosthogClient;
+  /**
+   * Who is asking. Without it, the user `posthogUser()` stored (else
+   * `req.user`, else `res.locals.user`). A user found here is also stored on
+   * the request, so the captured exception carries them.
+   */
+  readonly getUser?: GetUser;
+  /** Where the route is, relative to where the router is mounted. @default '/api/debug/throw' */
+  readonly path?: string;
+}
+
+/** The first string of a query value (`?msg=a&msg=b` → `a`). */
+function firstString(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  if (Array.isArray(value)) return value.find((item) => typeof item === 'string');
+  return undefined;
+}
+
+/** Rejects, after a turn of the event loop, with `error` — a throw from an `async` function. */
+async function throwLater(error: Error): Promise<never> {
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  throw error;
+}
+
+/**
+ * The debug route (SPEC §8), a Router serving `GET /api/debug/throw` so
+ * operators can check the whole pipeline: throw → `posthogErrorHandler()` →
+ * `$exception` in PostHog, with the user.
+ *
+ * - `DEBUG` off (`config.debug`, read per request): it passes the request on,
+ *   so the app's own 404 answers — the same bytes as for a route that does not
+ *   exist, for every method, logged in or not.
+ * - `DEBUG` on, anonymous caller: `401 {"error":"unauthorized"}`.
+ * - `DEBUG` on, a user: throws `?kind=` (allow-listed, else `Error`) with
+ *   `?msg=` (default `intentional debug throw`, at most 1,000 characters);
+ *   `?async=1` throws from a rejected promise instead, passed to `next(err)`
+ *   so Express 4 sees it too.
+ *
+ * Register it after `posthogUser()` and before `posthogErrorHandler()`.
+ *
+ * @param options - see {@link DebugRouterOptions}. @default {}
+ * @returns an Express Router.
+ * @example
+ * app.use(posthogUser());
+ * app.use(debugRouter());
+ * app.use(posthogErrorHandler());
+ * // DEBUG=1, logged in: curl -H 'Cookie: …' 'http://localhost:3000/api/debug/throw?kind=ValueError&msg=hello'
+ */
+export function debugRouter(options?: Readonly<DebugRouterOptions>): Router {
+  const {
+    client,
+    getUser,
+    path = '/api/debug/throw',
+  } = checkOptionsObject<DebugRouterOptions>('debugRouter', 'app.use(debugRouter())', options);
+  checkFunctionOption('debugRouter', 'getUser', getUser, '(req, res) => req.user');
+  if (typeof path !== 'string' || !path.startsWith('/') || /[?#]/.test(path)) {
+    throw new TypeError(
+      `debugRouter: \`path\` must be a path starting with "/", got ${show(path)}. Use e.g. '/api/debug/throw'.`,
+    );
+  }
+  const resolveClient = clientOption('debugRouter', client);
+  // Express's defaults: case-insensitive, a trailing slash allowed.
+  const wanted = path.replace(/\/+$/, '').toLowerCase() || '/';
+  const matches = (requestPath: string) =>
+    (requestPath.replace(/\/+$/, '').toLowerCase() || '/') === wanted;
+
+  const router = express.Router();
+  router.use(function debugThrowMiddleware(req: Request, res: Response, next: NextFunction) {
+    if ((req.method !== 'GET' && req.method !== 'HEAD') || !matches(req.path)) {
+      next();
+      return;
+    }
+    if (!resolveClient().config.debug) {
+      next();
+      return;
+    }
+    const serve = function debugThrowAs(user: PosthogUser | undefined): void {
+      if (user === undefined) {
+        res.status(401).setHeader('Cache-Control', 'no-store');
+        res.json({ error: 'unauthorized' });
+        return;
+      }
+      if (getUser) setRequestUser(req, user);
+      const query = req.query as Record<string, unknown>;
+      const error = debugError(firstString(query.kind), firstString(query.msg));
+      if (booleanWord(firstString(query.async) ?? '') === true) {
+        throwLater(error).catch(next);
+        return;
+      }
+      throw error;
+    };
+    if (!getUser) {
+      serve(getRequestUser(req));
+      return;
+    }
+    readUser('debugRouter', getUser, req, res, resolveClient, function debugThrowForUser(user) {
+      try {
+        serve(user);
+      } catch (error) {
+        next(error);
+      }
+    });
+  });
+  return router;
+}

@@ -1,0 +1,1 @@
+export { type GetUser, type PosthogUserOptions, posthogUser } from './posthog-user.js';
