@@ -1,0 +1,83 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import express, { type Router } from 'express';
+import type { PosthogClient } from '../client/index.js';
+import { getRequestUser } from '../identity/request-user.js';
+
+/** Flags the demo pages read; create them in PostHog (or the inspector) to see them flip. */
+export const DEMO_FLAGS = Object.freeze({
+  server: 'demo-server-flag',
+  browser: 'demo-browser-flag',
+});
+
+/** Rows of the streamed page; 64 bytes or so each. */
+const DEFAULT_STREAM_ROWS = 20_000;
+const MAX_STREAM_ROWS = 1_000_000;
+
+/**
+ * The reference app's pages (SPEC §11): a page that extends a layout, a
+ * standalone page, a large streamed page, the flags page and the errors page,
+ * plus `/api/health`.
+ */
+export function demoRoutes(client: PosthogClient): Router {
+  const router = express.Router();
+
+  router.get('/', function homePage(_req, res) {
+    res.render('app/home.njk');
+  });
+
+  router.get('/standalone', function standalonePage(_req, res) {
+    res.render('app/standalone.njk');
+  });
+
+  router.get('/errors', function errorsPage(_req, res) {
+    res.render('app/errors.njk');
+  });
+
+  router.get('/flags', async function flagsPage(req, res, next) {
+    try {
+      const user = getRequestUser(req);
+      // Anonymous visitors have no server-side distinct id worth evaluating for.
+      const serverFlagOn = user
+        ? await client.isFeatureEnabled(DEMO_FLAGS.server, user.id, false)
+        : false;
+      res.locals.posthogFlags = { [DEMO_FLAGS.server]: serverFlagOn };
+      res.render('app/flags.njk', {
+        serverFlag: DEMO_FLAGS.server,
+        browserFlag: DEMO_FLAGS.browser,
+        serverFlagOn,
+      });
+    } catch (error) {
+      next(error);
+    }
+  });
+
+  router.get('/stream', async function streamedPage(req, res, next) {
+    try {
+      const asked = Number(req.query.rows);
+      const rows =
+        Number.isSafeInteger(asked) && asked > 0
+          ? Math.min(asked, MAX_STREAM_ROWS)
+          : DEFAULT_STREAM_ROWS;
+      res.type('html');
+      res.write(
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>Streamed page</title></head><body>\n' +
+          `<h1>A streamed page of ${rows} rows</h1><p><a href="/">Back home</a></p><ol>\n`,
+      );
+      for (let row = 1; row <= rows; row += 1) {
+        if (res.destroyed) return;
+        const more = res.write(`<li>row ${row} of the streamed page</li>\n`);
+        if (!more) await new Promise((resolve) => res.once('drain', resolve));
+        else if (row % 1000 === 0) await nextTurn();
+      }
+      res.end('</ol></body></html>\n');
+    } catch (error) {
+      next(error);
+    }
+  });
+
+  router.get('/api/health', function health(_req, res) {
+    res.json({ status: 'ok', posthog: client.enabled ? 'on' : 'off' });
+  });
+
+  return router;
+}

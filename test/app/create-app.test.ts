@@ -1,0 +1,123 @@
+import request from 'supertest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { decodeUserCookie, encodeUserCookie } from '../../src/app/demo-auth.js';
+import { createApp } from '../../src/app/index.js';
+import { PosthogClient } from '../../src/client/index.js';
+import { loadConfig } from '../../src/config/index.js';
+import { enabledClient } from '../helpers/client.js';
+import { snippetCount, snippetIdentityOf } from '../helpers/html.js';
+import { recordingLogger } from '../helpers/logger.js';
+
+const { client } = enabledClient('http://127.0.0.1:9', { environment: 'test' });
+afterAll(() => client.shutdown(50));
+
+function loginCookie(res: request.Response): string {
+  const cookie = String(res.headers['set-cookie']?.[0] ?? '');
+  return cookie.split(';')[0] ?? '';
+}
+
+describe('createApp', () => {
+  const app = createApp({ client, demoAuthSecret: 'test-secret' });
+
+  it.each(['/', '/standalone', '/errors', '/flags', '/login', '/stream?rows=50'])(
+    'serves %s as a full page with the snippet exactly once',
+    async (path) => {
+      const res = await request(app).get(path).set('Accept', 'text/html');
+      expect(res.status).toBe(200);
+      expect(snippetCount(res.text)).toBe(1);
+    },
+  );
+
+  it('streams the large page in full', async () => {
+    const res = await request(app).get('/stream?rows=5000');
+    expect(res.text).toContain('row 5000 of the streamed page');
+    expect(res.text.trimEnd().endsWith('</html>')).toBe(true);
+  });
+
+  it('answers /api/health with JSON and no snippet', async () => {
+    const res = await request(app).get('/api/health');
+    expect(res.body).toEqual({ status: 'ok', posthog: 'on' });
+  });
+
+  it('answers an unknown path with an injected 404 page', async () => {
+    const res = await request(app).get('/nope').set('Accept', 'text/html');
+    expect(res.status).toBe(404);
+    expect(snippetCount(res.text)).toBe(1);
+  });
+
+  it('logs in with any name and email, and the snippet then carries the user', async () => {
+    const login = await request(app)
+      .post('/login')
+      .type('form')
+      .send({ name: 'Ada', email: 'ada@example.com' });
+    expect(login.status).toBe(303);
+    const cookie = loginCookie(login);
+    expect(cookie).toMatch(/^demo_user=/);
+    expect(String(login.headers['set-cookie']?.[0])).toMatch(/HttpOnly; SameSite=Lax/);
+    const home = await request(app).get('/').set('Cookie', cookie);
+    expect(home.text).toContain('Signed in as Ada');
+    expect(snippetIdentityOf(home.text)).toEqual({
+      state: 'user',
+      id: 'ada@example.com',
+      props: { user_id: 'ada@example.com', user_email: 'ada@example.com' },
+    });
+    const logout = await request(app).post('/logout').set('Cookie', cookie);
+    expect(String(logout.headers['set-cookie']?.[0])).toContain('Max-Age=0');
+  });
+
+  it('rejects a login without an email', async () => {
+    const res = await request(app).post('/login').type('form').send({ name: 'Ada', email: 'nope' });
+    expect(res.status).toBe(400);
+    expect(res.text).toContain('Give a name and an email address.');
+  });
+
+  it('ignores a forged login cookie', async () => {
+    const forged = encodeUserCookie(
+      { id: 'root', email: 'root@x.io', name: 'Root' },
+      'another-secret',
+    );
+    const res = await request(app).get('/').set('Cookie', `demo_user=${forged}`);
+    expect(res.text).not.toContain('Signed in as');
+    expect(decodeUserCookie(forged, 'test-secret')).toBeUndefined();
+    expect(
+      decodeUserCookie(encodeUserCookie({ id: 'a', email: 'a@x.io', name: 'A' }, 's'), 's')?.id,
+    ).toBe('a');
+  });
+
+  it('has no demo login in production', async () => {
+    const production = new PosthogClient({
+      config: loadConfig(
+        {},
+        {
+          apiKey: 'phc_x',
+          host: 'http://127.0.0.1:9',
+          production: true,
+          logger: recordingLogger(),
+        },
+      ),
+    });
+    const prodApp = createApp({ client: production });
+    expect((await request(prodApp).get('/login')).status).toBe(404);
+    expect(
+      (await request(prodApp).post('/login').type('form').send({ name: 'A', email: 'a@x.io' }))
+        .status,
+    ).toBe(404);
+    await production.shutdown(50);
+  });
+
+  it('answers a 500 with the HTML error page, without the message', async () => {
+    const debugOff = createApp({
+      client,
+      before(a) {
+        a.get('/explode', () => {
+          throw new Error('secret internals');
+        });
+      },
+    });
+    const res = await request(debugOff).get('/explode').set('Accept', 'text/html');
+    expect(res.status).toBe(500);
+    expect(res.text).toContain('Something went wrong');
+    expect(res.text).not.toContain('secret internals');
+    expect(snippetCount(res.text)).toBe(1);
+  });
+});
