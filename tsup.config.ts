@@ -1,13 +1,26 @@
 import { defineConfig } from 'tsup';
 
-export default defineConfig({
-  entry: { index: 'src/index.ts', app: 'src/app/index.ts' },
-  format: ['esm', 'cjs'],
-  dts: true,
-  clean: true,
-  target: 'node20',
-  platform: 'node',
-  splitting: true,
-  sourcemap: false,
-  shims: true,
-});
+export default defineConfig([
+  {
+    // The library: ESM and CommonJS with declarations, one entry per export path.
+    entry: { index: 'src/index.ts', app: 'src/app/index.ts' },
+    format: ['esm', 'cjs'],
+    dts: true,
+    clean: true,
+    target: 'node20',
+    platform: 'node',
+    splitting: true,
+    sourcemap: false,
+    shims: true,
+  },
+  {
+    // The operator command `express-posthog check`: ESM only, it finds its version with import.meta.url.
+    entry: { 'bin/express-posthog': 'src/bin/express-posthog.ts' },
+    format: ['esm'],
+    dts: false,
+    clean: false,
+    target: 'node20',
+    platform: 'node',
+    sourcemap: false,
+  },
+]);

@@ -5,6 +5,8 @@
  * @packageDocumentation
  */
 
+export type { CliContext, RunCliOptions } from './cli/index.js';
+export { runCli } from './cli/index.js';
 export type {
   CaptureExceptionOptions,
   CaptureOptions,
@@ -22,6 +24,10 @@ export type {
 } from './config/index.js';
 export { loadConfig } from './config/index.js';
 export type { PosthogUser } from './identity/user.js';
+export type { JobFailureProperties } from './jobs/index.js';
+export { captureJobFailure, withJobCapture } from './jobs/index.js';
+export type { GenerationRecorder, GenerationTokens, TraceGenerationOptions } from './llm/index.js';
+export { traceGeneration } from './llm/index.js';
 export type { Logger } from './logger/index.js';
 export { type DebugRouterOptions, debugRouter } from './middlewares/debug-route/index.js';
 export {

@@ -1,0 +1,323 @@
+import { PostHog } from 'posthog-node';
+import { loadConfig } from '../config/index.js';
+import type { Env, PosthogConfig } from '../config/types.js';
+
+/** Exit codes of `express-posthog check`. */
+export const CHECK_EXIT = Object.freeze({
+  /** The host accepted the test event (and the key, where it could be checked). */
+  ok: 0,
+  /** Not configured: `POSTHOG_API_KEY` unset, or the wrong kind of key; or a usage error. */
+  notConfigured: 2,
+  /** The host rejected the key (HTTP 401 or 403). */
+  rejected: 3,
+  /** The host could not be reached, or did not answer within the bound. */
+  unreachable: 4,
+  /** The host answered, but not as PostHog does (another HTTP status, or not PostHog at all). */
+  unexpected: 5,
+});
+
+/** Options of {@link runCheck}. */
+export interface CheckOptions {
+  /** The environment to read. @default process.env (through `loadConfig`) */
+  readonly env?: Env;
+  /** How long to wait for each answer of the host. @default config.shutdownTimeoutMs */
+  readonly timeoutMs?: number;
+  /** Where report lines go. @default stdout */
+  readonly out?: (line: string) => void;
+  /** Where the failure line goes. @default stderr */
+  readonly err?: (line: string) => void;
+}
+
+/** The event the check sends. */
+export const CHECK_EVENT = 'express-posthog check';
+
+/**
+ * A key for display: its prefix and its last 4 characters, such as
+ * `phc_…wxyz`; a short key shows its prefix only.
+ *
+ * @example
+ * maskSecret('phc_abcdefghijklmnopwxyz'); // 'phc_…wxyz'
+ */
+export function maskSecret(value: string | undefined): string {
+  if (value === undefined) return '(unset)';
+  const prefix = /^[a-z]{2,4}[_-]/i.exec(value)?.[0] ?? '';
+  const tail = value.length - prefix.length >= 12 ? value.slice(-4) : '';
+  return `${prefix}…${tail}`;
+}
+
+/** A URL for display, without credentials. */
+function showUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.username || parsed.password) {
+      parsed.username = '';
+      parsed.password = '';
+      return parsed.toString().replace(/\/$/, '');
+    }
+  } catch {
+    // not a URL: shown as it is
+  }
+  return url;
+}
+
+/**
+ * The resolved configuration, secrets masked, one aligned `name  value` line each.
+ *
+ * @example
+ * for (const line of describeConfig(loadConfig())) console.log(line);
+ * // '  POSTHOG_API_KEY   phc_…wxyz' …
+ */
+export function describeConfig(config: PosthogConfig): string[] {
+  const rows: [string, string][] = [
+    ['POSTHOG_API_KEY', maskSecret(config.apiKey)],
+    ['POSTHOG_HOST', showUrl(config.host)],
+    ['POSTHOG_UI_HOST', `${showUrl(config.uiHost)}${config.uiHostExplicit ? '' : ' (derived)'}`],
+    ['assets host', showUrl(config.assetsHost)],
+    [
+      'POSTHOG_SECRET_KEY',
+      config.secretKey === undefined ? '(unset)' : maskSecret(config.secretKey),
+    ],
+    ['POSTHOG_ENVIRONMENT', config.environment],
+    ['POSTHOG_RELEASE', config.release ?? '(none)'],
+    ['POSTHOG_IDENTIFY_PII', config.identifyPii],
+    ['POSTHOG_REPLAY', String(config.replay)],
+    ['POSTHOG_REPLAY_MASK_SELECTOR', config.replayMaskSelector || '(none)'],
+    ['POSTHOG_LLM_PAYLOADS', String(config.llmPayloads)],
+    ['POSTHOG_LLM_PAYLOAD_MAX_CHARS', String(config.llmPayloadMaxChars)],
+    ['POSTHOG_JS_SRC', config.jsSrc],
+    ['POSTHOG_SHUTDOWN_TIMEOUT_MS', String(config.shutdownTimeoutMs)],
+  ];
+  const width = Math.max(...rows.map(([name]) => name.length));
+  return rows.map(([name, value]) => `  ${name.padEnd(width)}  ${value}`);
+}
+
+/** The outcome of one request to the host. */
+type Answer =
+  | { readonly kind: 'ok'; readonly ms: number; readonly body?: unknown }
+  | { readonly kind: 'status'; readonly status: number }
+  | { readonly kind: 'network'; readonly detail: string }
+  | { readonly kind: 'timeout' };
+
+function field(value: unknown, key: string): unknown {
+  return typeof value === 'object' && value !== null
+    ? (value as Record<string, unknown>)[key]
+    : undefined;
+}
+
+/** A network failure in words: the system code (ECONNREFUSED, ENOTFOUND…) and message of the deepest cause. */
+function networkDetail(error: unknown): string {
+  const chain = causes(error);
+  const cause = chain[chain.length - 1];
+  const code = field(cause, 'code');
+  const message = field(cause, 'message');
+  const text = typeof message === 'string' && message !== '' ? message : String(cause);
+  return typeof code === 'string' && !text.includes(code) ? `${text} (${code})` : text;
+}
+
+/** The error and its causes (`cause`, or the SDK's `error`), outermost first. */
+function causes(error: unknown): unknown[] {
+  const chain = [error];
+  for (let depth = 0; depth < 5; depth += 1) {
+    const last = chain[chain.length - 1];
+    const next = field(last, 'cause') ?? field(last, 'error');
+    if (next === undefined || chain.includes(next)) break;
+    chain.push(next);
+  }
+  return chain;
+}
+
+/** Reads what the SDK reported for one send. */
+function answerOfSdkError(error: unknown): Answer {
+  const status = field(error, 'status');
+  if (typeof status === 'number') return { kind: 'status', status };
+  const timedOut = causes(error).some((cause) => {
+    const name = field(cause, 'name');
+    const message = field(cause, 'message');
+    return (
+      name === 'AbortError' ||
+      name === 'TimeoutError' ||
+      (typeof message === 'string' && /timed out/i.test(message))
+    );
+  });
+  return timedOut ? { kind: 'timeout' } : { kind: 'network', detail: networkDetail(error) };
+}
+
+/** Sends the test event through the real posthog-node SDK, no retries, and reads its answer. */
+async function sendTestEvent(config: PosthogConfig, timeoutMs: number): Promise<Answer> {
+  const errors: unknown[] = [];
+  const sdk = new PostHog(config.apiKey ?? '', {
+    host: config.host,
+    fetchRetryCount: 0,
+    requestTimeout: timeoutMs,
+    flushAt: 1,
+    disableGeoip: true,
+  });
+  sdk.on('error', (error: unknown) => errors.push(error));
+  const started = performance.now();
+  try {
+    await sdk.captureImmediate({
+      distinctId: 'express-posthog-check',
+      event: CHECK_EVENT,
+      properties: {
+        environment: config.environment,
+        ...(config.release !== undefined ? { release: config.release } : {}),
+        $process_person_profile: false,
+      },
+    });
+  } catch (error) {
+    errors.push(error);
+  }
+  const ms = Math.round(performance.now() - started);
+  await sdk.shutdown(Math.min(timeoutMs, 1_000)).catch(() => {});
+  const [first] = errors;
+  return first === undefined ? { kind: 'ok', ms } : answerOfSdkError(first);
+}
+
+/**
+ * Asks `/flags` about the key: unlike the capture endpoint, which accepts
+ * any well-formed key and drops unknown ones later, it answers 401 to a key
+ * no project has.
+ */
+async function checkKey(config: PosthogConfig, timeoutMs: number): Promise<Answer> {
+  const started = performance.now();
+  try {
+    const response = await fetch(`${config.host}/flags/?v=2`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ token: config.apiKey, distinct_id: 'express-posthog-check' }),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    const text = await response.text();
+    if (!response.ok) return { kind: 'status', status: response.status };
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      body = undefined;
+    }
+    return { kind: 'ok', ms: Math.round(performance.now() - started), body };
+  } catch (error) {
+    const name = field(error, 'name');
+    if (name === 'TimeoutError' || name === 'AbortError') return { kind: 'timeout' };
+    return { kind: 'network', detail: networkDetail(error) };
+  }
+}
+
+/** True when a `/flags` answer looks like PostHog's. */
+function looksLikeFlags(body: unknown): boolean {
+  return field(body, 'flags') !== undefined || field(body, 'featureFlags') !== undefined;
+}
+
+/**
+ * `express-posthog check`: prints the resolved configuration with secrets
+ * masked, sends one test event (`express-posthog check`, personless) through
+ * the real SDK, checks the key with `/flags`, and says in one line what is
+ * wrong if anything is. Waits at most `timeoutMs` for each answer.
+ *
+ * @returns the exit code, one of {@link CHECK_EXIT}.
+ * @example
+ * process.exitCode = await runCheck({ timeoutMs: 3000 });
+ */
+export async function runCheck(options: Readonly<CheckOptions> = {}): Promise<number> {
+  const out = options.out ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const err = options.err ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const warnings: string[] = [];
+  const collect = (message: string) => warnings.push(message);
+  const config = loadConfig(options.env, {
+    logger: { debug() {}, info() {}, warn: collect, error: collect },
+  });
+  const timeoutMs = options.timeoutMs ?? config.shutdownTimeoutMs;
+  const host = showUrl(config.host);
+
+  out('express-posthog configuration:');
+  for (const line of describeConfig(config)) out(line);
+  for (const warning of warnings) out(`warning: ${warning}`);
+
+  if (!config.enabled) {
+    err(
+      'FAIL: POSTHOG_API_KEY is not set, so express-posthog is off and sends nothing. ' +
+        'Set it to the project API key (phc_…) from your PostHog project settings.',
+    );
+    return CHECK_EXIT.notConfigured;
+  }
+  if (/^ph[xs]_/.test(config.apiKey ?? '')) {
+    err(
+      'FAIL: POSTHOG_API_KEY holds a personal or secret API key (phx_/phs_…), which must never ' +
+        'reach a browser. Use the project API key (phc_…); a secret key belongs in POSTHOG_SECRET_KEY.',
+    );
+    return CHECK_EXIT.notConfigured;
+  }
+
+  out(`sending a test event "${CHECK_EVENT}" to ${host} (waiting up to ${timeoutMs} ms)…`);
+  const sent = await sendTestEvent(config, timeoutMs);
+  const failed = describeFailure(sent, host, timeoutMs, 'the test event');
+  if (failed) {
+    err(failed.message);
+    return failed.code;
+  }
+
+  const key = await checkKey(config, timeoutMs);
+  if (key.kind === 'status' && (key.status === 401 || key.status === 403)) {
+    const keyFailure = describeFailure(key, host, timeoutMs, 'the project API key');
+    if (keyFailure) {
+      err(keyFailure.message);
+      return keyFailure.code;
+    }
+  }
+  if (key.kind !== 'ok' || !looksLikeFlags(key.body)) {
+    out(
+      `note: ${host}/flags/ did not confirm the key (${key.kind === 'status' ? `HTTP ${key.status}` : key.kind}); ` +
+        'a proxy that forwards only event capture can cause this.',
+    );
+  }
+  out(
+    `OK: ${host} accepted the test event in ${sent.kind === 'ok' ? sent.ms : '?'} ms. ` +
+      `Look for "${CHECK_EVENT}" in ${showUrl(config.uiHost)} (Activity).`,
+  );
+  return CHECK_EXIT.ok;
+}
+
+/** The failure line and exit code for an answer, or `undefined` when it is a success. */
+function describeFailure(
+  answer: Answer,
+  host: string,
+  timeoutMs: number,
+  what: string,
+): { code: number; message: string } | undefined {
+  switch (answer.kind) {
+    case 'ok':
+      return undefined;
+    case 'timeout':
+      return {
+        code: CHECK_EXIT.unreachable,
+        message:
+          `FAIL: ${host} did not answer within ${timeoutMs} ms. Check POSTHOG_HOST, ` +
+          'the network, a firewall or an HTTP proxy; raise the wait with --timeout.',
+      };
+    case 'network':
+      return {
+        code: CHECK_EXIT.unreachable,
+        message:
+          `FAIL: cannot reach ${host}: ${answer.detail}. Check POSTHOG_HOST ` +
+          '(https://eu.i.posthog.com, https://us.i.posthog.com, or your proxy) and the network.',
+      };
+    case 'status':
+      if (answer.status === 401 || answer.status === 403) {
+        return {
+          code: CHECK_EXIT.rejected,
+          message:
+            `FAIL: ${host} rejected ${what} (HTTP ${answer.status}): POSTHOG_API_KEY is wrong for this host. ` +
+            "Copy the project API key (phc_…) from the project's settings, and check that " +
+            'POSTHOG_HOST is the region of that project (eu or us).',
+        };
+      }
+      return {
+        code: CHECK_EXIT.unexpected,
+        message:
+          answer.status >= 500
+            ? `FAIL: ${host} failed on ${what} (HTTP ${answer.status}). The host is up but erroring; try again, or check its status.`
+            : `FAIL: ${host} answered HTTP ${answer.status} to ${what}: it does not look like a PostHog ingestion host. ` +
+              'Check POSTHOG_HOST (https://eu.i.posthog.com, https://us.i.posthog.com, or your proxy).',
+      };
+  }
+}

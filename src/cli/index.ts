@@ -1,0 +1,13 @@
+/** Command-line entry points and the `express-posthog` operator command (SPEC §10). */
+export {
+  CHECK_EVENT,
+  CHECK_EXIT,
+  type CheckOptions,
+  describeConfig,
+  maskSecret,
+  runCheck,
+} from './check.js';
+export { type ExpressPosthogCommandOptions, expressPosthogCommand, USAGE } from './command.js';
+export { classifyExit, type ExitReason, INTERRUPTED_EXIT_CODE } from './exit-reason.js';
+export { isSecretName, MAX_ARGV_CHARS, REDACTED, redactArgv } from './redact-argv.js';
+export { type CliContext, type RunCliOptions, runCli } from './run-cli.js';

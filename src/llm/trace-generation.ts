@@ -1,0 +1,285 @@
+import { AsyncResource } from 'node:async_hooks';
+import { randomUUID } from 'node:crypto';
+import { getPosthog, type PosthogClient } from '../client/index.js';
+import type { EventProperties } from '../client/sdk.js';
+import { clipPayload } from './clip.js';
+import { describeGenerationError, httpStatusOf } from './error-summary.js';
+import { createStreamAccumulator, extractResponse, type GenerationFacts } from './extract.js';
+
+/** Options of {@link traceGeneration}. */
+export interface TraceGenerationOptions {
+  /** `$ai_provider`, such as `"anthropic"` or `"openai"`. */
+  readonly provider: string;
+  /** `$ai_model` as requested; the model named in the provider's response wins when known. */
+  readonly model: string;
+  /**
+   * Who the event belongs to. @default the SDK's request context (inside
+   * `client.withContext({ distinctId })`, or a request after `posthogUser`),
+   * else a personless id made by the SDK.
+   */
+  readonly distinctId?: string;
+  /** `$ai_trace_id`, to group the generations of one conversation or task. @default a fresh UUID */
+  readonly traceId?: string;
+  /** `$ai_base_url`: the provider endpoint, such as `anthropic.baseURL`. Credentials, query and hash are dropped. */
+  readonly baseUrl?: string;
+  /** Extra properties on the event; the `$ai_*` properties computed here win over them. */
+  readonly properties?: EventProperties;
+  /** The client to send with. @default getPosthog() */
+  readonly client?: PosthogClient;
+}
+
+/** Token counts for {@link GenerationRecorder.setTokens}; each field is optional. */
+export interface GenerationTokens {
+  /** `$ai_input_tokens` */
+  readonly input?: number;
+  /** `$ai_output_tokens` */
+  readonly output?: number;
+  /** `$ai_cache_read_input_tokens` */
+  readonly cacheRead?: number;
+  /** `$ai_cache_creation_input_tokens` */
+  readonly cacheCreation?: number;
+}
+
+/**
+ * The `gen` handed to a {@link traceGeneration} callback: it records what the
+ * one `$ai_generation` event will say. Explicit setters (`setInput`,
+ * `setOutput`, `setTokens`) win over what `setResponse` and `stream` extract.
+ */
+export interface GenerationRecorder {
+  /** This generation's `$ai_trace_id`. */
+  readonly traceId: string;
+  /** The prompt or messages: `$ai_input` when payloads are on (objects as JSON, clipped). */
+  setInput(input: unknown): void;
+  /** The completion: `$ai_output_choices` when payloads are on (objects as JSON, clipped). */
+  setOutput(output: unknown): void;
+  /** Token counts, when the response does not carry them in a shape `setResponse` knows. */
+  setTokens(tokens: GenerationTokens): void;
+  /**
+   * Reads an Anthropic Messages, OpenAI Chat Completions or OpenAI Responses
+   * response: model, token counts and the completion.
+   */
+  setResponse(response: unknown): void;
+  /** `$ai_http_status` for a success, when you have the raw response (`.withResponse()`). */
+  setHttpStatus(status: number): void;
+  /** Adds properties to the event. */
+  setProperties(properties: EventProperties): void;
+  /**
+   * Wraps a streamed response (Anthropic `stream: true` or `messages.stream()`,
+   * OpenAI Chat Completions or Responses with `stream: true`): yields every
+   * chunk unchanged and accumulates model, tokens and text. The event waits
+   * until the wrapped stream ends, fails or is closed (`break`, `return()`),
+   * so a stream returned out of the callback must be consumed or closed.
+   * A stream that fails midway gives one error event with what arrived.
+   */
+  stream<T>(source: AsyncIterable<T>): AsyncIterableIterator<T>;
+  /** Feeds one streamed chunk by hand, for code that iterates the stream itself. */
+  addChunk(chunk: unknown): void;
+}
+
+/** A provider base URL without credentials, query or hash; `undefined` when it is not a URL. */
+function cleanBaseUrl(raw: string | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  try {
+    const url = new URL(raw);
+    url.username = '';
+    url.password = '';
+    url.search = '';
+    url.hash = '';
+    return url.toString().replace(/\/+$/, '');
+  } catch {
+    return undefined;
+  }
+}
+
+interface Failure {
+  readonly error: unknown;
+}
+
+/**
+ * Traces one LLM call as one `$ai_generation` event (SPEC §9), on success
+ * and on failure, and returns what `fn` returns. A failure is re-thrown
+ * unchanged, after the event records `$ai_is_error`, `$ai_error` (class and
+ * status only unless `POSTHOG_LLM_PAYLOADS` is on) and `$ai_http_status`.
+ *
+ * Always sent: `$ai_provider`, `$ai_model`, `$ai_trace_id`, `$ai_latency`
+ * (seconds, from the call to the end of the response or stream). When known:
+ * `$ai_input_tokens`, `$ai_output_tokens`, the cache token counts,
+ * `$ai_http_status`, `$ai_base_url`, `$ai_stream`. With payloads on only:
+ * `$ai_input` and `$ai_output_choices`, clipped at `POSTHOG_LLM_PAYLOAD_MAX_CHARS`
+ * with `…[truncated N chars]`.
+ *
+ * With PostHog off it only runs `fn`.
+ *
+ * @param options - provider, model and optional ids; see {@link TraceGenerationOptions}.
+ * @param fn - makes the call; receives the {@link GenerationRecorder}.
+ * @returns what `fn` returns (or resolves to).
+ * @example
+ * const message = await traceGeneration(
+ *   { provider: 'anthropic', model: 'claude-sonnet-4-5', baseUrl: anthropic.baseURL },
+ *   async (gen) => {
+ *     const params = { model: 'claude-sonnet-4-5', max_tokens: 512, messages };
+ *     gen.setInput(params.messages);
+ *     const response = await anthropic.messages.create(params);
+ *     gen.setResponse(response);
+ *     return response;
+ *   },
+ * );
+ */
+export async function traceGeneration<T>(
+  options: Readonly<TraceGenerationOptions>,
+  fn: (gen: GenerationRecorder) => T | Promise<T>,
+): Promise<T> {
+  const started = performance.now();
+  const client = options.client ?? getPosthog();
+  const traceId = options.traceId ?? randomUUID();
+
+  let input: unknown;
+  let extracted: GenerationFacts = {};
+  let explicit: GenerationFacts = {};
+  const extra: EventProperties = {};
+  let httpStatus: number | undefined;
+  let streamed = false;
+  const accumulator = createStreamAccumulator();
+  let openStreams = 0;
+  let settled = false;
+  let emitted = false;
+  let failure: Failure | undefined;
+
+  // Bound to the caller's async context: the event keeps the request's
+  // distinct id even when a stream is consumed somewhere else.
+  const emit = AsyncResource.bind(function emitGeneration(): void {
+    if (emitted) return;
+    emitted = true;
+    if (!client.enabled) return;
+    const latency = (performance.now() - started) / 1000;
+    const facts: GenerationFacts = streamed
+      ? { ...extracted, ...accumulator.facts(), ...explicit }
+      : { ...extracted, ...explicit };
+    const { llmPayloads, llmPayloadMaxChars } = client.config;
+    const status = httpStatus ?? (failure ? httpStatusOf(failure.error) : undefined);
+    const baseUrl = cleanBaseUrl(options.baseUrl);
+    const properties: EventProperties = {
+      ...options.properties,
+      ...extra,
+      $ai_provider: options.provider,
+      $ai_model: facts.model ?? options.model,
+      $ai_trace_id: traceId,
+      $ai_latency: latency,
+    };
+    const optional: [string, unknown][] = [
+      ['$ai_input_tokens', facts.inputTokens],
+      ['$ai_output_tokens', facts.outputTokens],
+      ['$ai_cache_read_input_tokens', facts.cacheReadInputTokens],
+      ['$ai_cache_creation_input_tokens', facts.cacheCreationInputTokens],
+      ['$ai_http_status', status],
+      ['$ai_base_url', baseUrl],
+      ['$ai_stream', streamed ? true : undefined],
+    ];
+    for (const [key, value] of optional) if (value !== undefined) properties[key] = value;
+    if (failure) {
+      properties.$ai_is_error = true;
+      properties.$ai_error = describeGenerationError(failure.error, {
+        payloads: llmPayloads,
+        maxChars: llmPayloadMaxChars,
+      });
+    }
+    if (llmPayloads) {
+      if (input !== undefined) properties.$ai_input = clipPayload(input, llmPayloadMaxChars);
+      if (facts.output !== undefined) {
+        properties.$ai_output_choices = clipPayload(facts.output, llmPayloadMaxChars);
+      }
+    }
+    client.capture({
+      event: '$ai_generation',
+      properties,
+      ...(options.distinctId ? { distinctId: options.distinctId } : {}),
+    });
+  });
+
+  const emitWhenDone = () => {
+    if (settled && openStreams === 0) emit();
+  };
+
+  const gen: GenerationRecorder = {
+    traceId,
+    setInput(value) {
+      input = value;
+    },
+    setOutput(output) {
+      explicit = { ...explicit, output };
+    },
+    setTokens({ input: inputTokens, output, cacheRead, cacheCreation }) {
+      const next: GenerationFacts = { ...explicit };
+      if (inputTokens !== undefined) next.inputTokens = inputTokens;
+      if (output !== undefined) next.outputTokens = output;
+      if (cacheRead !== undefined) next.cacheReadInputTokens = cacheRead;
+      if (cacheCreation !== undefined) next.cacheCreationInputTokens = cacheCreation;
+      explicit = next;
+    },
+    setResponse(response) {
+      extracted = { ...extracted, ...extractResponse(response) };
+    },
+    setHttpStatus(status) {
+      httpStatus = status;
+    },
+    setProperties(properties) {
+      Object.assign(extra, properties);
+    },
+    addChunk(chunk) {
+      streamed = true;
+      accumulator.add(chunk);
+    },
+    stream<C>(source: AsyncIterable<C>): AsyncIterableIterator<C> {
+      streamed = true;
+      openStreams += 1;
+      let iterator: AsyncIterator<C> | undefined;
+      let closed = false;
+      const close = (error?: Failure) => {
+        if (closed) return;
+        closed = true;
+        openStreams -= 1;
+        if (error && !failure) failure = error;
+        emitWhenDone();
+      };
+      const wrapped: AsyncIterableIterator<C> = {
+        [Symbol.asyncIterator]() {
+          return wrapped;
+        },
+        async next(): Promise<IteratorResult<C>> {
+          if (closed) return { done: true, value: undefined };
+          try {
+            iterator ??= source[Symbol.asyncIterator]();
+            const result = await iterator.next();
+            if (result.done) close();
+            else accumulator.add(result.value);
+            return result;
+          } catch (error) {
+            close({ error });
+            throw error;
+          }
+        },
+        async return(value?: unknown): Promise<IteratorResult<C>> {
+          try {
+            if (!closed) await iterator?.return?.();
+          } finally {
+            close();
+          }
+          return { done: true, value: value as C };
+        },
+      };
+      return wrapped;
+    },
+  };
+
+  try {
+    const result = await fn(gen);
+    settled = true;
+    emitWhenDone();
+    return result;
+  } catch (error) {
+    settled = true;
+    failure ??= { error };
+    emit();
+    throw error;
+  }
+}

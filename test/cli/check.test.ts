@@ -1,0 +1,132 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { CHECK_EXIT } from '../../src/cli/check.js';
+import { type CaptureServer, closedPort, startCaptureServer } from '../helpers/capture-server.js';
+import { runTs } from './run-child.js';
+
+const BIN = 'src/bin/express-posthog.ts';
+const KEY = 'phc_Abcdefghijklmnopqrstuvwxyz0123456789';
+
+let server: CaptureServer;
+
+beforeEach(async () => {
+  server = await startCaptureServer();
+});
+
+afterEach(async () => {
+  await server.close();
+});
+
+function check(env: Record<string, string>, args: readonly string[] = []) {
+  return runTs(BIN, ['check', ...args], env);
+}
+
+describe('express-posthog check', () => {
+  it('exits 0 when the host accepts the test event, and prints the config with the key masked', async () => {
+    const result = await check({
+      POSTHOG_API_KEY: KEY,
+      POSTHOG_HOST: server.url,
+      POSTHOG_SECRET_KEY: 'phx_personalsecretvalue123456',
+      POSTHOG_ENVIRONMENT: 'staging',
+    });
+    expect(result.code, result.stderr).toBe(CHECK_EXIT.ok);
+    expect(result.stdout).toMatch(/POSTHOG_API_KEY\s+phc_…6789\n/);
+    expect(result.stdout).toMatch(/POSTHOG_SECRET_KEY\s+phx_…3456\n/);
+    expect(result.stdout).toMatch(new RegExp(`POSTHOG_HOST\\s+${server.url}\\n`));
+    expect(result.stdout).toMatch(/POSTHOG_ENVIRONMENT\s+staging\n/);
+    expect(result.stdout).toContain(`OK: ${server.url} accepted the test event`);
+    expect(result.stdout + result.stderr).not.toContain('Abcdefghijklmnop');
+    expect(result.stdout + result.stderr).not.toContain('personalsecret');
+    const [event] = await server.waitForEvents(
+      1,
+      (e) => e.event === 'express-posthog check',
+      2_000,
+    );
+    expect(event?.properties).toMatchObject({
+      environment: 'staging',
+      $process_person_profile: false,
+    });
+    // The key was checked against /flags too, and nothing else was sent.
+    expect(server.requests.some((r) => r.path.startsWith('/flags'))).toBe(true);
+    expect(server.events.map((e) => e.event)).toEqual(['express-posthog check']);
+  });
+
+  it('exits 3 and names POSTHOG_API_KEY when the host answers 401', async () => {
+    server.mode = 401;
+    const result = await check({ POSTHOG_API_KEY: KEY, POSTHOG_HOST: server.url });
+    expect(result.code).toBe(CHECK_EXIT.rejected);
+    expect(result.stderr).toContain(`FAIL: ${server.url} rejected the test event (HTTP 401)`);
+    expect(result.stderr).toContain('POSTHOG_API_KEY is wrong for this host');
+  });
+
+  it('exits 4 with the system error when nothing listens on the host', async () => {
+    const port = await closedPort();
+    const host = `http://127.0.0.1:${port}`;
+    const result = await check({ POSTHOG_API_KEY: KEY, POSTHOG_HOST: host });
+    expect(result.code).toBe(CHECK_EXIT.unreachable);
+    expect(result.stderr).toContain(`FAIL: cannot reach ${host}`);
+    expect(result.stderr).toContain('ECONNREFUSED');
+    expect(result.stderr).toContain('Check POSTHOG_HOST');
+  });
+
+  it('exits 4 within the bound when the host never answers', async () => {
+    server.mode = 'hang';
+    const result = await check({ POSTHOG_API_KEY: KEY, POSTHOG_HOST: server.url }, [
+      '--timeout',
+      '500',
+    ]);
+    expect(result.code).toBe(CHECK_EXIT.unreachable);
+    expect(result.stderr).toContain(`FAIL: ${server.url} did not answer within 500 ms`);
+    const sentAt = [...result.lineAt].find(([line]) => line.startsWith('sending'))?.[1];
+    expect(result.exitAt - sentAt!).toBeLessThan(500 + 1_500);
+  });
+
+  it('exits 5 when the host fails with a 500', async () => {
+    server.mode = 500;
+    const result = await check({ POSTHOG_API_KEY: KEY, POSTHOG_HOST: server.url });
+    expect(result.code).toBe(CHECK_EXIT.unexpected);
+    expect(result.stderr).toContain('failed on the test event (HTTP 500)');
+  });
+
+  it('exits 2 without sending anything when the key is unset or is a personal key', async () => {
+    const unset = await check({ POSTHOG_HOST: server.url });
+    expect(unset.code).toBe(CHECK_EXIT.notConfigured);
+    expect(unset.stderr).toContain('POSTHOG_API_KEY is not set');
+    const personal = await check({
+      POSTHOG_API_KEY: 'phx_personal0123456789',
+      POSTHOG_HOST: server.url,
+    });
+    expect(personal.code).toBe(CHECK_EXIT.notConfigured);
+    expect(personal.stderr).toContain('personal or secret API key');
+    expect(personal.stdout).not.toContain('personal0123');
+    expect(server.connections).toBe(0);
+  });
+
+  it('prints bad configuration values as warnings', async () => {
+    const result = await check({
+      POSTHOG_API_KEY: KEY,
+      POSTHOG_HOST: server.url,
+      POSTHOG_LLM_PAYLOAD_MAX_CHARS: 'lots',
+    });
+    expect(result.code).toBe(CHECK_EXIT.ok);
+    expect(result.stdout).toContain(
+      'warning: POSTHOG_LLM_PAYLOAD_MAX_CHARS="lots" is not a positive integer',
+    );
+  });
+});
+
+describe('express-posthog usage', () => {
+  it('prints help and the version, exit 0; a bad command exits 2 with the usage', async () => {
+    const help = await runTs(BIN, ['--help'], {});
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('Usage: express-posthog <command>');
+    const version = await runTs(BIN, ['--version'], {});
+    expect(version.code).toBe(0);
+    expect(version.stdout).toMatch(/^\d+\.\d+\.\d+/);
+    const bad = await runTs(BIN, ['chekc'], {});
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('unknown command "chekc"');
+    const badTimeout = await runTs(BIN, ['check', '--timeout', 'soon'], {});
+    expect(badTimeout.code).toBe(2);
+    expect(badTimeout.stderr).toContain('--timeout must be a positive number');
+  });
+});

@@ -1,0 +1,125 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { classifyExit } from '../../src/cli/exit-reason.js';
+import { isSecretName, MAX_ARGV_CHARS, redactArgv } from '../../src/cli/redact-argv.js';
+
+describe('redactArgv', () => {
+  it.each([
+    [['--token', 'abc'], '--token [REDACTED]'],
+    [['--token=abc'], '--token=[REDACTED]'],
+    [['--api-key', 'k1'], '--api-key [REDACTED]'],
+    [['--apiKey=k1'], '--apiKey=[REDACTED]'],
+    [['--password', 'p', '--secret', 's'], '--password [REDACTED] --secret [REDACTED]'],
+    [
+      ['--auth-token', 't', '--authorization=Bearer x'],
+      '--auth-token [REDACTED] --authorization=[REDACTED]',
+    ],
+    [
+      ['key=abc', 'API_KEY=abc', 'DB_PASSWORD=abc'],
+      'key=[REDACTED] API_KEY=[REDACTED] DB_PASSWORD=[REDACTED]',
+    ],
+    [['https://h/x?token=t1&page=2'], 'https://h/x?token=[REDACTED]&page=2'],
+    [['https://user:pass@h/x'], 'https://user:[REDACTED]@h/x'],
+    [['phc_abcdef123', 'sk-proj-abcdef', 'x=phx_abcdef'], '[REDACTED] [REDACTED] x=[REDACTED]'],
+    [['--phs', 'phs_abcdef12'], '--phs [REDACTED]'],
+  ])('redacts %j', (argv, expected) => {
+    expect(redactArgv(argv)).toBe(expected);
+  });
+
+  it('leaves ordinary arguments alone', () => {
+    const argv = [
+      'deploy',
+      '--region',
+      'eu',
+      '--limit=10',
+      '--verbose',
+      '--keyboard',
+      'qwerty',
+      '-n',
+      '3',
+    ];
+    expect(redactArgv(argv)).toBe(argv.join(' '));
+  });
+
+  it('does not treat the next flag, or the argument after a negated flag, as a secret', () => {
+    expect(redactArgv(['--token', '--verbose'])).toBe('--token --verbose');
+    expect(redactArgv(['--no-auth', 'build'])).toBe('--no-auth build');
+  });
+
+  it(`caps the line at ${MAX_ARGV_CHARS} characters, ending with …`, () => {
+    const line = redactArgv(Array.from({ length: 200 }, (_, i) => `arg${i}`));
+    expect(line).toHaveLength(MAX_ARGV_CHARS);
+    expect(line.endsWith('…')).toBe(true);
+    expect(redactArgv(['a'.repeat(512)])).toBe('a'.repeat(512));
+  });
+
+  it('never lets the value of a secret flag through, whatever it is', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom('--token', '--api-key', '--password', '--secret', '--auth'),
+        fc.stringMatching(/^[A-Za-z0-9_.:/+]{6,30}$/),
+        fc.boolean(),
+        (flag, value, joined) => {
+          const line = redactArgv(joined ? ['run', `${flag}=${value}`] : ['run', flag, value]);
+          return !line.includes(value);
+        },
+      ),
+    );
+  });
+
+  it('names secret flags and variables', () => {
+    for (const name of [
+      '--token',
+      '--api-key',
+      '--apikey',
+      '--key',
+      '--private_key',
+      'MY_TOKEN',
+      '--auth',
+    ]) {
+      expect(isSecretName(name), name).toBe(true);
+    }
+    for (const name of ['--monkey', '--keyboard', '--limit', '--region', '--keyfile']) {
+      expect(isSecretName(name), name).toBe(false);
+    }
+  });
+});
+
+describe('classifyExit', () => {
+  it('does not capture help, version, or an exitCode 0', () => {
+    for (const code of ['commander.helpDisplayed', 'commander.help', 'commander.version']) {
+      expect(classifyExit(Object.assign(new Error(code), { code, exitCode: 0 }))).toEqual({
+        kind: 'clean',
+        exitCode: 0,
+        capture: false,
+      });
+    }
+    expect(classifyExit(Object.assign(new Error('done'), { exitCode: 0 })).capture).toBe(false);
+  });
+
+  it('keeps the exit code of a Commander usage error, without capturing it', () => {
+    expect(
+      classifyExit(Object.assign(new Error('x'), { code: 'commander.unknownOption', exitCode: 1 })),
+    ).toEqual({ kind: 'usage', exitCode: 1, capture: false });
+  });
+
+  it('exits 130 on an abort, without capturing it', () => {
+    expect(classifyExit(new DOMException('stop', 'AbortError'))).toEqual({
+      kind: 'abort',
+      exitCode: 130,
+      capture: false,
+    });
+    expect(classifyExit(Object.assign(new Error('x'), { code: 'ABORT_ERR' })).kind).toBe('abort');
+  });
+
+  it('captures everything else, exit 1, non-errors included', () => {
+    for (const thrown of [
+      new Error('x'),
+      Object.assign(new Error('x'), { exitCode: 2 }),
+      'text',
+      undefined,
+    ]) {
+      expect(classifyExit(thrown)).toEqual({ kind: 'crash', exitCode: 1, capture: true });
+    }
+  });
+});
