@@ -1,52 +1,29 @@
-import type { Express, NextFunction, Request, RequestHandler, Response } from 'express';
+import type { Express, RequestHandler } from 'express';
 import supertest from 'supertest';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { PosthogClient } from '../../src/client/index.js';
 import type { PosthogConfigOptions } from '../../src/config/types.js';
 import { debugRouter } from '../../src/middlewares/debug-route/index.js';
 import { posthogErrorHandler } from '../../src/middlewares/error-handler/index.js';
 import { posthogUser } from '../../src/middlewares/user/index.js';
-import {
-  type CapturedEvent,
-  type CaptureServer,
-  startCaptureServer,
-} from '../helpers/capture-server.js';
-import { enabledClient } from '../helpers/client.js';
+import type { CapturedEvent } from '../helpers/capture-server.js';
 import { expressVersions } from '../helpers/express-versions.js';
+import { headerAuth, useCaptureServer } from '../helpers/suite.js';
 
-let server: CaptureServer;
-const clients: PosthogClient[] = [];
-
-beforeEach(async () => {
-  server = await startCaptureServer();
-});
-
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((client) => client.shutdown()));
-  await server.close();
-});
+const suite = useCaptureServer();
 
 const USERS: Record<string, unknown> = {
   'u-42': { id: 'u-42', email: 'ada@example.com', name: 'Ada Lovelace' },
 };
 
-function client(options: PosthogConfigOptions = {}): PosthogClient {
-  const built = enabledClient(server.url, options).client;
-  clients.push(built);
-  return built;
-}
+const client = (options: PosthogConfigOptions = {}): PosthogClient => suite.client(options);
 
-/** Logs the test user in from `x-test-user`, as an app's auth would. */
-function testAuth(req: Request, _res: Response, next: NextFunction): void {
-  const id = req.get('x-test-user');
-  if (id !== undefined) (req as { user?: unknown }).user = USERS[id];
-  next();
-}
+const testAuth = headerAuth(USERS);
 
 /** Every `$exception` at the capture server, once the client has shut down (which drains). */
 async function exceptions(posthog: PosthogClient): Promise<CapturedEvent[]> {
   await posthog.shutdown();
-  return server.events.filter((event) => event.event === '$exception');
+  return suite.server.events.filter((event) => event.event === '$exception');
 }
 
 /** What a client can observe of a response, but the Date header. */

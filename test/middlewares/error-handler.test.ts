@@ -1,33 +1,19 @@
 import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Express, NextFunction, Request, RequestHandler, Response } from 'express';
+import type { Express, Request, RequestHandler, Response } from 'express';
 import supertest from 'supertest';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PosthogClient } from '../../src/client/index.js';
 import { loadConfig } from '../../src/config/index.js';
 import type { IdentifyMode, PosthogConfigOptions } from '../../src/config/types.js';
 import { posthogErrorHandler } from '../../src/middlewares/error-handler/index.js';
 import { posthogUser } from '../../src/middlewares/user/index.js';
-import {
-  type CapturedEvent,
-  type CaptureServer,
-  startCaptureServer,
-} from '../helpers/capture-server.js';
-import { enabledClient } from '../helpers/client.js';
+import type { CapturedEvent } from '../helpers/capture-server.js';
 import { expressVersions } from '../helpers/express-versions.js';
 import { recordingLogger } from '../helpers/logger.js';
+import { headerAuth, useCaptureServer } from '../helpers/suite.js';
 
-let server: CaptureServer;
-const clients: PosthogClient[] = [];
-
-beforeEach(async () => {
-  server = await startCaptureServer();
-});
-
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((client) => client.shutdown()));
-  await server.close();
-});
+const suite = useCaptureServer({ environment: 'test-env', release: 'v1.2.3' });
 
 const USERS: Record<string, unknown> = {
   'u-42': { id: 'u-42', email: 'ada@example.com', name: 'Ada Lovelace' },
@@ -36,22 +22,9 @@ const SECRET = 'the-secret-detail-42';
 const BROWSER_HTML = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
 const FRAME = /\n\s+at /;
 
-function client(options: PosthogConfigOptions = {}): PosthogClient {
-  const built = enabledClient(server.url, {
-    environment: 'test-env',
-    release: 'v1.2.3',
-    ...options,
-  }).client;
-  clients.push(built);
-  return built;
-}
+const client = (options: PosthogConfigOptions = {}): PosthogClient => suite.client(options);
 
-/** Logs the test user in from `x-test-user`, as an app's auth would. */
-function testAuth(req: Request, _res: Response, next: NextFunction): void {
-  const id = req.get('x-test-user');
-  if (id !== undefined) (req as { user?: unknown }).user = USERS[id];
-  next();
-}
+const testAuth = headerAuth(USERS);
 
 /**
  * Every `$exception` that reached the capture server, once the client has shut
@@ -60,7 +33,7 @@ function testAuth(req: Request, _res: Response, next: NextFunction): void {
  */
 async function exceptions(posthog: PosthogClient): Promise<CapturedEvent[]> {
   await posthog.shutdown();
-  return server.events.filter((event) => event.event === '$exception');
+  return suite.server.events.filter((event) => event.event === '$exception');
 }
 
 describe.each(expressVersions)('posthogErrorHandler on $name', ({ name, express }) => {
@@ -369,7 +342,7 @@ describe.each(expressVersions)('posthogErrorHandler on $name', ({ name, express 
     expect(response.status).toBe(500);
     expect(response.body).toEqual({ error: 'internal_error', request_id: null });
     await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(server.connections).toBe(0);
+    expect(suite.server.connections).toBe(0);
   });
 
   it('fails every request with what to write when registered without calling it', async () => {

@@ -1,31 +1,17 @@
-import type { Express, NextFunction, Request, RequestHandler, Response } from 'express';
+import type { Express, Request, RequestHandler, Response } from 'express';
 import supertest from 'supertest';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { PosthogClient } from '../../src/client/index.js';
 import { loadConfig } from '../../src/config/index.js';
 import type { PosthogConfigOptions } from '../../src/config/types.js';
 import { getRequestUser } from '../../src/identity/request-user.js';
 import { posthogUser } from '../../src/middlewares/user/index.js';
-import {
-  type CapturedEvent,
-  type CaptureServer,
-  startCaptureServer,
-} from '../helpers/capture-server.js';
-import { enabledClient } from '../helpers/client.js';
+import type { CapturedEvent } from '../helpers/capture-server.js';
 import { expressVersions } from '../helpers/express-versions.js';
 import { type RecordingLogger, recordingLogger } from '../helpers/logger.js';
+import { headerAuth, useCaptureServer } from '../helpers/suite.js';
 
-let server: CaptureServer;
-const clients: PosthogClient[] = [];
-
-beforeEach(async () => {
-  server = await startCaptureServer();
-});
-
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((client) => client.shutdown()));
-  await server.close();
-});
+const suite = useCaptureServer();
 
 /** Users in the shapes real auth libraries give: `id`, `user_id` + `full_name`, `displayName`. */
 const USERS: Record<string, unknown> = {
@@ -34,25 +20,16 @@ const USERS: Record<string, unknown> = {
 };
 for (let i = 0; i < 8; i += 1) USERS[`p-${i}`] = { id: `p-${i}`, displayName: `Person ${i}` };
 
-function client(options: PosthogConfigOptions = {}): PosthogClient {
-  const built = enabledClient(server.url, options).client;
-  clients.push(built);
-  return built;
-}
+const client = (options: PosthogConfigOptions = {}): PosthogClient => suite.client(options);
 
-/** Logs the test user in from `x-test-user`, as an app's auth would. */
-function testAuth(req: Request, _res: Response, next: NextFunction): void {
-  const id = req.get('x-test-user');
-  if (id !== undefined) (req as { user?: unknown }).user = USERS[id];
-  next();
-}
+const testAuth = headerAuth(USERS);
 
 const tick = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Events named `event` at the capture server, once the client has shut down (which drains). */
 async function arrived(posthog: PosthogClient, event: string): Promise<CapturedEvent[]> {
   await posthog.shutdown();
-  return server.events.filter((e) => e.event === event);
+  return suite.server.events.filter((e) => e.event === event);
 }
 
 describe.each(expressVersions)('posthogUser on $name', ({ name, express }) => {
@@ -216,9 +193,9 @@ describe.each(expressVersions)('posthogUser on $name', ({ name, express }) => {
   it('goes on as anonymous, with a warning, when getUser throws or rejects', async () => {
     const logger: RecordingLogger = recordingLogger();
     const posthog = new PosthogClient({
-      config: loadConfig({}, { apiKey: 'phc_test', host: server.url, logger }),
+      config: loadConfig({}, { apiKey: 'phc_test', host: suite.server.url, logger }),
     });
-    clients.push(posthog);
+    onTestFinished(() => posthog.shutdown());
     const throwing = buildApp(posthog, {
       getUser: () => {
         throw new Error('session store down');
@@ -247,7 +224,7 @@ describe.each(expressVersions)('posthogUser on $name', ({ name, express }) => {
       name: 'Ada Lovelace',
     });
     await tick(50);
-    expect(server.connections).toBe(0);
+    expect(suite.server.connections).toBe(0);
   });
 
   it('fails every request with what to write when registered without calling it', async () => {
