@@ -3,7 +3,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app/index.js';
 import type { PosthogClient } from '../../src/client/index.js';
-import { DESKTOP_CHROME_UA, launchChromium } from '../helpers/browser.js';
+import { DESKTOP_CHROME_UA, launchChromium, waitForPosthog } from '../helpers/browser.js';
 import {
   type CapturedEvent,
   type CaptureServer,
@@ -43,10 +43,7 @@ describe('the reference app in real Chromium', () => {
   it('sends pageviews, identify, browser and server exceptions, linked by session', async () => {
     const context = await browser.newContext({ userAgent: DESKTOP_CHROME_UA });
     const page = await context.newPage();
-    const loaded = () =>
-      page.waitForFunction(() => (window as any).posthog?.__loaded === true, undefined, {
-        timeout: 10_000,
-      });
+    const loaded = () => waitForPosthog(page);
 
     await page.goto(`${site.url}/login`);
     await page.fill('input[name=name]', 'Ada Lovelace');

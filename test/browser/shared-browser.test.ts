@@ -4,7 +4,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PosthogClient } from '../../src/client/index.js';
 import { posthogSnippet } from '../../src/middlewares/snippet/index.js';
-import { DESKTOP_CHROME_UA, launchChromium } from '../helpers/browser.js';
+import { DESKTOP_CHROME_UA, launchChromium, waitForPosthog } from '../helpers/browser.js';
 import {
   type CapturedEvent,
   type CaptureServer,
@@ -71,9 +71,7 @@ describe('one browser shared by two people', () => {
     const page = await context.newPage();
     const visit = async (path: string) => {
       await page.goto(`${site.url}${path}`);
-      await page.waitForFunction(() => (window as any).posthog?.__loaded === true, undefined, {
-        timeout: 10_000,
-      });
+      await waitForPosthog(page);
     };
     await visit('/login/A');
     await visit('/page?step=a-browsing');

@@ -7,7 +7,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PosthogClient } from '../../src/client/index.js';
 import { posthogSnippet } from '../../src/middlewares/snippet/index.js';
-import { DESKTOP_CHROME_UA, launchChromium } from '../helpers/browser.js';
+import { DESKTOP_CHROME_UA, launchChromium, waitForPosthog } from '../helpers/browser.js';
 import { type CaptureServer, startCaptureServer } from '../helpers/capture-server.js';
 import { enabledClient } from '../helpers/client.js';
 import { serve } from '../helpers/serve.js';
@@ -88,9 +88,7 @@ async function withPage<T>(fn: (page: Page, context: BrowserContext) => Promise<
 
 async function loadAs(page: Page, path: string, user: { id: string; email: string; name: string }) {
   const response = await page.goto(`${site.url}${path}?u=${encodeUser(user)}`);
-  await page.waitForFunction(() => (window as any).posthog?.__loaded === true, undefined, {
-    timeout: 10_000,
-  });
+  await waitForPosthog(page);
   return response;
 }
 

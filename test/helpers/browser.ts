@@ -1,4 +1,4 @@
-import { type Browser, chromium } from 'playwright-core';
+import { type Browser, chromium, type Page } from 'playwright-core';
 
 /** A desktop Chrome user agent: posthog-js drops events from browsers that look automated. */
 export const DESKTOP_CHROME_UA =
@@ -23,4 +23,13 @@ export function launchChromium(): Promise<Browser> {
       '--no-first-run',
     ],
   });
+}
+
+/** Waits until posthog-js on `page` has loaded (its `loaded` callback ran). */
+export async function waitForPosthog(page: Page, timeout = 10_000): Promise<void> {
+  await page.waitForFunction(
+    () => (globalThis as { posthog?: { __loaded?: boolean } }).posthog?.__loaded === true,
+    undefined,
+    { timeout },
+  );
 }
