@@ -3,7 +3,7 @@ import { defineConfig } from 'tsup';
 export default defineConfig([
   {
     // The library: ESM and CommonJS with declarations, one entry per export path.
-    entry: { index: 'src/index.ts', app: 'src/app/index.ts' },
+    entry: { index: 'src/index.ts', app: 'src/app/index.ts', inspector: 'src/inspector/index.ts' },
     format: ['esm', 'cjs'],
     dts: true,
     clean: true,

@@ -42,3 +42,4 @@ export {
   posthogSnippet,
 } from './middlewares/snippet/index.js';
 export { type GetUser, type PosthogUserOptions, posthogUser } from './middlewares/user/index.js';
+export { type PosthogProxyOptions, posthogProxy } from './proxy/index.js';

@@ -2,10 +2,13 @@ import compression from 'compression';
 import express, { type Express, type RequestHandler } from 'express';
 import nunjucks from 'nunjucks';
 import { getPosthog, type PosthogClient } from '../client/index.js';
+import { DEFAULT_INSPECTOR_PATH } from '../inspector/constants.js';
+import type { PosthogInspector } from '../inspector/inspector.js';
 import { debugRouter } from '../middlewares/debug-route/index.js';
 import { posthogErrorHandler } from '../middlewares/error-handler/index.js';
 import { type PosthogSnippetOptions, posthogSnippet } from '../middlewares/snippet/index.js';
 import { posthogUser } from '../middlewares/user/index.js';
+import { type PosthogProxyOptions, posthogProxy } from '../proxy/index.js';
 import { viewsDir } from '../views-dir.js';
 import { demoAuth } from './demo-auth.js';
 import { demoRoutes } from './routes.js';
@@ -28,14 +31,27 @@ export interface CreateAppOptions {
   readonly demoAuthSecret?: string;
   /** Extra options for the snippet middleware (the client is passed for you). */
   readonly snippet?: Omit<PosthogSnippetOptions, 'client'>;
-  /** Mounted before the pages (the local inspector uses this). */
+  /** Mounted before the pages. */
   readonly before?: (app: Express) => void;
+  /**
+   * The local inspector (`posthogInspector()` from `express-posthog/inspector`), mounted
+   * at `inspectorPath` ahead of compression and the snippet, and linked from the nav.
+   */
+  readonly inspector?: PosthogInspector;
+  /** Where the inspector is mounted. @default '/_inspector' */
+  readonly inspectorPath?: string;
+  /**
+   * A first-party reverse proxy to PostHog (`posthogProxy`), mounted first; the
+   * snippet's `api_host` then points at its path (unless `snippet.apiHost` is given)
+   * and `ui_host` is sent.
+   */
+  readonly proxy?: Omit<PosthogProxyOptions, 'client'>;
 }
 
 /**
  * The reference app (SPEC §11), wired in the order that works:
- * `compression` → `posthogSnippet` → auth → `posthogUser` → routes →
- * 404 → `posthogErrorHandler`. Views are Nunjucks templates under `views/app/`.
+ * (`posthogProxy`, inspector) → `compression` → `posthogSnippet` → auth →
+ * `posthogUser` → routes → 404 → `posthogErrorHandler`. Views are Nunjucks templates under `views/app/`.
  *
  * @example
  * import { createApp } from 'express-posthog/app';
@@ -65,8 +81,20 @@ export function createApp(options: Readonly<CreateAppOptions> = {}): Express {
   app.locals.release = config.release;
   app.locals.loginEnabled = useDemoAuth;
 
+  if (options.proxy) app.use(posthogProxy({ ...options.proxy, client }));
+  if (options.inspector) {
+    if (config.production) {
+      throw new Error(
+        'createApp: refusing to mount the inspector with NODE_ENV=production; pass no `inspector` there.',
+      );
+    }
+    const path = options.inspectorPath ?? DEFAULT_INSPECTOR_PATH;
+    app.use(path, options.inspector);
+    app.locals.inspectorPath = `${path}/`;
+  }
   app.use(compression());
-  app.use(posthogSnippet({ ...options.snippet, client }));
+  const proxyApiHost = options.proxy ? { apiHost: options.proxy.path ?? '/ingest' } : {};
+  app.use(posthogSnippet({ ...proxyApiHost, ...options.snippet, client }));
   options.before?.(app);
   if (options.auth) app.use(options.auth);
   if (useDemoAuth) {

@@ -1,8 +1,15 @@
 /**
- * `express-posthog/app`: the reference app (SPEC §11) and its server with graceful shutdown.
+ * `express-posthog/app`: the reference app (SPEC §11), its server with graceful
+ * shutdown, and `npm start`'s wiring (the local inspector without a key, SPEC §12).
  * @packageDocumentation
  */
 
 export { type AppConfig, loadAppConfig } from '../config/app.js';
 export { type CreateAppOptions, createApp } from './create-app.js';
 export { type ServedApp, type ServeOptions, serveApp } from './serve.js';
+export {
+  type ReferenceAppMode,
+  type StartedReferenceApp,
+  type StartReferenceAppOptions,
+  startReferenceApp,
+} from './start.js';

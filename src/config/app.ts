@@ -1,5 +1,5 @@
 import { consoleLogger, type Logger } from '../logger/index.js';
-import { parsePositiveInt, parseText, type Warn } from './parse.js';
+import { booleanWord, parsePositiveInt, parseText, type Warn } from './parse.js';
 import type { Env } from './types.js';
 
 /** Settings of the reference app and `npm start` (SPEC §11), beside the PostHog config. */
@@ -12,6 +12,12 @@ export interface AppConfig {
   readonly demoAuthSecret: string | undefined;
   /** `NODE_ENV` is `production`: demo auth and the inspector are off. */
   readonly production: boolean;
+  /**
+   * `DEBUG` when it is a boolean word (`1`, `off`…); `undefined` when unset, empty, or
+   * a namespace list for the `debug` package. Inspector mode turns the debug route on
+   * unless this is `false`.
+   */
+  readonly debug: boolean | undefined;
 }
 
 /**
@@ -32,5 +38,6 @@ export function loadAppConfig(env: Env = process.env, logger: Logger = consoleLo
     host: parseText(env.HOST) ?? '127.0.0.1',
     demoAuthSecret: parseText(env.DEMO_AUTH_SECRET),
     production: (env.NODE_ENV ?? '').trim().toLowerCase() === 'production',
+    debug: parseText(env.DEBUG) === undefined ? undefined : booleanWord(env.DEBUG ?? ''),
   });
 }

@@ -1,0 +1,98 @@
+import { type InspectedEvent, inspectedEvent } from './events.js';
+import { EventRing } from './ring.js';
+
+/** Which events to list; every field narrows, case-insensitively, by substring. */
+export interface EventFilter {
+  /** The event name, e.g. `$exception`. */
+  readonly event?: string | undefined;
+  /** The distinct id, or the `user_id` / `user_email` property. */
+  readonly user?: string | undefined;
+  /** The `$session_id`. */
+  readonly session?: string | undefined;
+  /** At most this many, newest first. @default all */
+  readonly limit?: number | undefined;
+}
+
+/** Counts about the store, for the page and the JSON endpoint. */
+export interface StoreStats {
+  readonly size: number;
+  readonly capacity: number;
+  readonly bytes: number;
+  readonly maxBytes: number;
+  /** Events evicted to keep the bounds, since start or the last clear. */
+  readonly dropped: number;
+}
+
+const contains = (value: unknown, needle: string): boolean =>
+  typeof value === 'string' && value.toLowerCase().includes(needle);
+
+function matches(event: InspectedEvent, filter: EventFilter): boolean {
+  const name = filter.event?.trim().toLowerCase();
+  const user = filter.user?.trim().toLowerCase();
+  const session = filter.session?.trim().toLowerCase();
+  if (name && !contains(event.event, name)) return false;
+  if (
+    user &&
+    !contains(event.distinctId, user) &&
+    !contains(event.properties.user_id, user) &&
+    !contains(event.properties.user_email, user)
+  ) {
+    return false;
+  }
+  if (session && !contains(event.sessionId, session)) return false;
+  return true;
+}
+
+/**
+ * The inspector's memory: the last events in a ring bounded by count and bytes.
+ *
+ * @example
+ * const store = new InspectorStore({ maxEvents: 1000, maxBytes: 64 * 1024 * 1024 });
+ * store.add([{ event: '$pageview', properties: {} }], '/e/');
+ * store.list({ event: 'pageview' });
+ */
+export class InspectorStore {
+  readonly #ring: EventRing<InspectedEvent>;
+  readonly #maxBytes: number;
+  #nextId = 1;
+
+  constructor({ maxEvents, maxBytes }: { maxEvents: number; maxBytes: number }) {
+    this.#ring = new EventRing({ maxEvents, maxBytes });
+    this.#maxBytes = maxBytes;
+  }
+
+  /** Stores raw events from one request body; returns how many. */
+  add(
+    events: readonly { event: string; properties?: Record<string, unknown> }[],
+    endpoint: string,
+  ): number {
+    const receivedAt = new Date();
+    for (const raw of events) {
+      this.#ring.push(inspectedEvent(raw, { id: this.#nextId, endpoint, receivedAt }));
+      this.#nextId += 1;
+    }
+    return events.length;
+  }
+
+  /** The stored events that match, newest first. */
+  list(filter: EventFilter = {}): InspectedEvent[] {
+    const all = this.#ring.newestFirst().filter((event) => matches(event, filter));
+    return filter.limit !== undefined ? all.slice(0, filter.limit) : all;
+  }
+
+  /** Forgets every event. */
+  clear(): void {
+    this.#ring.clear();
+  }
+
+  /** Counts: size, capacity, bytes held, evictions. */
+  stats(): StoreStats {
+    return {
+      size: this.#ring.size,
+      capacity: this.#ring.capacity,
+      bytes: this.#ring.bytes,
+      maxBytes: this.#maxBytes,
+      dropped: this.#ring.dropped,
+    };
+  }
+}
