@@ -2,6 +2,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import express, { type Router } from 'express';
 import type { PosthogClient } from '../client/index.js';
 import { getRequestUser } from '../identity/request-user.js';
+import { traceGeneration } from '../llm/index.js';
 
 /** Flags the demo pages read; create them in PostHog (or the inspector) to see them flip. */
 export const DEMO_FLAGS = Object.freeze({
@@ -74,6 +75,37 @@ export function demoRoutes(client: PosthogClient): Router {
       next(error);
     }
   });
+
+  router.get('/llm', function llmPage(_req, res) {
+    res.render('app/llm.njk');
+  });
+
+  router.post(
+    '/llm',
+    express.urlencoded({ extended: false, limit: '4kb' }),
+    async function llmGenerate(req, res, next) {
+      try {
+        const prompt = typeof req.body?.prompt === 'string' ? req.body.prompt.slice(0, 500) : '';
+        // A stand-in model, so the demo needs no provider account: it reverses the prompt.
+        const answer = await traceGeneration(
+          { provider: 'demo', model: 'echo-1', client },
+          async function echoModel(gen) {
+            gen.setInput([{ role: 'user', content: prompt }]);
+            const text = [...prompt].reverse().join('');
+            gen.setOutput(text);
+            gen.setTokens({
+              input: Math.ceil(prompt.length / 4),
+              output: Math.ceil(text.length / 4),
+            });
+            return text;
+          },
+        );
+        res.render('app/llm.njk', { prompt, answer });
+      } catch (error) {
+        next(error);
+      }
+    },
+  );
 
   router.get('/api/health', function health(_req, res) {
     res.json({ status: 'ok', posthog: client.enabled ? 'on' : 'off' });

@@ -121,3 +121,24 @@ describe('createApp', () => {
     expect(snippetCount(res.text)).toBe(1);
   });
 });
+
+describe('createApp LLM page', () => {
+  it('traces the demo generation as one $ai_generation that reaches the host', async () => {
+    const { startCaptureServer } = await import('../helpers/capture-server.js');
+    const capture = await startCaptureServer();
+    const traced = enabledClient(capture.url);
+    const app = createApp({ client: traced.client });
+    const res = await request(app).post('/llm').type('form').send({ prompt: 'hello' });
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('olleh');
+    await traced.client.shutdown(2_000);
+    const [event] = await capture.waitForEvents(1, (e) => e.event === '$ai_generation');
+    expect(event?.properties).toMatchObject({
+      $ai_provider: 'demo',
+      $ai_model: 'echo-1',
+      $ai_input_tokens: 2,
+    });
+    expect(event?.properties).not.toHaveProperty('$ai_input');
+    await capture.close();
+  });
+});
