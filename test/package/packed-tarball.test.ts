@@ -34,7 +34,7 @@ beforeAll(() => {
 
 afterAll(() => rmSync(WORK, { recursive: true, force: true }));
 
-describe('the packed tarball', () => {
+describe('the packed tarball', { timeout: 90_000 }, () => {
   it('ships dist and views, and no tests or sources', () => {
     const listing = run('tar', ['-tzf', join(WORK, tarball)], WORK);
     expect(listing).toContain('package/dist/index.js');
