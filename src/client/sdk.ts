@@ -29,6 +29,14 @@ export interface PosthogSdk {
 /** Per-request timeout for flag evaluation: SPEC §3. */
 export const FLAG_TIMEOUT_MS = 2_000;
 
+/**
+ * Events the SDK holds while PostHog is unreachable; past it, the oldest is dropped.
+ * posthog-node's own default is 10,000, and an `$exception` event with its stack frames and
+ * source context weighs about 12 KB: 10,000 of them held 125 MiB of heap during an outage
+ * (docs/performance.md). 1,000 bounds that near 12 MiB.
+ */
+export const MAX_QUEUE_SIZE = 1_000;
+
 type SdkLogger = Record<
   'debug' | 'info' | 'warn' | 'error' | 'critical',
   (...args: unknown[]) => void
@@ -110,6 +118,7 @@ export function createSdk(config: PosthogConfig, warn: (message: string) => void
     ...(config.secretKey !== undefined ? { secretKey: config.secretKey } : {}),
     featureFlagsRequestTimeoutMs: FLAG_TIMEOUT_MS,
     requestTimeout: 10_000,
+    maxQueueSize: MAX_QUEUE_SIZE,
     before_send: function addEnvironmentAndRelease(event) {
       if (event) event.properties = { ...tags, ...event.properties };
       return event;

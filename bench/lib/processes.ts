@@ -1,0 +1,124 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { build } from 'tsup';
+
+/** The core the server under test runs on, and the core of the load generator and helpers. */
+export const SERVER_CPU = '1';
+export const LOAD_CPU = '0';
+
+const TASKSET = '/usr/bin/taskset';
+
+/** Where {@link buildBench} puts the bundled servers and load generator (git-ignored). */
+export const BUILD_DIR = 'node_modules/.cache/express-posthog-bench';
+
+/** The bundled script of `name` (`app`, `capture-host`, `load`). */
+export function built(name: 'app' | 'capture-host' | 'load'): string {
+  return join(BUILD_DIR, `${name}.js`);
+}
+
+/**
+ * Bundles the bench servers with the package's sources the way `tsup` builds `dist/`
+ * (esbuild, node20, dependencies external), so that what runs is what users run. (Under
+ * `tsx`, every named closure pays a `__name()` call that the published build does not.)
+ */
+export async function buildBench(): Promise<void> {
+  await build({
+    entry: {
+      app: 'bench/servers/app.ts',
+      'capture-host': 'bench/servers/capture-host.ts',
+      load: 'bench/load.ts',
+    },
+    outDir: BUILD_DIR,
+    format: ['esm'],
+    target: 'node20',
+    platform: 'node',
+    skipNodeModulesBundle: true,
+    splitting: false,
+    sourcemap: false,
+    dts: false,
+    clean: true,
+    silent: true,
+    config: false,
+  });
+}
+
+/** A long-lived child that speaks one JSON object per line on stdout. */
+export interface JsonChild {
+  readonly child: ChildProcess;
+  /** The next JSON line, or a rejection when the child exits first or `timeoutMs` passes. */
+  next<T = Record<string, unknown>>(timeoutMs?: number): Promise<T>;
+  /** Sends one line on stdin. */
+  send(line: string): void;
+  /** Closes stdin, waits for the exit (kills the child by its pid after `graceMs`). */
+  stop(graceMs?: number): Promise<void>;
+}
+
+/** Spawns `node <args>` pinned to `cpu` with `taskset`. */
+export function spawnPinned(cpu: string, args: readonly string[]): JsonChild {
+  const child = spawn(TASKSET, ['-c', cpu, process.execPath, ...args], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4000);
+  });
+  const queue: string[] = [];
+  const waiting: ((line: string | undefined) => void)[] = [];
+  let exited = false;
+  createInterface({ input: child.stdout! }).on('line', (line) => {
+    if (!line.startsWith('{')) return;
+    const wake = waiting.shift();
+    if (wake) wake(line);
+    else queue.push(line);
+  });
+  const exit = new Promise<void>((resolve) => {
+    child.on('exit', () => {
+      exited = true;
+      for (const wake of waiting.splice(0)) wake(undefined);
+      resolve();
+    });
+  });
+  return {
+    child,
+    next<T>(timeoutMs = 60_000) {
+      return new Promise<T>((resolve, reject) => {
+        const take = (line: string | undefined) => {
+          clearTimeout(timer);
+          if (line === undefined) {
+            reject(new Error(`${args.join(' ')} exited before answering.\n${stderr}`));
+          } else resolve(JSON.parse(line) as T);
+        };
+        const timer = setTimeout(() => {
+          const index = waiting.indexOf(take);
+          if (index >= 0) waiting.splice(index, 1);
+          reject(new Error(`${args.join(' ')} did not answer within ${timeoutMs} ms.\n${stderr}`));
+        }, timeoutMs);
+        const line = queue.shift();
+        if (line !== undefined) take(line);
+        else if (exited) take(undefined);
+        else waiting.push(take);
+      });
+    },
+    send(line) {
+      child.stdin!.write(`${line}\n`);
+    },
+    async stop(graceMs = 3_000) {
+      if (exited) return;
+      child.stdin!.end();
+      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      await exit;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** Runs one load job (see bench/load.ts) pinned to the load core; resolves with its result. */
+export async function runLoad<T>(job: Record<string, unknown>, timeoutMs = 120_000): Promise<T> {
+  const load = spawnPinned(LOAD_CPU, [built('load'), JSON.stringify(job)]);
+  try {
+    return await load.next<T>(timeoutMs);
+  } finally {
+    await load.stop();
+  }
+}
