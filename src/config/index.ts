@@ -1,4 +1,4 @@
-import { consoleLogger } from '../logger/index.js';
+import { consoleLogger, createConsoleLogger } from '../logger/index.js';
 import { deriveAssetsHost, deriveUiHost } from './hosts.js';
 import {
   booleanWord,
@@ -93,7 +93,12 @@ export function loadConfig(
   env: Env = process.env,
   options: Readonly<PosthogConfigOptions> = {},
 ): PosthogConfig {
-  const logger = options.logger ?? consoleLogger;
+  // `DEBUG=express-posthog` (the `debug` package's convention) turns on the console's debug lines.
+  const logger =
+    options.logger ??
+    (/\bexpress-posthog\b/.test(env.DEBUG ?? '')
+      ? createConsoleLogger({ debug: true })
+      : consoleLogger);
   const warn: Warn = (message) => logger.warn(message);
 
   const apiKey = firstText(options, 'apiKey', env, ['POSTHOG_API_KEY'], warn);

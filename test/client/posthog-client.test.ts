@@ -286,3 +286,19 @@ describe('PosthogClient shutdown', () => {
     expect(warnings.length).toBeLessThanOrEqual(6);
   });
 });
+
+describe('PosthogClient queue bound', () => {
+  it('holds at most MAX_QUEUE_SIZE events while the host hangs, dropping the oldest', async () => {
+    const { MAX_QUEUE_SIZE } = await import('../../src/client/sdk.js');
+    server.mode = 'hang';
+    const { client } = enabledClient(server.url, { shutdownTimeoutMs: 200 });
+    for (let i = 0; i < MAX_QUEUE_SIZE + 2_000; i += 1)
+      client.capture({ event: `e${i}`, distinctId: 'd' });
+    // Let the SDK enqueue them (capture prepares each event asynchronously); its first batch hangs.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const queue: unknown[] = (client.sdk as any).getRouteQueue('analytics');
+    expect(queue.length).toBeGreaterThan(MAX_QUEUE_SIZE - 100);
+    expect(queue.length).toBeLessThanOrEqual(MAX_QUEUE_SIZE);
+    await client.shutdown();
+  });
+});

@@ -244,3 +244,14 @@ describe('loadConfig options', () => {
     expect(options.host).toBe('https://ph.example.com/');
   });
 });
+
+describe('loadConfig default logger', () => {
+  it('writes no debug lines unless DEBUG names express-posthog', () => {
+    expect(loadConfig({}).logger.isLevelEnabled?.('debug')).toBe(false);
+    expect(loadConfig({ DEBUG: 'express:*' }).logger.isLevelEnabled?.('debug')).toBe(false);
+    expect(
+      loadConfig({ DEBUG: 'express:*,express-posthog' }).logger.isLevelEnabled?.('debug'),
+    ).toBe(true);
+    expect(loadConfig({ DEBUG: 'express-posthog*' }).logger.isLevelEnabled?.('warn')).toBe(true);
+  });
+});

@@ -449,3 +449,29 @@ describe('posthogSnippet with the first-party bundle (jsSrc self)', () => {
     await withSecret.client.shutdown(50);
   });
 });
+
+describe('posthogSnippet debug lines', () => {
+  it('says why a response was not injected to a logger that wants debug lines, and builds none otherwise', async () => {
+    const { default: express } = await import('express');
+    const wants = recordingLogger();
+    const quiet = { ...recordingLogger(), isLevelEnabled: (level: string) => level !== 'debug' };
+    for (const logger of [wants, quiet]) {
+      const { PosthogClient } = await import('../../src/client/index.js');
+      const { loadConfig } = await import('../../src/config/index.js');
+      const c = new PosthogClient({
+        config: loadConfig({}, { apiKey: 'phc_x', host: 'http://127.0.0.1:9', logger }),
+      });
+      const a = express();
+      a.use(posthogSnippet({ client: c }));
+      a.get('/api/items', (_req, res) => res.json({ ok: true }));
+      await request(a).get('/api/items?token=secret');
+      await c.shutdown(50);
+    }
+    const lines = wants.lines.filter((l) => l.level === 'debug').map((l) => l.message);
+    expect(lines).toEqual([
+      'snippet not injected into GET /api/items: ' + lines[0]?.split(': ').slice(1).join(': '),
+    ]);
+    expect(lines[0]).not.toContain('secret');
+    expect(quiet.lines.filter((l) => l.level === 'debug')).toEqual([]);
+  });
+});

@@ -3,7 +3,6 @@ import { getPosthog, type PosthogClient } from '../../client/index.js';
 import type { JsSource } from '../../config/types.js';
 import { getRequestUser } from '../../identity/request-user.js';
 import { normalizeUser } from '../../identity/user.js';
-import { consoleLogger, type Logger } from '../../logger/index.js';
 import { rateLimitedWarn } from '../../logger/rate-limited.js';
 import { type BootstrapFlags, snippetIdentity } from '../../snippet/identity.js';
 import { createSnippetRenderer } from '../../snippet/render.js';
@@ -89,17 +88,6 @@ function isHtml(contentType: unknown): boolean {
 const HTML_ACCEPT = /\b(text\/html|application\/xhtml\+xml)\b/i;
 
 /**
- * Whether the "not injected" debug lines are written. A logger of the app's own (pino, …)
- * gets them all and filters by its level; the default console logger cannot filter, and a
- * line per JSON response would flood the console and cost throughput (docs/performance.md),
- * so it gets them only when `DEBUG` names `express-posthog` (as `DEBUG=express-posthog*`),
- * the convention of the `debug` package that `compression` and Express use.
- */
-function debugLinesWanted(logger: Logger, env: NodeJS.ProcessEnv = process.env): boolean {
-  return logger !== consoleLogger || /\bexpress-posthog\b/.test(env.DEBUG ?? '');
-}
-
-/**
  * For a page request (GET or HEAD accepting HTML), takes `If-None-Match` and
  * `If-Modified-Since` off the request, so the app cannot answer 304 from the
  * validators of its own body: the client may hold that body with another snippet.
@@ -168,7 +156,7 @@ export function posthogSnippet(options: Readonly<PosthogSnippetOptions> = {}) {
     assetPrefix,
   } = options;
   const logger = config.logger;
-  const debugLines = debugLinesWanted(logger);
+  const debugLines = logger.isLevelEnabled?.('debug') ?? true;
   const warn = rateLimitedWarn(logger);
   const bundle = jsSrc === 'self' ? loadFirstPartyBundle(assetPrefix) : undefined;
   const render = createSnippetRenderer(config, {
