@@ -9,6 +9,17 @@ import { createHash } from 'node:crypto';
 export function snippetEtag(original: string, snippet: Uint8Array): string | undefined {
   const match = /^(W\/)?"([^"]*)"$/.exec(original.trim());
   if (!match) return undefined;
-  const digest = createHash('sha1').update(snippet).digest('base64url').slice(0, 10);
-  return `${match[1] ?? ''}"${match[2]}-ph${digest}"`;
+  return `${match[1] ?? ''}"${match[2]}-ph${digestOf(snippet)}"`;
+}
+
+/** Digests of snippets seen, by identity: the anonymous snippet is one cached Buffer. */
+const digests = new WeakMap<Uint8Array, string>();
+
+function digestOf(snippet: Uint8Array): string {
+  let digest = digests.get(snippet);
+  if (digest === undefined) {
+    digest = createHash('sha1').update(snippet).digest('base64url').slice(0, 10);
+    digests.set(snippet, digest);
+  }
+  return digest;
 }

@@ -250,8 +250,13 @@ export class InsertionPointScanner {
    */
   write(chunk: Uint8Array): InsertionDecision {
     if (this.decision.kind !== 'pending') return this.decision;
-    this.guards.scan(chunk, this.position);
+    const base = this.position;
     this.tokenize(chunk);
+    // A guard counts only if it ends before the insertion point: once the point is found in
+    // this chunk, the bytes after it need no guard search (most of a page, on every request).
+    const guardBytes =
+      this.found === undefined ? chunk.length : Math.max(0, Math.min(chunk.length, this.found.offset - base));
+    this.guards.scan(guardBytes === chunk.length ? chunk : chunk.subarray(0, guardBytes), base);
     const guardEnd = this.guards.firstEnd;
     if (this.found !== undefined) {
       const { offset, anchor } = this.found;
