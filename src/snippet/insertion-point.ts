@@ -255,7 +255,9 @@ export class InsertionPointScanner {
     // A guard counts only if it ends before the insertion point: once the point is found in
     // this chunk, the bytes after it need no guard search (most of a page, on every request).
     const guardBytes =
-      this.found === undefined ? chunk.length : Math.max(0, Math.min(chunk.length, this.found.offset - base));
+      this.found === undefined
+        ? chunk.length
+        : Math.max(0, Math.min(chunk.length, this.found.offset - base));
     this.guards.scan(guardBytes === chunk.length ? chunk : chunk.subarray(0, guardBytes), base);
     const guardEnd = this.guards.firstEnd;
     if (this.found !== undefined) {

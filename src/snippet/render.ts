@@ -24,6 +24,19 @@ export type SnippetRenderer = (identity: SnippetIdentity, nonce?: string) => Buf
 const NONCE = '\u0000nonce\u0000';
 const IDENTITY = '\u0000identity\u0000';
 
+/**
+ * Drops indentation, blank lines and whole-line `//` comments from the rendered template:
+ * about a tenth of the snippet, sent with every page. Safe for a template written one
+ * statement per line with no multi-line strings, as `_posthog.njk` is.
+ */
+function compact(html: string): string {
+  return html
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('//'))
+    .join('\n');
+}
+
 /** The `posthog.init` options of SPEC §5, fixed for the process. */
 export function initOptions(config: PosthogConfig, apiHost: string): Record<string, unknown> {
   const options: Record<string, unknown> = {
@@ -82,7 +95,7 @@ export function createSnippetRenderer(
     tags: jsonForScript(tags),
     identity: IDENTITY,
   });
-  const [head = '', rest = ''] = html.trim().split(NONCE);
+  const [head = '', rest = ''] = compact(html).split(NONCE);
   const [middle = '', tail = ''] = rest.split(IDENTITY);
   const cache = new Map<SnippetIdentity, Buffer>();
 

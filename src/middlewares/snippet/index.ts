@@ -12,7 +12,7 @@ import {
   isSharedCacheable,
 } from '../../snippet/response-eligibility.js';
 import { type FirstPartyBundle, loadFirstPartyBundle } from './first-party-bundle.js';
-import { rewriteResponse } from './rewrite-response.js';
+import { type RewriteHooks, rewriteResponse } from './rewrite-response.js';
 
 /** Options of {@link posthogSnippet}. */
 export interface PosthogSnippetOptions {
@@ -217,6 +217,18 @@ export function posthogSnippet(options: Readonly<PosthogSnippetOptions> = {}) {
     }
   }
 
+  const hooks: RewriteHooks = {
+    decide,
+    maxBufferBytes,
+    passthrough(req, reason) {
+      if (reason === 'buffer-cap') {
+        warn(
+          `posthogSnippet found no </head> or <body> in the first ${maxBufferBytes} bytes of ${req.method} ${pathOf(req)}; the page went out unmodified. Raise maxBufferBytes if the page has a very long head.`,
+        );
+      }
+    },
+  };
+
   return function posthogSnippetMiddleware(req: IncomingMessage, res: ServerResponse, next: Next) {
     if (bundle && (req.method === 'GET' || req.method === 'HEAD') && pathOf(req) === bundle.url) {
       serveBundle(req, res, bundle);
@@ -229,18 +241,7 @@ export function posthogSnippet(options: Readonly<PosthogSnippetOptions> = {}) {
     }
     marked[HANDLED] = true;
     const held = takeConditionals(req);
-    rewriteResponse(req, res, {
-      decide: () => decide(req, res),
-      maxBufferBytes,
-      notModified: (etag) => held.length > 0 && held.includes(etag.replace(/^W\//, '')),
-      passthrough(reason) {
-        if (reason === 'buffer-cap') {
-          warn(
-            `posthogSnippet found no </head> or <body> in the first ${maxBufferBytes} bytes of ${req.method} ${pathOf(req)}; the page went out unmodified. Raise maxBufferBytes if the page has a very long head.`,
-          );
-        }
-      },
-    });
+    rewriteResponse(req, res, hooks, held);
     next();
   };
 }
