@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { build } from 'tsup';
+import { bundleLikeDist } from './bundle.js';
 
 /** The core the server under test runs on, and the core of the load generator and helpers. */
 export const SERVER_CPU = '1';
@@ -23,24 +23,14 @@ export function built(name: 'app' | 'capture-host' | 'load'): string {
  * `tsx`, every named closure pays a `__name()` call that the published build does not.)
  */
 export async function buildBench(): Promise<void> {
-  await build({
-    entry: {
+  await bundleLikeDist(
+    {
       app: 'bench/servers/app.ts',
       'capture-host': 'bench/servers/capture-host.ts',
       load: 'bench/load.ts',
     },
-    outDir: BUILD_DIR,
-    format: ['esm'],
-    target: 'node20',
-    platform: 'node',
-    skipNodeModulesBundle: true,
-    splitting: false,
-    sourcemap: false,
-    dts: false,
-    clean: true,
-    silent: true,
-    config: false,
-  });
+    BUILD_DIR,
+  );
 }
 
 /** A long-lived child that speaks one JSON object per line on stdout. */

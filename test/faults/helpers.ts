@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { Agent, get, type IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { build } from 'tsup';
+import { bundleLikeDist } from '../../bench/lib/bundle.js';
 
 /** What test/faults/fixtures/fault-server.ts reports. */
 export interface FaultServerStats {
@@ -47,20 +47,7 @@ function bundleFixture(): Promise<string> {
   bundled ??= (async () => {
     // Three levels under the project, so that the bundle finds views/ as dist/ does.
     const outDir = join('node_modules/.cache', `express-posthog-faults-${process.pid}`);
-    await build({
-      entry: { 'fault-server': 'test/faults/fixtures/fault-server.ts' },
-      outDir,
-      format: ['esm'],
-      target: 'node20',
-      platform: 'node',
-      skipNodeModulesBundle: true,
-      splitting: false,
-      sourcemap: false,
-      dts: false,
-      clean: true,
-      silent: true,
-      config: false,
-    });
+    await bundleLikeDist({ 'fault-server': 'test/faults/fixtures/fault-server.ts' }, outDir);
     return join(outDir, 'fault-server.js');
   })();
   return bundled;
