@@ -112,9 +112,17 @@ export function loadConfig(
     warn,
   );
   const debugRaw = options.debug ?? env.DEBUG;
-  const debug = typeof debugRaw === 'boolean' ? debugRaw : booleanWord(debugRaw ?? '') === true;
+  const debugAsked =
+    typeof debugRaw === 'boolean' ? debugRaw : booleanWord(debugRaw ?? '') === true;
   const production =
     options.production ?? (env.NODE_ENV ?? '').trim().toLowerCase() === 'production';
+  // No debug route and no error details in production, whatever DEBUG says.
+  const debug = debugAsked && !production;
+  if (debugAsked && production) {
+    warn(
+      `DEBUG=${show(debugRaw)} is ignored with NODE_ENV=production: /api/debug/throw and error details stay off. Use \`npx express-posthog check\` to verify the pipeline in production.`,
+    );
+  }
 
   const config: PosthogConfig = {
     enabled: apiKey !== undefined,

@@ -255,3 +255,14 @@ describe('loadConfig default logger', () => {
     expect(loadConfig({ DEBUG: 'express-posthog*' }).logger.isLevelEnabled?.('warn')).toBe(true);
   });
 });
+
+describe('loadConfig in production', () => {
+  it('keeps debug off with NODE_ENV=production, and says so once', () => {
+    const { config, warnings } = load({ DEBUG: '1', NODE_ENV: 'production' });
+    expect(config.debug).toBe(false);
+    expect(warnings).toEqual([
+      'DEBUG="1" is ignored with NODE_ENV=production: /api/debug/throw and error details stay off. Use `npx express-posthog check` to verify the pipeline in production.',
+    ]);
+    expect(load({ DEBUG: 'express:*', NODE_ENV: 'production' }).warnings).toEqual([]);
+  });
+});
