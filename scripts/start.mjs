@@ -2,11 +2,24 @@
 // on PORT (3000) and stops gracefully on SIGTERM/SIGINT. Without POSTHOG_API_KEY (and
 // outside production) both SDKs send to the local inspector mounted in the app (SPEC §12).
 import { execSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 
+/** Newest modification time of the files under a folder (0 when it is missing). */
+function newest(dir) {
+  const url = new URL(dir, import.meta.url);
+  if (!existsSync(url)) return 0;
+  return readdirSync(url, { recursive: true })
+    .map((file) => statSync(new URL(`${dir}/${file}`, import.meta.url)).mtimeMs)
+    .reduce((a, b) => Math.max(a, b), 0);
+}
+
+// Build when dist/ is missing or older than the sources (a pull, an edit).
+const built = ['../dist/app.js', '../dist/inspector.js'].map(
+  (file) => new URL(file, import.meta.url),
+);
 if (
-  !existsSync(new URL('../dist/app.js', import.meta.url)) ||
-  !existsSync(new URL('../dist/inspector.js', import.meta.url))
+  !built.every((url) => existsSync(url)) ||
+  Math.min(...built.map((url) => statSync(url).mtimeMs)) < newest('../src')
 ) {
   execSync('npm run build', { stdio: 'inherit' });
 }
