@@ -1,31 +1,17 @@
 /// <reference lib="dom" />
 import express from 'express';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PosthogClient } from '../../src/client/index.js';
+import { describe, expect, it } from 'vitest';
 import { posthogSnippet } from '../../src/middlewares/snippet/index.js';
-import { DESKTOP_CHROME_UA, launchChromium, waitForPosthog } from '../helpers/browser.js';
-import {
-  type CapturedEvent,
-  type CaptureServer,
-  startCaptureServer,
-} from '../helpers/capture-server.js';
-import { enabledClient } from '../helpers/client.js';
-import { serve } from '../helpers/serve.js';
-
-let capture: CaptureServer;
-let client: PosthogClient;
-let browser: Browser;
-let site: { url: string; close(): Promise<void> };
+import { waitForPosthog } from '../helpers/browser.js';
+import { useBrowserSite } from '../helpers/browser-site.js';
+import type { CapturedEvent } from '../helpers/capture-server.js';
 
 const USERS: Record<string, { id: string; email: string; name: string }> = {
   A: { id: 'user-a', email: 'a@example.com', name: 'Alice' },
   B: { id: 'user-b', email: 'b@example.com', name: 'Bob' },
 };
 
-beforeAll(async () => {
-  capture = await startCaptureServer();
-  ({ client } = enabledClient(capture.url, { jsSrc: 'self', identifyPii: 'full' }));
+const site = useBrowserSite({ jsSrc: 'self', identifyPii: 'full' }, (client) => {
   const app = express();
   app.use(posthogSnippet({ client }));
   // A tiny cookie login, standing in for the app's auth.
@@ -49,15 +35,7 @@ beforeAll(async () => {
         `<!DOCTYPE html><html><head><title>${req.query.step}</title></head><body>page</body></html>`,
       );
   });
-  site = await serve(app);
-  browser = await launchChromium();
-}, 60_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await site?.close();
-  await client?.shutdown(200);
-  await capture?.close();
+  return app;
 });
 
 function pageviewsOf(step: string): (e: CapturedEvent) => boolean {
@@ -67,28 +45,27 @@ function pageviewsOf(step: string): (e: CapturedEvent) => boolean {
 
 describe('one browser shared by two people', () => {
   it('never files the next person, or the anonymous visitor after logout, under the last one', async () => {
-    const context = await browser.newContext({ userAgent: DESKTOP_CHROME_UA });
-    const page = await context.newPage();
-    const visit = async (path: string) => {
-      await page.goto(`${site.url}${path}`);
-      await waitForPosthog(page);
-    };
-    await visit('/login/A');
-    await visit('/page?step=a-browsing');
-    await visit('/logout');
-    await visit('/page?step=anonymous-browsing');
-    await visit('/login/B');
-    await visit('/page?step=b-browsing');
-    await visit('/page?step=done');
-    await context.close();
+    await site.withPage(async (page) => {
+      const visit = async (path: string) => {
+        await page.goto(`${site.url}${path}`);
+        await waitForPosthog(page);
+      };
+      await visit('/login/A');
+      await visit('/page?step=a-browsing');
+      await visit('/logout');
+      await visit('/page?step=anonymous-browsing');
+      await visit('/login/B');
+      await visit('/page?step=b-browsing');
+      await visit('/page?step=done');
+    });
 
-    const [aPage] = await capture.waitForEvents(1, pageviewsOf('a-browsing'), 20_000);
-    const anonymous = await capture.waitForEvents(
+    const [aPage] = await site.capture.waitForEvents(1, pageviewsOf('a-browsing'), 20_000);
+    const anonymous = await site.capture.waitForEvents(
       2,
       (e) => pageviewsOf('logged-out')(e) || pageviewsOf('anonymous-browsing')(e),
       20_000,
     );
-    const bEvents = await capture.waitForEvents(
+    const bEvents = await site.capture.waitForEvents(
       2,
       (e) =>
         (pageviewsOf('logged-in')(e) && e.properties.user_id === 'user-b') ||
@@ -114,7 +91,7 @@ describe('one browser shared by two people', () => {
       expect(event.properties).toMatchObject({ user_id: 'user-b', user_email: 'b@example.com' });
     }
     // Nothing after A logged out carries A's identity.
-    const afterLogout = capture.events.filter((e) =>
+    const afterLogout = site.capture.events.filter((e) =>
       /step=(logged-out|anonymous-browsing|b-browsing|done)/.test(
         String(e.properties.$current_url ?? ''),
       ),
@@ -125,7 +102,7 @@ describe('one browser shared by two people', () => {
       expect(event.properties.user_id).not.toBe('user-a');
       expect(event.properties.user_email).not.toBe('a@example.com');
     }
-    const identifies = capture.events
+    const identifies = site.capture.events
       .filter((e) => e.event === '$identify')
       .map((e) => e.distinct_id);
     expect(identifies).toEqual(expect.arrayContaining(['user-a', 'user-b']));

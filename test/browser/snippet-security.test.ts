@@ -3,14 +3,11 @@ import { randomBytes } from 'node:crypto';
 import express from 'express';
 import fc from 'fast-check';
 import helmet from 'helmet';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PosthogClient } from '../../src/client/index.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { posthogSnippet } from '../../src/middlewares/snippet/index.js';
-import { DESKTOP_CHROME_UA, launchChromium, waitForPosthog } from '../helpers/browser.js';
-import { type CaptureServer, startCaptureServer } from '../helpers/capture-server.js';
-import { enabledClient } from '../helpers/client.js';
-import { serve } from '../helpers/serve.js';
+import { waitForPosthog } from '../helpers/browser.js';
+import { useBrowserSite } from '../helpers/browser-site.js';
 
 const XSS_PAYLOADS = [
   '</script><script>window.__xss=1</script>',
@@ -29,18 +26,11 @@ const XSS_PAYLOADS = [
   'Zoë 日本 😀 </head><script>window.__xss=1</script>',
 ];
 
-let capture: CaptureServer;
-let client: PosthogClient;
-let browser: Browser;
-let site: { url: string; close(): Promise<void> };
-
 function encodeUser(user: { id: string; email: string; name: string }): string {
   return Buffer.from(JSON.stringify(user)).toString('base64url');
 }
 
-beforeAll(async () => {
-  capture = await startCaptureServer();
-  ({ client } = enabledClient(capture.url, { jsSrc: 'self', identifyPii: 'full' }));
+const site = useBrowserSite({ jsSrc: 'self', identifyPii: 'full' }, (client, capture) => {
   const app = express();
   app.use((_req, res, next) => {
     res.locals.cspNonce = randomBytes(16).toString('base64');
@@ -66,25 +56,8 @@ beforeAll(async () => {
         '<!DOCTYPE html><html><head><title>t</title></head><body><h1>page</h1><script>window.__unnonced=1</script></body></html>',
       );
   });
-  site = await serve(app);
-  browser = await launchChromium();
-}, 60_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await site?.close();
-  await client?.shutdown(200);
-  await capture?.close();
+  return app;
 });
-
-async function withPage<T>(fn: (page: Page, context: BrowserContext) => Promise<T>): Promise<T> {
-  const context = await browser.newContext({ userAgent: DESKTOP_CHROME_UA });
-  try {
-    return await fn(await context.newPage(), context);
-  } finally {
-    await context.close();
-  }
-}
 
 async function loadAs(page: Page, path: string, user: { id: string; email: string; name: string }) {
   const response = await page.goto(`${site.url}${path}?u=${encodeUser(user)}`);
@@ -94,7 +67,7 @@ async function loadAs(page: Page, path: string, user: { id: string; email: strin
 
 describe('the snippet in real Chromium', () => {
   it('keeps XSS payloads in user names and emails inert, and still identifies the user', async () => {
-    await withPage(async (page) => {
+    await site.withPage(async (page) => {
       for (const [index, payload] of XSS_PAYLOADS.entries()) {
         const user = { id: `xss-${index}`, email: payload, name: payload };
         await loadAs(page, '/page', user);
@@ -112,7 +85,7 @@ describe('the snippet in real Chromium', () => {
   }, 90_000);
 
   it('keeps arbitrary Unicode strings inert and exact (fast-check)', async () => {
-    await withPage(async (page) => {
+    await site.withPage(async (page) => {
       await fc.assert(
         fc.asyncProperty(
           fc.string({ unit: 'grapheme', minLength: 1, maxLength: 40 }),
@@ -142,7 +115,7 @@ describe('the snippet in real Chromium', () => {
   });
 
   it('runs under a helmet CSP with a nonce, while an un-nonced script stays blocked', async () => {
-    await withPage(async (page) => {
+    await site.withPage(async (page) => {
       const violations: string[] = [];
       page.on('console', (message) => {
         if (message.text().includes('Content Security Policy')) violations.push(message.text());
@@ -160,7 +133,7 @@ describe('the snippet in real Chromium', () => {
       }));
       expect(seen).toEqual({ loaded: true, unnonced: undefined, id: 'csp-user' });
       expect(violations.some((v) => v.includes('inline script'))).toBe(true);
-      await capture.waitForEvents(
+      await site.capture.waitForEvents(
         1,
         (e) => e.event === '$pageview' && e.distinct_id === 'csp-user',
         15_000,
