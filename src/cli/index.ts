@@ -9,5 +9,5 @@ export {
 } from './check.js';
 export { type ExpressPosthogCommandOptions, expressPosthogCommand, USAGE } from './command.js';
 export { classifyExit, type ExitReason, INTERRUPTED_EXIT_CODE } from './exit-reason.js';
-export { isSecretName, MAX_ARGV_CHARS, REDACTED, redactArgv } from './redact-argv.js';
+export { isSecretFlag, MAX_ARGV_CHARS, REDACTED, redactArgv } from './redact-argv.js';
 export { type CliContext, type RunCliOptions, runCli } from './run-cli.js';

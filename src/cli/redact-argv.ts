@@ -3,8 +3,9 @@
  * (SPEC §10). Pure: strings in, a string out.
  */
 
-/** What replaces a secret. */
-export const REDACTED = '[REDACTED]';
+import { REDACTED } from '../identity/redact.js';
+
+export { REDACTED };
 
 /** The most characters of `argv` sent on an event. */
 export const MAX_ARGV_CHARS = 512;
@@ -28,13 +29,15 @@ const PAIR = /([A-Za-z0-9_.-]+)=([^&\s]*)/g;
 const URL_PASSWORD = /(\b[a-z][a-z0-9+.-]*:\/\/[^/\s:@]+:)([^@\s/]+)(@)/gi;
 
 /**
- * True when a flag or variable name announces a secret.
+ * True when a flag or variable name announces a secret. Narrower than the URL rule
+ * (`isSecretName` in `identity/redact.ts`): a flag such as `--keyboard` or `--code-dir`
+ * is a common, harmless argument.
  *
  * @example
- * isSecretName('--api-key'); // true
- * isSecretName('--keyboard'); // false
+ * isSecretFlag('--api-key'); // true
+ * isSecretFlag('--keyboard'); // false
  */
-export function isSecretName(name: string): boolean {
+export function isSecretFlag(name: string): boolean {
   return SECRET_NAME.test(name.replace(/^-+/, ''));
 }
 
@@ -43,13 +46,13 @@ const FLAG_WITH_VALUE = /^(--?[A-Za-z][\w.-]*)=/s;
 
 function redactInside(arg: string): string {
   const flag = FLAG_WITH_VALUE.exec(arg)?.[1];
-  if (flag !== undefined && isSecretName(flag) && arg.length > flag.length + 1) {
+  if (flag !== undefined && isSecretFlag(flag) && arg.length > flag.length + 1) {
     return `${flag}=${REDACTED}`;
   }
   return arg
     .replace(URL_PASSWORD, `$1${REDACTED}$3`)
     .replace(PAIR, (whole, name: string, value: string) =>
-      isSecretName(name) && value !== '' ? `${name}=${REDACTED}` : whole,
+      isSecretFlag(name) && value !== '' ? `${name}=${REDACTED}` : whole,
     )
     .replace(KEY_VALUE, REDACTED);
 }
@@ -81,7 +84,7 @@ export function redactArgv(argv: readonly string[], max: number = MAX_ARGV_CHARS
       continue;
     }
     // `--token x`: the next argument is the secret. `--no-auth` takes no value.
-    redactNext = /^--?[A-Za-z][\w.-]*$/.test(arg) && !arg.startsWith('--no-') && isSecretName(arg);
+    redactNext = /^--?[A-Za-z][\w.-]*$/.test(arg) && !arg.startsWith('--no-') && isSecretFlag(arg);
     out.push(redactInside(arg));
   }
   const line = out.join(' ');

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { classifyExit } from '../../src/cli/exit-reason.js';
-import { isSecretName, MAX_ARGV_CHARS, redactArgv } from '../../src/cli/redact-argv.js';
+import { isSecretFlag, MAX_ARGV_CHARS, redactArgv } from '../../src/cli/redact-argv.js';
 
 describe('redactArgv', () => {
   it.each([
@@ -77,10 +77,10 @@ describe('redactArgv', () => {
       'MY_TOKEN',
       '--auth',
     ]) {
-      expect(isSecretName(name), name).toBe(true);
+      expect(isSecretFlag(name), name).toBe(true);
     }
     for (const name of ['--monkey', '--keyboard', '--limit', '--region', '--keyfile']) {
-      expect(isSecretName(name), name).toBe(false);
+      expect(isSecretFlag(name), name).toBe(false);
     }
   });
 });

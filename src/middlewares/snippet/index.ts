@@ -12,7 +12,7 @@ import {
   isSharedCacheable,
 } from '../../snippet/response-eligibility.js';
 import { type FirstPartyBundle, loadFirstPartyBundle } from './first-party-bundle.js';
-import { type RewriteHooks, rewriteResponse } from './rewrite-response.js';
+import { isRewritten, type RewriteHooks, rewriteResponse } from './rewrite-response.js';
 
 /** Options of {@link posthogSnippet}. */
 export interface PosthogSnippetOptions {
@@ -38,9 +38,6 @@ type Next = (error?: unknown) => void;
 type Locals = { locals?: Record<string, unknown> };
 
 const DEFAULT_MAX_BUFFER_BYTES = 4 * 1024 * 1024;
-
-/** Set on a response one snippet middleware handles, so a second one stays out. */
-const HANDLED = Symbol.for('express-posthog.snippet');
 
 function fail(option: string, value: unknown, fix: string): never {
   throw new TypeError(
@@ -234,12 +231,10 @@ export function posthogSnippet(options: Readonly<PosthogSnippetOptions> = {}) {
       serveBundle(req, res, bundle);
       return;
     }
-    const marked = res as ServerResponse & { [HANDLED]?: true };
-    if (marked[HANDLED]) {
+    if (isRewritten(res)) {
       next();
       return;
     }
-    marked[HANDLED] = true;
     const held = takeConditionals(req);
     rewriteResponse(req, res, hooks, held);
     next();

@@ -82,9 +82,14 @@ interface Rewrite {
 const REWRITE = Symbol('express-posthog.rewrite');
 type Rewritten = ServerResponse & { [REWRITE]?: Rewrite };
 
+/** True once a snippet middleware has taken this response. */
+export function isRewritten(res: ServerResponse): boolean {
+  return (res as Rewritten)[REWRITE] !== undefined;
+}
+
 /**
  * Wraps `res.write`, `res.end` and `res.writeHead` so the body passes through a
- * splicer. It decides once, at the first write, end or explicit `writeHead`:
+ * splicer. Call it once per response (see {@link isRewritten}). It decides once, at the first write, end or explicit `writeHead`:
  *
  * - not eligible: the original methods are put back; nothing is buffered;
  * - the client holds this very page (`held` has its snippet-marked ETag): 304, no body;
