@@ -321,6 +321,20 @@ describe.each(expressVersions)('posthogSnippet on $name', ({ express }) => {
     expect(res.text).toContain('<script data-express-posthog nonce="abc&quot;&gt;&lt;x">');
   });
 
+  it('leaves a response to an API client alone, even an HTML one, byte for byte', async () => {
+    const site = app((a) => a.get('/', (_req, res) => res.send(PAGE)));
+    const api = await request(site)
+      .get('/')
+      .set('Accept', 'application/json')
+      .set('Accept-Encoding', 'identity');
+    expect(api.text).toBe(PAGE);
+    expect(Number(api.headers['content-length'])).toBe(Buffer.byteLength(PAGE));
+    for (const accept of ['*/*', 'application/json, text/plain, */*', 'text/html']) {
+      const page = await request(site).get('/').set('Accept', accept);
+      expect(snippetCount(page.text), accept).toBe(1);
+    }
+  });
+
   it('leaves a page alone when shouldInject says no', async () => {
     const res = await request(
       app((a) => a.get('/', (_req, res) => res.send(PAGE)), { shouldInject: () => false }),
@@ -465,12 +479,16 @@ describe('posthogSnippet debug lines', () => {
       a.use(posthogSnippet({ client: c }));
       a.get('/api/items', (_req, res) => res.json({ ok: true }));
       await request(a).get('/api/items?token=secret');
+      await request(a).get('/api/items?token=secret').set('Accept', 'application/json');
       await c.shutdown(50);
     }
     const lines = wants.lines.filter((l) => l.level === 'debug').map((l) => l.message);
-    expect(lines).toHaveLength(1);
+    expect(lines).toHaveLength(2);
     expect(lines[0]).toMatch(/^snippet not injected into GET \/api\/items: .*application\/json/);
-    expect(lines[0]).not.toContain('secret');
+    expect(lines[1]).toBe(
+      'snippet not injected into GET /api/items: the request does not accept HTML (Accept: "application/json")',
+    );
+    expect(lines.join('\n')).not.toContain('secret');
     expect(quiet.lines.filter((l) => l.level === 'debug')).toEqual([]);
   });
 });

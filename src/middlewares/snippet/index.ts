@@ -11,6 +11,7 @@ import {
   isAlreadyEncoded,
   isSharedCacheable,
 } from '../../snippet/response-eligibility.js';
+import { mayTakePage, namesPage } from '../../snippet/request-eligibility.js';
 import { type FirstPartyBundle, loadFirstPartyBundle } from './first-party-bundle.js';
 import { isRewritten, type RewriteHooks, rewriteResponse } from './rewrite-response.js';
 
@@ -82,8 +83,6 @@ function isHtml(contentType: unknown): boolean {
   return /^\s*(text\/html|application\/xhtml\+xml)\b/i.test(String(contentType ?? ''));
 }
 
-const HTML_ACCEPT = /\b(text\/html|application\/xhtml\+xml)\b/i;
-
 /**
  * For a page request (GET or HEAD accepting HTML), takes `If-None-Match` and
  * `If-Modified-Since` off the request, so the app cannot answer 304 from the
@@ -92,10 +91,7 @@ const HTML_ACCEPT = /\b(text\/html|application\/xhtml\+xml)\b/i;
  * the snippet-marked ETag itself.
  */
 function takeConditionals(req: IncomingMessage): string[] {
-  if (
-    (req.method !== 'GET' && req.method !== 'HEAD') ||
-    !HTML_ACCEPT.test(req.headers.accept ?? '')
-  ) {
+  if ((req.method !== 'GET' && req.method !== 'HEAD') || !namesPage(req.headers.accept)) {
     return [];
   }
   const held = req.headers['if-none-match'];
@@ -163,13 +159,15 @@ export function posthogSnippet(options: Readonly<PosthogSnippetOptions> = {}) {
   let warnedEncoded = false;
   let loggedRenderError = false;
 
+  function skip(req: IncomingMessage, why: string): undefined {
+    if (debugLines) logger.debug(`snippet not injected into ${req.method} ${pathOf(req)}: ${why}`);
+    return undefined;
+  }
+
   function decide(req: IncomingMessage, res: ServerResponse): Buffer | undefined {
-    const skip = (why: string): undefined => {
-      if (debugLines)
-        logger.debug(`snippet not injected into ${req.method} ${pathOf(req)}: ${why}`);
-      return undefined;
-    };
     const contentType = res.getHeader('Content-Type');
+    // The common case, a JSON or asset response, costs one header read and one test.
+    if (!debugLines && !isHtml(contentType)) return undefined;
     const contentEncoding = res.getHeader('Content-Encoding');
     const verdict = decideInjection({
       status: res.statusCode,
@@ -190,10 +188,10 @@ export function posthogSnippet(options: Readonly<PosthogSnippetOptions> = {}) {
           `posthogSnippet saw an HTML response already encoded (Content-Encoding: ${String(contentEncoding)}) and left it alone. Register it after compression(): app.use(compression()); app.use(posthogSnippet()).`,
         );
       }
-      return skip(verdict.detail);
+      return skip(req, verdict.detail);
     }
     try {
-      if (shouldInject && !shouldInject(req, res)) return skip('shouldInject returned false');
+      if (shouldInject && !shouldInject(req, res)) return skip(req, 'shouldInject returned false');
       const user = getUser ? normalizeUser(getUser(req, res)) : getRequestUser(req);
       const identity = snippetIdentity(
         user,
@@ -232,6 +230,16 @@ export function posthogSnippet(options: Readonly<PosthogSnippetOptions> = {}) {
       return;
     }
     if (isRewritten(res)) {
+      next();
+      return;
+    }
+    if (!mayTakePage(req.headers.accept)) {
+      // An API client: whatever it gets is not run as a page. Nothing is wrapped.
+      if (debugLines)
+        skip(
+          req,
+          `the request does not accept HTML (Accept: ${JSON.stringify(req.headers.accept)})`,
+        );
       next();
       return;
     }

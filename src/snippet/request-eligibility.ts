@@ -1,0 +1,43 @@
+/**
+ * What a request's `Accept` header says about the snippet, decided before the app runs.
+ * Pure: takes the header value as Node parses it.
+ */
+
+/** `text/html` or `application/xhtml+xml` named in an `Accept` value. */
+const NAMES_PAGE = /\b(?:text\/html|application\/xhtml\+xml)\b/i;
+
+/** Any range under which a browser could still be given a page to render. */
+const MAY_TAKE_PAGE = /html|\*\/\*|text\/\*/i;
+
+/**
+ * True when the request explicitly asks for a page: `Accept` names `text/html` or
+ * `application/xhtml+xml`, as every browser navigation and frame load does. Only such
+ * requests have their conditional headers taken over by the snippet middleware.
+ * @param accept the request's `Accept` header.
+ * @example
+ * namesPage('text/html,application/xhtml+xml,*\/*;q=0.8'); // true
+ * namesPage('*\/*'); // false
+ */
+export function namesPage(accept: string | undefined): boolean {
+  return accept !== undefined && NAMES_PAGE.test(accept);
+}
+
+/**
+ * False when the request cannot be a browser loading a page: it has an `Accept` header that
+ * names no HTML type (`text/html`, `application/xhtml+xml`, or any other `…html…` type), no
+ * `text/*` and no `*\/*` — an API client asking for `application/json`, an image or a font.
+ * Whatever such a request is answered with is not run as a page, so the snippet middleware
+ * steps aside at once, without wrapping the response. An absent or empty `Accept` may take
+ * anything (curl, `http.request`, some crawlers), so it stays eligible, as does `*\/*`
+ * (`fetch()`'s default, which Turbo and htmx requests may carry along with `text/html`).
+ * `q=0` is not read: an explicit refusal of HTML is rare enough that the response-time
+ * checks (Content-Type and the rest) decide it.
+ * @param accept the request's `Accept` header.
+ * @example
+ * mayTakePage('application/json'); // false
+ * mayTakePage('application/json, text/plain, *\/*'); // true (axios' default)
+ * mayTakePage(undefined); // true
+ */
+export function mayTakePage(accept: string | undefined): boolean {
+  return accept === undefined || accept.trim() === '' || MAY_TAKE_PAGE.test(accept);
+}
