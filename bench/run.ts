@@ -1,5 +1,5 @@
 // The benchmark (issue 7; method and results in docs/performance.md).
-//   npm run bench          full run: 5 rounds × 5 s per variant, A/B alternated (≈ 8 minutes)
+//   npm run bench          full run: 10 rounds × 3 s per variant, A/B alternated (≈ 12 minutes)
 //   npm run bench:smoke    one short round of every scenario: that it runs, not how fast
 // Options: --rounds N, --duration S, --warmup S (seconds), --only pages,stream,capture,
 // --out FILE (also write the Markdown report there).
@@ -35,8 +35,8 @@ function option(name: string): string | undefined {
 
 const smoke = process.argv.includes('--smoke');
 const settings: Settings = {
-  rounds: Number(option('--rounds') ?? (smoke ? 1 : 5)),
-  duration: Number(option('--duration') ?? (smoke ? 1 : 5)),
+  rounds: Number(option('--rounds') ?? (smoke ? 1 : 10)),
+  duration: Number(option('--duration') ?? (smoke ? 1 : 3)),
   warmup: Number(option('--warmup') ?? (smoke ? 0 : 2)),
   connections: smoke ? 8 : 16,
   streamMiB: smoke ? 4 : 64,
@@ -89,6 +89,8 @@ const BROWSER_HTML = {
 };
 const BROWSER_ENCODING = { 'accept-encoding': 'gzip, deflate, br' };
 const API_CLIENT = { accept: 'application/json', 'accept-encoding': 'gzip, deflate, br' };
+/** What `fetch()` sends by default: the middleware cannot tell it from a page load. */
+const FETCH_DEFAULT = { accept: '*/*', 'accept-encoding': 'gzip, deflate, br' };
 const MARKER = 'data-express-posthog';
 
 async function startServer(
@@ -206,12 +208,17 @@ function throughputRows(
   });
 }
 
-/** Scenarios 1, 1b and 2 share three servers: baseline, posthogSnippet, connect-livereload. */
+/**
+ * Scenarios 1, 1b, 2 and 2b share five servers: baseline, posthogSnippet, connect-livereload,
+ * and two controls — `bytes` (the snippet's bytes rendered into the page, no middleware: what
+ * the bytes alone cost) and `noop` (one pass-through middleware: what any middleware costs).
+ */
 async function pagesAndJson(): Promise<Row[]> {
-  const variants = ['baseline', 'snippet', 'livereload'] as const;
+  const variants = ['baseline', 'snippet', 'livereload', 'bytes', 'noop'] as const;
   const servers = await Promise.all(variants.map((v) => startServer(['html', v])));
   try {
     const url = Object.fromEntries(variants.map((v, i) => [v, servers[i]!.url]));
+    const app = Object.fromEntries(variants.map((v, i) => [v, servers[i]!.app]));
     const page = (v: string) => `${url[v]}/page`;
     await expectBody(
       page('baseline'),
@@ -219,6 +226,7 @@ async function pagesAndJson(): Promise<Row[]> {
       (b) => !b.includes(MARKER) && !b.includes('livereload.js'),
       'a page without any snippet',
     );
+    const injected = await (await fetch(page('snippet'), { headers: BROWSER_HTML })).text();
     await expectBody(
       page('snippet'),
       BROWSER_HTML,
@@ -226,37 +234,48 @@ async function pagesAndJson(): Promise<Row[]> {
       'the PostHog snippet',
     );
     await expectBody(
+      page('bytes'),
+      BROWSER_HTML,
+      (b) => b.includes(MARKER) && b.length === injected.length,
+      `the snippet's bytes in the page (${injected.length} characters, as injected)`,
+    );
+    await expectBody(
       page('livereload'),
       BROWSER_HTML,
       (b) => b.includes('livereload.js'),
       'the livereload snippet',
     );
-    await expectBody(
-      `${url.snippet}/api/items`,
-      API_CLIENT,
-      (b) => b.startsWith('{"items"') && !b.includes(MARKER),
-      'the JSON untouched',
-    );
+    for (const headers of [API_CLIENT, FETCH_DEFAULT]) {
+      await expectBody(
+        `${url.snippet}/api/items`,
+        headers,
+        (b) => b.startsWith('{"items"') && !b.includes(MARKER),
+        'the JSON untouched',
+      );
+    }
 
+    const pageVariants = ['baseline', 'snippet', 'livereload', 'bytes'];
     const pageTargets = Object.fromEntries(
-      variants.map((v, i) => [v, { url: page(v), app: servers[i]!.app }]),
+      pageVariants.map((v) => [v, { url: page(v), app: app[v]! }]),
     );
     log('scenario 1: 30 KB page, br-compressed (Accept-Encoding: gzip, deflate, br)');
     const compressed = await alternate(pageTargets, { ...BROWSER_HTML, ...BROWSER_ENCODING });
     log('scenario 1b: 30 KB page, identity (no Accept-Encoding)');
     const identity = await alternate(pageTargets, BROWSER_HTML);
-    log('scenario 2: 1 KB JSON');
-    const json = await alternate(
-      {
-        absent: { url: `${url.baseline}/api/items`, app: servers[0]!.app },
-        snippet: { url: `${url.snippet}/api/items`, app: servers[1]!.app },
-      },
-      API_CLIENT,
-    );
+    const jsonTargets = {
+      absent: { url: `${url.baseline}/api/items`, app: app.baseline! },
+      noop: { url: `${url.noop}/api/items`, app: app.noop! },
+      snippet: { url: `${url.snippet}/api/items`, app: app.snippet! },
+    };
+    log('scenario 2: 1 KB JSON, Accept: application/json');
+    const json = await alternate(jsonTargets, API_CLIENT);
+    log('scenario 2b: 1 KB JSON, Accept: */*');
+    const jsonAny = await alternate(jsonTargets, FETCH_DEFAULT);
     return [
       ...throughputRows('1. 30 KB page, br', compressed, 'baseline'),
       ...throughputRows('1b. 30 KB page, identity', identity, 'baseline'),
-      ...throughputRows('2. 1 KB JSON', json, 'absent'),
+      ...throughputRows('2. 1 KB JSON, application/json', json, 'absent'),
+      ...throughputRows('2b. 1 KB JSON, */*', jsonAny, 'absent'),
     ];
   } finally {
     await Promise.all(servers.map((s) => s.app.stop()));
@@ -435,8 +454,19 @@ function targets(rows: Row[]): string {
       ours === undefined || theirs === undefined ? undefined : ours > theirs,
     );
   }
-  const json = ratio('2.', 'snippet', 'throughput');
-  check('scenario 2 ≥ 0.99 of baseline', fmt(json), json === undefined ? undefined : json >= 0.99);
+  for (const s of ['1.', '1b.']) {
+    lines.push(
+      `- control, scenario ${s}: the snippet's bytes alone (in the page, no middleware) ${fmt(ratio(s, 'bytes', 'throughput'))} of baseline throughput, CPU per request ${fmt(ratio(s, 'bytes', 'server CPU per request'))}× (injected: ${fmt(ratio(s, 'snippet', 'server CPU per request'))}×)`,
+    );
+  }
+  for (const s of ['2.', '2b.']) {
+    const json = ratio(s, 'snippet', 'throughput');
+    check(
+      `scenario ${s} ≥ 0.99 of baseline`,
+      `${fmt(json)}; CPU per request ${fmt(ratio(s, 'snippet', 'server CPU per request'))}× (one no-op middleware: throughput ${fmt(ratio(s, 'noop', 'throughput'))}, CPU ${fmt(ratio(s, 'noop', 'server CPU per request'))}×)`,
+      json === undefined ? undefined : json >= 0.99,
+    );
+  }
   const rss = find(rows, '3.', 'snippet', 'peak RSS growth');
   const rssMax = rss ? summarize(rss.values).max : undefined;
   check(

@@ -4,8 +4,11 @@
 // ({ rssBaseline, rssPeak, rssGrowth, queue, maxQueue, cpu }); on stdin end it exits.
 //
 // Scenarios and variants:
-//   html   baseline | snippet | livereload    a 30 KB server-rendered page behind compression()
-//   json   baseline | snippet                 a 1 KB JSON route behind compression()
+//   html   baseline | snippet | livereload | bytes | noop
+//          a 30 KB server-rendered page (and a 1 KB JSON route) behind compression(); `bytes`
+//          renders the snippet's exact bytes into the page itself, with no middleware (what the
+//          extra bytes alone cost); `noop` adds one pass-through middleware (what any
+//          middleware costs)
 //   stream baseline | snippet  <MiB>          a streamed HTML page of <MiB> MiB, with back-pressure
 //   capture none | ok | hang | refuse <host>  a route that calls captureException (none: does not)
 import { createInterface } from 'node:readline';
@@ -15,6 +18,7 @@ import express, { type Request, type Response } from 'express';
 import { PosthogClient } from '../../src/client/index.js';
 import { loadConfig } from '../../src/config/index.js';
 import { posthogSnippet } from '../../src/middlewares/snippet/index.js';
+import { createSnippetRenderer } from '../../src/snippet/render.js';
 
 const [scenario = 'html', variant = 'baseline', arg = ''] = process.argv.slice(2);
 
@@ -32,6 +36,15 @@ app.disable('x-powered-by');
 app.use(compression());
 if (variant === 'snippet') app.use(posthogSnippet({ client }));
 if (variant === 'livereload') app.use(livereload());
+if (variant === 'noop') app.use((_req, _res, next) => next());
+
+/** For `bytes`: the snippet posthogSnippet() would send an anonymous visitor, as a string. */
+const SNIPPET_BYTES =
+  variant === 'bytes'
+    ? createSnippetRenderer(client.config, {
+        src: `${client.config.assetsHost}/static/array.js`,
+      })({ state: 'anonymous' }).toString('latin1')
+    : '';
 
 interface Row {
   id: number;
@@ -67,7 +80,7 @@ function renderDashboard(user: string): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <link rel="stylesheet" href="/static/app.css">
 <style>body{font-family:system-ui,sans-serif;margin:0}table{border-collapse:collapse}td{padding:2px 8px}</style>
-</head>
+${SNIPPET_BYTES}</head>
 <body>
 <header><nav><a href="/">Home</a> <a href="/orders">Orders</a> <span>${escapeHtml(user)}</span></nav></header>
 <main>
