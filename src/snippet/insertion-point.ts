@@ -158,6 +158,8 @@ function asBuffer(bytes: Uint8Array): Buffer {
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
 }
 
+const NO_BYTES = Buffer.alloc(0);
+
 const GUARD_NEEDLES: readonly Buffer[] = GUARD_STRINGS.map((s) => Buffer.from(s, 'latin1'));
 const GUARD_SEAM = Math.max(...GUARD_NEEDLES.map((n) => n.length)) - 1;
 
@@ -168,10 +170,13 @@ const GUARD_SEAM = Math.max(...GUARD_NEEDLES.map((n) => n.length)) - 1;
 class GuardFinder {
   /** Absolute offset just past the first guard string found, if any. */
   firstEnd: number | undefined;
-  private tail: Buffer = Buffer.alloc(0);
+  private tail: Buffer = NO_BYTES;
 
-  /** Scans `chunk`, whose first byte is at absolute offset `base`. */
-  scan(chunk: Uint8Array, base: number): void {
+  /**
+   * Scans `chunk`, whose first byte is at absolute offset `base`. `last`: nothing will follow
+   * (the insertion point was found), so no tail is kept for a seam.
+   */
+  scan(chunk: Uint8Array, base: number, last = false): void {
     if (this.firstEnd !== undefined || chunk.length === 0) return;
     const bytes = asBuffer(chunk);
     let best = this.tail.length > 0 ? this.scanSeam(bytes, base) : Number.POSITIVE_INFINITY;
@@ -183,7 +188,7 @@ class GuardFinder {
       this.firstEnd = best;
       return;
     }
-    this.tail = nextTail(this.tail, bytes);
+    if (!last) this.tail = nextTail(this.tail, bytes);
   }
 
   /** Looks for a guard string that starts in the kept tail and ends in `bytes`. */
@@ -258,7 +263,11 @@ export class InsertionPointScanner {
       this.found === undefined
         ? chunk.length
         : Math.max(0, Math.min(chunk.length, this.found.offset - base));
-    this.guards.scan(guardBytes === chunk.length ? chunk : chunk.subarray(0, guardBytes), base);
+    this.guards.scan(
+      guardBytes === chunk.length ? chunk : chunk.subarray(0, guardBytes),
+      base,
+      this.found !== undefined,
+    );
     const guardEnd = this.guards.firstEnd;
     if (this.found !== undefined) {
       const { offset, anchor } = this.found;

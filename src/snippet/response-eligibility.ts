@@ -82,8 +82,23 @@ function checkStatus(status: number, method: string): InjectionDecision | undefi
   return undefined;
 }
 
+/**
+ * The last Content-Type checked and its verdict: an app sends a handful of distinct values
+ * (`text/html; charset=utf-8` on nearly every page), so the parse runs once per change.
+ */
+let lastContentType: string | undefined;
+let lastContentTypeVerdict: InjectionDecision | undefined;
+
 /** Not HTML, or a charset in which ASCII bytes do not mean ASCII characters. */
 function checkContentType(value: string | undefined): InjectionDecision | undefined {
+  if (value !== undefined && value === lastContentType) return lastContentTypeVerdict;
+  const verdict = parseAndCheckContentType(value);
+  lastContentType = value;
+  lastContentTypeVerdict = verdict;
+  return verdict;
+}
+
+function parseAndCheckContentType(value: string | undefined): InjectionDecision | undefined {
   if (value === undefined || value.trim() === '') {
     return skip('content-type', 'no Content-Type');
   }
