@@ -1,7 +1,7 @@
 // The benchmark (issue 7; method and results in docs/performance.md).
 //   npm run bench          full run: 10 rounds × 3 s per variant, A/B alternated (≈ 12 minutes)
 //   npm run bench:smoke    one short round of every scenario: that it runs, not how fast
-// Options: --rounds N, --duration S, --warmup S (seconds), --only pages,stream,capture,
+// Options: --rounds N, --duration S, --warmup S (seconds), --only cost,pages,stream,capture,
 // --out FILE (also write the Markdown report there).
 // Servers run pinned to core 1, the load generator (autocannon) and helpers to core 0.
 // Exits non-zero when a scenario fails to run (a server error, a non-2xx answer, a page that
@@ -282,6 +282,38 @@ async function pagesAndJson(): Promise<Row[]> {
   }
 }
 
+/**
+ * Scenarios 1, 1b, 2 and 2b measured in one process (bench/cost.ts): CPU per response, the
+ * variants alternated batch by batch, no network and no load generator.
+ */
+async function inProcess(): Promise<Row[]> {
+  const job = smoke
+    ? { rounds: 2, pageBatch: 10, jsonBatch: 50, warmup: 1 }
+    : { rounds: 30, pageBatch: 80, jsonBatch: 400, warmup: 4 };
+  log(
+    `scenarios 1–2b in process: ${job.rounds} rounds of ${job.pageBatch} pages / ${job.jsonBatch} JSON responses per variant`,
+  );
+  const cost = spawnPinned(SERVER_CPU, ['--expose-gc', built('cost'), JSON.stringify(job)]);
+  try {
+    const result = await cost.next<Record<string, Record<string, number[]>>>(15 * 60_000);
+    return Object.entries(result).flatMap(([scenario, variants]) => {
+      const [baseline] = Object.keys(variants);
+      return Object.entries(variants).map(([variant, values]) => ({
+        scenario,
+        variant,
+        metric: IN_PROCESS,
+        unit: 'µs',
+        values,
+        ...(variant === baseline ? {} : { baseline: variants[baseline!]! }),
+      }));
+    });
+  } finally {
+    await cost.stop();
+  }
+}
+
+const IN_PROCESS = 'CPU per response, in process';
+
 /** Scenario 3: a fresh server per download, so that its RSS baseline is its own. */
 async function streamed(): Promise<Row[]> {
   const variants = ['baseline', 'snippet'] as const;
@@ -459,6 +491,21 @@ function targets(rows: Row[]): string {
       `- control, scenario ${s}: the snippet's bytes alone (in the page, no middleware) ${fmt(ratio(s, 'bytes', 'throughput'))} of baseline throughput, CPU per request ${fmt(ratio(s, 'bytes', 'server CPU per request'))}× (injected: ${fmt(ratio(s, 'snippet', 'server CPU per request'))}×)`,
     );
   }
+  for (const s of ['1.', '1b.', '2.', '2b.']) {
+    const measured = rows.filter((r) => r.scenario.startsWith(s) && r.metric === IN_PROCESS);
+    const base = measured.find((r) => !r.baseline);
+    if (!base) continue;
+    const floor = summarize(base.values).min;
+    const others = measured
+      .filter((r) => r.baseline)
+      .map(
+        (r) =>
+          `${r.variant} ${fmt(summarize(r.values).min / floor)}× (paired median ${fmt(ratioOf(r)?.median)}×)`,
+      );
+    lines.push(
+      `- scenario ${s} CPU per response in process, least-disturbed round (min) against the baseline's: ${others.join('; ')}`,
+    );
+  }
   for (const s of ['2.', '2b.']) {
     const json = ratio(s, 'snippet', 'throughput');
     check(
@@ -528,6 +575,7 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
   const failures: string[] = [];
   for (const [name, scenario] of [
+    ['cost', inProcess],
     ['pages', pagesAndJson],
     ['stream', streamed],
     ['capture', captureUnderFaults],

@@ -12,8 +12,8 @@ const TASKSET = '/usr/bin/taskset';
 /** Where {@link buildBench} puts the bundled servers and load generator (git-ignored). */
 export const BUILD_DIR = 'node_modules/.cache/express-posthog-bench';
 
-/** The bundled script of `name` (`app`, `capture-host`, `load`). */
-export function built(name: 'app' | 'capture-host' | 'load'): string {
+/** The bundled script of `name` (`app`, `capture-host`, `load`, `cost`). */
+export function built(name: 'app' | 'capture-host' | 'load' | 'cost'): string {
   return join(BUILD_DIR, `${name}.js`);
 }
 
@@ -28,6 +28,7 @@ export async function buildBench(): Promise<void> {
       app: 'bench/servers/app.ts',
       'capture-host': 'bench/servers/capture-host.ts',
       load: 'bench/load.ts',
+      cost: 'bench/cost.ts',
     },
     BUILD_DIR,
   );
