@@ -1,5 +1,5 @@
 // The CPU cost of one response, measured in process, started pinned by bench/run.ts:
-//   node --expose-gc <bundle of this file> '<json: { rounds, pageBatch, jsonBatch, warmup }>'
+//   node --expose-gc <bundle of this file> '<json: { rounds, pageBatch, jsonBatch, warmup, only? }>'
 // It builds the bench app of every variant in this one process and sends each a real Node
 // IncomingMessage / ServerResponse pair over a socket that discards what it is given, one
 // request at a time, awaiting 'finish' (compression's zlib work included). Every round runs
@@ -23,6 +23,8 @@ interface CostJob {
   readonly pageBatch: number;
   readonly jsonBatch: number;
   readonly warmup: number;
+  /** Scenario name prefixes to run (e.g. ["2b."]); all when absent. */
+  readonly only?: readonly string[];
 }
 
 /** What one response wrote to its socket, headers included. */
@@ -164,6 +166,7 @@ async function main(): Promise<void> {
 
   const result: Record<string, Record<string, number[]>> = {};
   for (const [scenario, { path, headers, variants }] of Object.entries(SCENARIOS)) {
+    if (job.only && !job.only.some((prefix) => scenario.startsWith(prefix))) continue;
     const size = path === '/page' ? job.pageBatch : job.jsonBatch;
     for (const variant of variants) await batch(apps[variant]!, path, headers, job.warmup * size);
     const figures: Record<string, number[]> = Object.fromEntries(variants.map((v) => [v, []]));

@@ -6,12 +6,12 @@ import { normalizeUser } from '../../identity/user.js';
 import { rateLimitedWarn } from '../../logger/rate-limited.js';
 import { type BootstrapFlags, snippetIdentity } from '../../snippet/identity.js';
 import { createSnippetRenderer } from '../../snippet/render.js';
+import { mayTakePage, namesPage } from '../../snippet/request-eligibility.js';
 import {
   decideInjection,
   isAlreadyEncoded,
   isSharedCacheable,
 } from '../../snippet/response-eligibility.js';
-import { mayTakePage, namesPage } from '../../snippet/request-eligibility.js';
 import { type FirstPartyBundle, loadFirstPartyBundle } from './first-party-bundle.js';
 import { isRewritten, type RewriteHooks, rewriteResponse } from './rewrite-response.js';
 
