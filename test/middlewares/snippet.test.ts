@@ -335,6 +335,24 @@ describe.each(expressVersions)('posthogSnippet on $name', ({ express }) => {
     }
   });
 
+  it("leaves the answer to a page's own fetch() alone (Sec-Fetch-Dest: empty), but not a frame's", async () => {
+    const site = app((a) => a.get('/', (_req, res) => res.send(PAGE)));
+    const fetched = await request(site)
+      .get('/')
+      .set('Accept', '*/*')
+      .set('Sec-Fetch-Dest', 'empty')
+      .set('Accept-Encoding', 'identity');
+    expect(fetched.text).toBe(PAGE);
+    expect(Number(fetched.headers['content-length'])).toBe(Buffer.byteLength(PAGE));
+    for (const dest of ['document', 'iframe']) {
+      const page = await request(site)
+        .get('/')
+        .set('Accept', 'text/html')
+        .set('Sec-Fetch-Dest', dest);
+      expect(snippetCount(page.text), dest).toBe(1);
+    }
+  });
+
   it('leaves a page alone when shouldInject says no', async () => {
     const res = await request(
       app((a) => a.get('/', (_req, res) => res.send(PAGE)), { shouldInject: () => false }),
@@ -486,7 +504,7 @@ describe('posthogSnippet debug lines', () => {
     expect(lines).toHaveLength(2);
     expect(lines[0]).toMatch(/^snippet not injected into GET \/api\/items: .*application\/json/);
     expect(lines[1]).toBe(
-      'snippet not injected into GET /api/items: the request does not accept HTML (Accept: "application/json")',
+      'snippet not injected into GET /api/items: the request is not for a page (Accept: "application/json")',
     );
     expect(lines.join('\n')).not.toContain('secret');
     expect(quiet.lines.filter((l) => l.level === 'debug')).toEqual([]);

@@ -17,7 +17,7 @@ describe('mayTakePage', () => {
     ['an empty header', ''],
     ['a blank header', '  '],
   ])('keeps %s eligible', (_name, accept) => {
-    expect(mayTakePage(accept)).toBe(true);
+    expect(mayTakePage({ accept })).toBe(true);
   });
 
   it.each([
@@ -27,7 +27,27 @@ describe('mayTakePage', () => {
     ['a font', 'font/woff2'],
     ['an event stream', 'text/event-stream'],
   ])('steps aside for %s', (_name, accept) => {
-    expect(mayTakePage(accept)).toBe(false);
+    expect(mayTakePage({ accept })).toBe(false);
+  });
+
+  it.each(['document', 'iframe', 'frame', 'fencedframe', 'embed', 'object', 'IFRAME'])(
+    'keeps a browser request for a %s eligible, whatever it accepts',
+    (dest) => {
+      expect(mayTakePage({ accept: CHROME_NAVIGATION, 'sec-fetch-dest': dest })).toBe(true);
+      expect(mayTakePage({ accept: '*/*', 'sec-fetch-dest': dest })).toBe(true);
+    },
+  );
+
+  it.each(['empty', 'script', 'style', 'image', 'font', 'worker', 'manifest', 'json'])(
+    'steps aside for a browser request whose answer goes to %s, even with Accept */*',
+    (dest) => {
+      expect(mayTakePage({ accept: '*/*', 'sec-fetch-dest': dest })).toBe(false);
+      expect(mayTakePage({ 'sec-fetch-dest': dest })).toBe(false);
+    },
+  );
+
+  it('still reads Accept when a document request names no HTML', () => {
+    expect(mayTakePage({ accept: 'application/json', 'sec-fetch-dest': 'document' })).toBe(false);
   });
 });
 

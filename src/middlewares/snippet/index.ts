@@ -100,6 +100,16 @@ function takeConditionals(req: IncomingMessage): string[] {
   return held ? held.split(',').map((tag) => tag.trim().replace(/^W\//, '')) : [];
 }
 
+/** The request headers that made it not a page request, for the debug line. */
+function pageHeaders(req: IncomingMessage): string {
+  const dest = req.headers['sec-fetch-dest'];
+  const accept = req.headers.accept;
+  return [
+    ...(dest !== undefined ? [`Sec-Fetch-Dest: ${JSON.stringify(dest)}`] : []),
+    ...(accept !== undefined ? [`Accept: ${JSON.stringify(accept)}`] : []),
+  ].join(', ');
+}
+
 function serveBundle(req: IncomingMessage, res: ServerResponse, bundle: FirstPartyBundle): void {
   res.statusCode = 200;
   res.setHeader('Content-Type', 'application/javascript; charset=utf-8');
@@ -233,13 +243,9 @@ export function posthogSnippet(options: Readonly<PosthogSnippetOptions> = {}) {
       next();
       return;
     }
-    if (!mayTakePage(req.headers.accept)) {
-      // An API client: whatever it gets is not run as a page. Nothing is wrapped.
-      if (debugLines)
-        skip(
-          req,
-          `the request does not accept HTML (Accept: ${JSON.stringify(req.headers.accept)})`,
-        );
+    if (!mayTakePage(req.headers)) {
+      // fetch(), XHR, an asset or an API client: what it gets is not run as a page.
+      if (debugLines) skip(req, `the request is not for a page (${pageHeaders(req)})`);
       next();
       return;
     }
