@@ -40,6 +40,25 @@ export function namesPage(accept: string | undefined): boolean {
 export interface PageRequestHeaders {
   readonly accept?: string | undefined;
   readonly 'sec-fetch-dest'?: string | string[] | undefined;
+  readonly 'sec-purpose'?: string | string[] | undefined;
+  readonly purpose?: string | string[] | undefined;
+  readonly 'x-purpose'?: string | string[] | undefined;
+  readonly 'x-moz'?: string | string[] | undefined;
+}
+
+/**
+ * A prefetch (`<link rel=prefetch>`, speculation rules, Safari's previews): the browser may
+ * keep the answer and show it for a later navigation, so it must be the page a navigation
+ * would get. Browsers name it differently: `Sec-Purpose` (the standard), `Purpose` (Chrome),
+ * `X-Purpose` (Safari), `X-Moz` (older Firefox).
+ */
+function isPrefetch(headers: PageRequestHeaders): boolean {
+  return (
+    headers['sec-purpose'] !== undefined ||
+    headers.purpose !== undefined ||
+    headers['x-purpose'] !== undefined ||
+    headers['x-moz'] !== undefined
+  );
 }
 
 /**
@@ -47,7 +66,9 @@ export interface PageRequestHeaders {
  * step aside at once, without wrapping the response:
  *
  * - a browser said where the answer goes (`Sec-Fetch-Dest`, sent over HTTPS and to
- *   localhost) and it is not a document or a frame — `fetch()`, XHR, a script, an image;
+ *   localhost) and it is not a document or a frame — `fetch()`, XHR, a script, an image —
+ *   unless the request asks for HTML by name (Turbo and htmx fetch pages to show them) or is
+ *   a prefetch (whose answer a later navigation may use);
  * - or `Accept` is present and names no HTML type (`text/html`, `application/xhtml+xml`, any
  *   other `…html…` type), no `text/*` and no `*\/*` — an API client asking for
  *   `application/json`, an image or a font.
@@ -63,10 +84,15 @@ export interface PageRequestHeaders {
  * mayTakePage({}); // true
  */
 export function mayTakePage(headers: PageRequestHeaders): boolean {
+  const accept = headers.accept;
   const destination = headers['sec-fetch-dest'];
-  if (typeof destination === 'string' && !DOCUMENT_DESTINATIONS.has(destination.toLowerCase())) {
+  if (
+    typeof destination === 'string' &&
+    !DOCUMENT_DESTINATIONS.has(destination.toLowerCase()) &&
+    !namesPage(accept) &&
+    !isPrefetch(headers)
+  ) {
     return false;
   }
-  const accept = headers.accept;
   return accept === undefined || accept.trim() === '' || MAY_TAKE_PAGE.test(accept);
 }

@@ -335,7 +335,7 @@ describe.each(expressVersions)('posthogSnippet on $name', ({ express }) => {
     }
   });
 
-  it("leaves the answer to a page's own fetch() alone (Sec-Fetch-Dest: empty), but not a frame's", async () => {
+  it("leaves the answer to a page's own fetch() alone (Sec-Fetch-Dest: empty), but not a frame's or a prefetch's", async () => {
     const site = app((a) => a.get('/', (_req, res) => res.send(PAGE)));
     const fetched = await request(site)
       .get('/')
@@ -351,6 +351,13 @@ describe.each(expressVersions)('posthogSnippet on $name', ({ express }) => {
         .set('Sec-Fetch-Dest', dest);
       expect(snippetCount(page.text), dest).toBe(1);
     }
+    // A prefetch goes to `empty` too, but a navigation may use its answer (Firefox sends */*).
+    const prefetched = await request(site)
+      .get('/')
+      .set('Accept', '*/*')
+      .set('Sec-Fetch-Dest', 'empty')
+      .set('Sec-Purpose', 'prefetch');
+    expect(snippetCount(prefetched.text)).toBe(1);
   });
 
   it('leaves a page alone when shouldInject says no', async () => {

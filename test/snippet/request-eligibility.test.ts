@@ -46,6 +46,23 @@ describe('mayTakePage', () => {
     },
   );
 
+  it.each([
+    ['Sec-Purpose: prefetch (the standard)', { 'sec-purpose': 'prefetch' }],
+    ['Purpose: prefetch (Chrome)', { purpose: 'prefetch' }],
+    ['X-Purpose: preview (Safari)', { 'x-purpose': 'preview' }],
+    ['X-Moz: prefetch (Firefox)', { 'x-moz': 'prefetch' }],
+  ])(
+    'keeps a prefetch eligible although it goes to empty: %s (a navigation may use it)',
+    (_name, purpose) => {
+      expect(mayTakePage({ accept: '*/*', 'sec-fetch-dest': 'empty', ...purpose })).toBe(true);
+    },
+  );
+
+  it('keeps a script fetch that asks for HTML by name eligible (Turbo, htmx)', () => {
+    const turbo = 'text/vnd.turbo-stream.html, text/html, application/xhtml+xml';
+    expect(mayTakePage({ accept: turbo, 'sec-fetch-dest': 'empty' })).toBe(true);
+  });
+
   it('still reads Accept when a document request names no HTML', () => {
     expect(mayTakePage({ accept: 'application/json', 'sec-fetch-dest': 'document' })).toBe(false);
   });
