@@ -125,11 +125,6 @@ const SCENARIOS = {
     headers: { accept: '*/*', ...BR },
     variants: ['absent', 'noop', 'snippet'],
   },
-  '2c. 1 KB JSON, fetch() from a page': {
-    path: '/api/items',
-    headers: { accept: '*/*', 'sec-fetch-dest': 'empty', ...BR },
-    variants: ['absent', 'noop', 'snippet'],
-  },
 } as const;
 
 /** Checks, on the identity page (its body) and the JSON, that each variant sends what it should. */

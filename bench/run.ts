@@ -91,8 +91,6 @@ const BROWSER_ENCODING = { 'accept-encoding': 'gzip, deflate, br' };
 const API_CLIENT = { accept: 'application/json', 'accept-encoding': 'gzip, deflate, br' };
 /** What `fetch()` sends by default: the middleware cannot tell it from a page load. */
 const FETCH_DEFAULT = { accept: '*/*', 'accept-encoding': 'gzip, deflate, br' };
-/** What a page's own `fetch()` sends over HTTPS or to localhost: the browser says where it goes. */
-const PAGE_FETCH = { ...FETCH_DEFAULT, 'sec-fetch-dest': 'empty' };
 const MARKER = 'data-express-posthog';
 
 async function startServer(
@@ -211,7 +209,7 @@ function throughputRows(
 }
 
 /**
- * Scenarios 1, 1b, 2, 2b and 2c share five servers: baseline, posthogSnippet, connect-livereload,
+ * Scenarios 1, 1b, 2 and 2b share five servers: baseline, posthogSnippet, connect-livereload,
  * and two controls — `bytes` (the snippet's bytes rendered into the page, no middleware: what
  * the bytes alone cost) and `noop` (one pass-through middleware: what any middleware costs).
  */
@@ -247,7 +245,7 @@ async function pagesAndJson(): Promise<Row[]> {
       (b) => b.includes('livereload.js'),
       'the livereload snippet',
     );
-    for (const headers of [API_CLIENT, FETCH_DEFAULT, PAGE_FETCH]) {
+    for (const headers of [API_CLIENT, FETCH_DEFAULT]) {
       await expectBody(
         `${url.snippet}/api/items`,
         headers,
@@ -273,14 +271,11 @@ async function pagesAndJson(): Promise<Row[]> {
     const json = await alternate(jsonTargets, API_CLIENT);
     log('scenario 2b: 1 KB JSON, Accept: */*');
     const jsonAny = await alternate(jsonTargets, FETCH_DEFAULT);
-    log('scenario 2c: 1 KB JSON, Accept: */*, Sec-Fetch-Dest: empty');
-    const jsonFetch = await alternate(jsonTargets, PAGE_FETCH);
     return [
       ...throughputRows('1. 30 KB page, br', compressed, 'baseline'),
       ...throughputRows('1b. 30 KB page, identity', identity, 'baseline'),
       ...throughputRows('2. 1 KB JSON, application/json', json, 'absent'),
       ...throughputRows('2b. 1 KB JSON, */*', jsonAny, 'absent'),
-      ...throughputRows('2c. 1 KB JSON, fetch() from a page', jsonFetch, 'absent'),
     ];
   } finally {
     await Promise.all(servers.map((s) => s.app.stop()));
@@ -288,7 +283,7 @@ async function pagesAndJson(): Promise<Row[]> {
 }
 
 /**
- * Scenarios 1, 1b, 2, 2b and 2c measured in one process (bench/cost.ts): CPU per response, the
+ * Scenarios 1, 1b, 2 and 2b measured in one process (bench/cost.ts): CPU per response, the
  * variants alternated batch by batch, no network and no load generator.
  */
 async function inProcess(): Promise<Row[]> {
@@ -296,7 +291,7 @@ async function inProcess(): Promise<Row[]> {
     ? { rounds: 2, pageBatch: 10, jsonBatch: 50, warmup: 1 }
     : { rounds: 30, pageBatch: 80, jsonBatch: 400, warmup: 4 };
   log(
-    `scenarios 1–2c in process: ${job.rounds} rounds of ${job.pageBatch} pages / ${job.jsonBatch} JSON responses per variant`,
+    `scenarios 1–2b in process: ${job.rounds} rounds of ${job.pageBatch} pages / ${job.jsonBatch} JSON responses per variant`,
   );
   const cost = spawnPinned(SERVER_CPU, ['--expose-gc', built('cost'), JSON.stringify(job)]);
   try {
@@ -496,7 +491,7 @@ function targets(rows: Row[]): string {
       `- control, scenario ${s}: the snippet's bytes alone (in the page, no middleware) ${fmt(ratio(s, 'bytes', 'throughput'))} of baseline throughput, CPU per request ${fmt(ratio(s, 'bytes', 'server CPU per request'))}× (injected: ${fmt(ratio(s, 'snippet', 'server CPU per request'))}×)`,
     );
   }
-  for (const s of ['1.', '1b.', '2.', '2b.', '2c.']) {
+  for (const s of ['1.', '1b.', '2.', '2b.']) {
     const measured = rows.filter((r) => r.scenario.startsWith(s) && r.metric === IN_PROCESS);
     const base = measured.find((r) => !r.baseline);
     if (!base) continue;
@@ -511,7 +506,7 @@ function targets(rows: Row[]): string {
       `- scenario ${s} CPU per response in process, least-disturbed round (min) against the baseline's: ${others.join('; ')}`,
     );
   }
-  for (const s of ['2.', '2b.', '2c.']) {
+  for (const s of ['2.', '2b.']) {
     const json = ratio(s, 'snippet', 'throughput');
     check(
       `scenario ${s} ≥ 0.99 of baseline`,

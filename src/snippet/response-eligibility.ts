@@ -1,7 +1,8 @@
 /**
  * Whether a response may get the snippet, decided from its status line and headers alone
  * (SPEC §4). Pure: takes header values, as `res.getHeader()` returns them, and returns a
- * verdict with a reason for the debug log.
+ * verdict with a reason for the debug log; the one piece of module state, the last
+ * `Content-Type` checked and its verdict, is a cache of a pure function.
  */
 
 /** A header value as Node's `res.getHeader()` returns it. */
@@ -98,6 +99,7 @@ function checkContentType(value: string | undefined): InjectionDecision | undefi
   return verdict;
 }
 
+/** {@link checkContentType} without the cache: parses the value and checks type and charset. */
 function parseAndCheckContentType(value: string | undefined): InjectionDecision | undefined {
   if (value === undefined || value.trim() === '') {
     return skip('content-type', 'no Content-Type');

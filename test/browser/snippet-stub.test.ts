@@ -40,7 +40,7 @@ describe('the snippet stub', () => {
       plan: 'team',
       environment: 'stub-test',
     });
-    const scripts = site.capture.events.filter((e) => e.event === 'early_click');
-    expect(scripts).toHaveLength(1);
+    const clicks = site.capture.events.filter((e) => e.event === 'early_click');
+    expect(clicks).toHaveLength(1);
   }, 60_000);
 });

@@ -335,29 +335,36 @@ describe.each(expressVersions)('posthogSnippet on $name', ({ express }) => {
     }
   });
 
-  it("leaves the answer to a page's own fetch() alone (Sec-Fetch-Dest: empty), but not a frame's or a prefetch's", async () => {
+  it('answers a script fetch, a prefetch and a navigation of a page with the same bytes', async () => {
     const site = app((a) => a.get('/', (_req, res) => res.send(PAGE)));
-    const fetched = await request(site)
-      .get('/')
-      .set('Accept', '*/*')
-      .set('Sec-Fetch-Dest', 'empty')
-      .set('Accept-Encoding', 'identity');
-    expect(fetched.text).toBe(PAGE);
-    expect(Number(fetched.headers['content-length'])).toBe(Buffer.byteLength(PAGE));
-    for (const dest of ['document', 'iframe']) {
-      const page = await request(site)
-        .get('/')
-        .set('Accept', 'text/html')
-        .set('Sec-Fetch-Dest', dest);
-      expect(snippetCount(page.text), dest).toBe(1);
+    const requests = {
+      navigation: { Accept: 'text/html', 'Sec-Fetch-Dest': 'document' },
+      'fetch()': { Accept: '*/*', 'Sec-Fetch-Dest': 'empty' },
+      'Firefox prefetch': { Accept: '*/*', 'Sec-Fetch-Dest': 'empty', 'Sec-Purpose': 'prefetch' },
+    };
+    const bodies = new Set<string>();
+    for (const [name, headers] of Object.entries(requests)) {
+      const res = await request(site).get('/').set(headers).set('Accept-Encoding', 'identity');
+      expect(snippetCount(res.text), name).toBe(1);
+      bodies.add(res.text);
     }
-    // A prefetch goes to `empty` too, but a navigation may use its answer (Firefox sends */*).
-    const prefetched = await request(site)
-      .get('/')
-      .set('Accept', '*/*')
-      .set('Sec-Fetch-Dest', 'empty')
-      .set('Sec-Purpose', 'prefetch');
-    expect(snippetCount(prefetched.text)).toBe(1);
+    expect(bodies.size).toBe(1);
+  });
+
+  it('says Vary: Accept on what it left alone for an API client, once', async () => {
+    const site = app((a) => {
+      a.get('/plain', (_req, res) => res.send(PAGE));
+      a.get('/origin', (_req, res) => res.vary('Origin').send(PAGE));
+      a.get('/already', (_req, res) => res.set('Vary', 'accept').send(PAGE));
+    });
+    const api = (path: string) =>
+      request(site).get(path).set('Accept', 'application/json').set('Accept-Encoding', 'identity');
+    // compression() (in front) adds Accept-Encoding; the app's own Vary is kept.
+    expect((await api('/plain')).headers.vary).toBe('Accept, Accept-Encoding');
+    expect((await api('/origin')).headers.vary).toBe('Accept, Origin, Accept-Encoding');
+    expect((await api('/already')).headers.vary).toBe('accept, Accept-Encoding');
+    const browser = await request(site).get('/plain').set('Accept', 'text/html');
+    expect(browser.headers.vary).toBe('Accept-Encoding');
   });
 
   it('leaves a page alone when shouldInject says no', async () => {
@@ -511,7 +518,7 @@ describe('posthogSnippet debug lines', () => {
     expect(lines).toHaveLength(2);
     expect(lines[0]).toMatch(/^snippet not injected into GET \/api\/items: .*application\/json/);
     expect(lines[1]).toBe(
-      'snippet not injected into GET /api/items: the request is not for a page (Accept: "application/json")',
+      'snippet not injected into GET /api/items: the request does not accept HTML (Accept: "application/json")',
     );
     expect(lines.join('\n')).not.toContain('secret');
     expect(quiet.lines.filter((l) => l.level === 'debug')).toEqual([]);

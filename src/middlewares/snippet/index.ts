@@ -100,14 +100,19 @@ function takeConditionals(req: IncomingMessage): string[] {
   return held ? held.split(',').map((tag) => tag.trim().replace(/^W\//, '')) : [];
 }
 
-/** The request headers that made it not a page request, for the debug line. */
-function pageHeaders(req: IncomingMessage): string {
-  const dest = req.headers['sec-fetch-dest'];
-  const accept = req.headers.accept;
-  return [
-    ...(dest !== undefined ? [`Sec-Fetch-Dest: ${JSON.stringify(dest)}`] : []),
-    ...(accept !== undefined ? [`Accept: ${JSON.stringify(accept)}`] : []),
-  ].join(', ');
+/** `Vary` already names `Accept` (or is `*`). */
+const VARIES_ON_ACCEPT = /(?:^|,)\s*(?:\*|accept)\s*(?=,|$)/i;
+
+/**
+ * Adds `Accept` to the response's `Vary`, once: the middleware left this response alone
+ * because of the request's `Accept`, so a cache must not hand it to a browser that asks for a
+ * page (SPEC §4: a cached copy's snippet must be the same for everyone).
+ */
+function varyOnAccept(res: ServerResponse): void {
+  const current = res.getHeader('Vary');
+  const text = Array.isArray(current) ? current.join(', ') : String(current ?? '');
+  if (VARIES_ON_ACCEPT.test(text)) return;
+  res.setHeader('Vary', text.trim() === '' ? 'Accept' : `${text}, Accept`);
 }
 
 function serveBundle(req: IncomingMessage, res: ServerResponse, bundle: FirstPartyBundle): void {
@@ -243,9 +248,14 @@ export function posthogSnippet(options: Readonly<PosthogSnippetOptions> = {}) {
       next();
       return;
     }
-    if (!mayTakePage(req.headers)) {
-      // fetch(), XHR, an asset or an API client: what it gets is not run as a page.
-      if (debugLines) skip(req, `the request is not for a page (${pageHeaders(req)})`);
+    if (!mayTakePage(req.headers.accept)) {
+      // An API client: whatever it gets is not run as a page. Nothing is wrapped.
+      varyOnAccept(res);
+      if (debugLines)
+        skip(
+          req,
+          `the request does not accept HTML (Accept: ${JSON.stringify(req.headers.accept)})`,
+        );
       next();
       return;
     }
