@@ -13,6 +13,7 @@ import express, { type Express, type Request, type Response } from 'express';
 import type { PosthogClient } from '../../src/client/index.js';
 import { posthogSnippet } from '../../src/middlewares/snippet/index.js';
 import { createSnippetRenderer } from '../../src/snippet/render.js';
+import { streamBigPage } from '../lib/big-page.js';
 
 /** What {@link buildApp} builds. */
 export interface BenchAppOptions {
@@ -95,9 +96,6 @@ const JSON_BODY = {
   next: '/api/items?page=2',
 };
 
-/** One 64 KB row of the streamed page. */
-const STREAM_CHUNK = Buffer.from(`<p>${'streamed row '.repeat(4900)}</p>\n`);
-
 /** The bench app for `variant`, with the routes /page, /api/items, /big and /fail. */
 export function buildApp({ variant, client, streamMiB = 64 }: BenchAppOptions): Express {
   const app = express();
@@ -117,21 +115,7 @@ export function buildApp({ variant, client, streamMiB = 64 }: BenchAppOptions): 
   });
 
   app.get('/big', function big(_req: Request, res: Response) {
-    const total = streamMiB * 1024 * 1024;
-    res.type('html');
-    res.write('<!DOCTYPE html><html><head><title>big</title></head><body>');
-    let sent = 0;
-    const pump = () => {
-      while (sent < total) {
-        sent += STREAM_CHUNK.length;
-        if (!res.write(STREAM_CHUNK)) {
-          res.once('drain', pump);
-          return;
-        }
-      }
-      res.end('</body></html>');
-    };
-    pump();
+    streamBigPage(res, streamMiB);
   });
 
   app.get('/fail', function fail(req: Request, res: Response) {
