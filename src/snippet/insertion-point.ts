@@ -1,73 +1,93 @@
 /**
- * Where the browser snippet goes in an HTML byte stream (SPEC §4).
+ * Where the browser snippet goes in an HTML byte stream (docs/observability.md, "Where the
+ * snippet goes").
  *
  * An incremental tokenizer over bytes — never decoded text — that keeps O(1) state between
  * chunks, so a token split anywhere (`</he` + `ad>`, `<!-` + `-`, inside a multi-byte
- * character) gives the same answer as the whole body scanned at once.
+ * character) gives the same answer as the whole body scanned at once. It follows the parts of
+ * HTML's tokenizer that decide what is markup: comments; doctypes and bogus comments; quoted
+ * attribute values; the raw text of `<script>` (with its escaped and double-escaped states),
+ * `<style>`, `<textarea>`, `<title>` and — as a browser with scripting enabled parses them —
+ * `<noscript>`, `<iframe>`, `<noembed>`, `<noframes>`, `<xmp>`, and `<plaintext>`; and
+ * `<![CDATA[`, a section only inside SVG or MathML and a bogus comment everywhere else.
  *
  * Rules, in order:
- * 1. The first real `</head>` wins: any case, and any end-tag delimiter after the name
- *    (`</head>`, `</head >`, `</HEAD\n>`, `</head foo>`); the snippet goes immediately before
- *    its `<`. "Real" means not inside a comment `<!-- -->`, a `<![CDATA[ ]]>` section, a
- *    bogus comment (`<!DOCTYPE …>`, `<?…>`), a tag's quoted attribute value, or the raw text
- *    of `<script>`, `<style>`, `<textarea>`, `<title>`, and — as a browser with scripting
- *    enabled parses them — `<noscript>`, `<iframe>`, `<noembed>`, `<noframes>`, `<xmp>`.
- * 2. If a `<body …>` open tag ends before any `</head>`, the snippet goes right after its `>`
- *    (`<body data-x="a>b">` is handled: quoted attribute values are skipped). A browser
- *    closes `<head>` when it meets `<body>`, so a later `</head>` would be ignored anyway;
- *    deciding at the body tag also lets a head-less page stream without being held.
- * 3. Neither (an htmx or Turbo partial): no insertion point, the body is left alone.
+ * 1. The first real `</head>` wins (any case, any end-tag delimiter after the name): the
+ *    snippet goes immediately before its `<`.
+ * 2. If a `<body …>` open tag ends first, the snippet goes right after its `>`.
+ * 3. A complete document that omits the optional tags — it starts (after a byte-order mark,
+ *    whitespace and comments) with a doctype or `<html>` — gets it at the end of the body,
+ *    right after its `<head …>` tag, else its `<html …>` tag, else its doctype.
+ * 4. Anything else (an htmx or Turbo partial), and a body that starts with a UTF-16
+ *    byte-order mark, is left alone.
  *
- * Guard: a page that already holds {@link SNIPPET_MARKER_ATTRIBUTE} or `posthog.init(`
- * (case-sensitive, anywhere — inside scripts and comments included) is left alone, but only
- * when that text lies entirely before the insertion point. A streaming splicer cannot see
- * the bytes after the point without holding the whole page, and the one-shot path follows
- * the same rule so that a page gets the same bytes however it was sent.
+ * Guard: a page whose markup before the insertion point holds a `<script>` with the
+ * {@link SNIPPET_MARKER_ATTRIBUTE} attribute, or `posthog.init(` in a script's text, is left
+ * alone. The same text elsewhere (a title, an attribute value, body text) is not a guard.
  */
 
+import {
+  asBuffer,
+  BANG,
+  bytesOf,
+  DASH,
+  DQUOTE,
+  EQUALS,
+  GT,
+  indexOfByte,
+  isAsciiAlpha,
+  isNameEnd,
+  isSpace,
+  LBRACKET,
+  LT,
+  QUESTION,
+  RBRACKET,
+  SLASH,
+  SQUOTE,
+  toLower,
+} from './html/bytes.js';
+import { AFTER_TEXT_DASH, COMMENT_START, COMMENT_TEXT, nextCommentStage } from './html/comment.js';
+import { END_TAG, RECONSUME, ScriptData } from './html/script-data.js';
+import { POSTHOG_INIT_CALL, ScriptGuard } from './html/script-guard.js';
+
 /**
- * The attribute carried by the snippet's `<script>` tag. A page whose bytes before the
- * insertion point contain it is not injected again.
+ * The attribute carried by the snippet's `<script>` tag. A page whose markup before the
+ * insertion point holds a script with it is not injected again.
  */
 export const SNIPPET_MARKER_ATTRIBUTE = 'data-express-posthog';
 
-/** The byte strings that, found before the insertion point, leave a page alone. */
+/** The markers that, found in markup before the insertion point, leave a page alone. */
 export const GUARD_STRINGS: readonly string[] = Object.freeze([
   SNIPPET_MARKER_ATTRIBUTE,
-  'posthog.init(',
+  POSTHOG_INIT_CALL,
 ]);
 
-/** Which rule placed the insertion point: before `</head>`, or after the `<body>` tag. */
-export type InsertionAnchor = 'head' | 'body';
+/**
+ * Which rule placed the insertion point: before `</head>`; after the `<body>` tag; for a
+ * document without those tags, after its `<head>` tag, `<html>` tag or doctype; or at the
+ * position where the app flushed.
+ */
+export type InsertionAnchor = 'head' | 'body' | 'head-start' | 'html' | 'doctype' | 'flush';
 
 /**
  * The scanner's answer. `offset` counts bytes from the start of the stream.
  * - `pending`: more bytes are needed;
  * - `insert`: put the snippet at `offset`;
  * - `guard`: the page already carries a snippet, leave it alone;
- * - `none`: the stream ended with no insertion point, leave it alone.
+ * - `none`: no insertion point (a fragment, or a flush at an unsafe place), leave it alone;
+ * - `utf-16`: the body starts with a UTF-16 byte-order mark, leave it alone.
  */
 export type InsertionDecision =
   | { readonly kind: 'pending' }
   | { readonly kind: 'insert'; readonly offset: number; readonly anchor: InsertionAnchor }
   | { readonly kind: 'guard' }
-  | { readonly kind: 'none' };
+  | { readonly kind: 'none' }
+  | { readonly kind: 'utf-16' };
 
 const PENDING: InsertionDecision = Object.freeze({ kind: 'pending' });
 const GUARD: InsertionDecision = Object.freeze({ kind: 'guard' });
 const NONE: InsertionDecision = Object.freeze({ kind: 'none' });
-
-// Bytes.
-const LT = 0x3c; // <
-const GT = 0x3e; // >
-const SLASH = 0x2f; // /
-const BANG = 0x21; // !
-const QUESTION = 0x3f; // ?
-const DASH = 0x2d; // -
-const EQUALS = 0x3d; // =
-const DQUOTE = 0x22; // "
-const SQUOTE = 0x27; // '
-const RBRACKET = 0x5d; // ]
+const UTF_16: InsertionDecision = Object.freeze({ kind: 'utf-16' });
 
 // Tokenizer states (numbers, not strings: this runs per byte).
 const DATA = 0;
@@ -83,33 +103,25 @@ const ATTR_VALUE_SQ = 9;
 const ATTR_VALUE_UNQUOTED = 10;
 const AFTER_ATTR_VALUE_QUOTED = 11;
 const SELF_CLOSING = 12;
-const MARKUP_DECLARATION = 13; // after `<!`, matching `--` or `[CDATA[`
+const MARKUP_DECLARATION = 13; // after `<!`, matching `--`, `doctype` or `[CDATA[`
 const COMMENT = 14;
 const CDATA = 15;
 const BOGUS_COMMENT = 16;
-const RAW_TEXT = 17; // inside <script>, <style>, <title>, …
-const RAW_TEXT_LT = 18; // raw text, after `<`
-const RAW_TEXT_END_NAME = 19; // raw text, after `</`, matching the element's name
+const DOCTYPE = 17;
+const RAW_TEXT = 18; // inside <style>, <title>, <textarea>, …
+const RAW_TEXT_LT = 19; // raw text, after `<`
+const RAW_TEXT_END_NAME = 20; // raw text, after `</`, matching the element's name
+const SCRIPT_TEXT = 21; // inside <script>: see ScriptData
+const PLAINTEXT = 22; // after <plaintext>: text to the end
 
-// Comment sub-states, after HTML's comment-start / comment-end states.
-const COMMENT_START = 0; // just after `<!--`: `>` ends it (`<!-->`)
-const COMMENT_START_DASH = 1; // `<!---`: `>` ends it
-const COMMENT_TEXT = 2;
-const COMMENT_DASH = 3; // one `-`
-const COMMENT_END = 4; // `--`: `>` ends it
-const COMMENT_END_BANG = 5; // `--!`: `>` ends it
-
-const MAX_NAME = 8; // the longest tag name we compare: `textarea`, `noframes`, `noscript`
-
-/** ASCII bytes of a lowercase name. */
-function bytesOf(name: string): Uint8Array {
-  return Uint8Array.from(name, (c) => c.charCodeAt(0));
-}
+const MAX_NAME = 10; // the longest tag name compared: `blockquote`
 
 const HEAD = bytesOf('head');
 const BODY = bytesOf('body');
+const HTML = bytesOf('html');
+const SCRIPT = bytesOf('script');
+const PLAINTEXT_NAME = bytesOf('plaintext');
 const RAW_TEXT_ELEMENTS: readonly Uint8Array[] = [
-  'script',
   'style',
   'textarea',
   'title',
@@ -119,96 +131,26 @@ const RAW_TEXT_ELEMENTS: readonly Uint8Array[] = [
   'noframes',
   'xmp',
 ].map(bytesOf);
+const FOREIGN_ROOTS: readonly Uint8Array[] = ['svg', 'math'].map(bytesOf);
+/** Start tags that end SVG or MathML content and return to HTML, as HTML's tree builder does. */
+const FOREIGN_BREAKOUT = new Set(
+  (
+    'b big blockquote body br center code dd div dl dt em embed h1 h2 h3 h4 h5 h6 head hr i ' +
+    'img li listing menu meta nobr ol p pre ruby s small span strong strike sub sup table tt u ' +
+    'ul var'
+  ).split(' '),
+);
 const COMMENT_OPEN = bytesOf('--');
+const DOCTYPE_OPEN = bytesOf('doctype'); // matched case-insensitively
 const CDATA_OPEN = bytesOf('[CDATA['); // case-sensitive, as in HTML
+const MARKER = bytesOf(SNIPPET_MARKER_ATTRIBUTE);
 
-/** HTML's ASCII whitespace: tab, LF, FF, CR, space. */
-function isSpace(b: number): boolean {
-  return b === 0x20 || b === 0x0a || b === 0x09 || b === 0x0c || b === 0x0d;
-}
+const UTF8_BOM = [0xef, 0xbb, 0xbf];
 
-/** True for a byte that ends a tag name: whitespace, `/` or `>`. */
-function isNameEnd(b: number): boolean {
-  return b === GT || b === SLASH || isSpace(b);
-}
-
-/** ASCII letters only. */
-function isAsciiAlpha(b: number): boolean {
-  return (b >= 0x61 && b <= 0x7a) || (b >= 0x41 && b <= 0x5a);
-}
-
-/** ASCII lowercase of one byte; other bytes unchanged. */
-function toLower(b: number): number {
-  return b >= 0x41 && b <= 0x5a ? b + 0x20 : b;
-}
-
-const typedArrayIndexOf = Uint8Array.prototype.indexOf;
-
-/**
- * The index of `byte` in `bytes` from `from`, or -1. V8's typed-array `indexOf`, even on a
- * Buffer: `Buffer#indexOf` goes through a native binding whose call costs more than the
- * short searches between tags.
- */
-function indexOfByte(bytes: Uint8Array, byte: number, from: number): number {
-  return typedArrayIndexOf.call(bytes, byte, from);
-}
-
-/** A zero-copy Buffer view of bytes, for the native `indexOf` with a needle. */
-function asBuffer(bytes: Uint8Array): Buffer {
-  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
-}
-
-const NO_BYTES = Buffer.alloc(0);
-
-const GUARD_NEEDLES: readonly Buffer[] = GUARD_STRINGS.map((s) => Buffer.from(s, 'latin1'));
-const GUARD_SEAM = Math.max(...GUARD_NEEDLES.map((n) => n.length)) - 1;
-
-/**
- * Finds the end of the first guard string in a stream, including one split across chunks,
- * keeping only the last few bytes seen.
- */
-class GuardFinder {
-  /** Absolute offset just past the first guard string found, if any. */
-  firstEnd: number | undefined;
-  private tail: Buffer = NO_BYTES;
-
-  /**
-   * Scans `chunk`, whose first byte is at absolute offset `base`. `last`: nothing will follow
-   * (the insertion point was found), so no tail is kept for a seam.
-   */
-  scan(chunk: Uint8Array, base: number, last = false): void {
-    if (this.firstEnd !== undefined || chunk.length === 0) return;
-    const bytes = asBuffer(chunk);
-    let best = this.tail.length > 0 ? this.scanSeam(bytes, base) : Number.POSITIVE_INFINITY;
-    for (const needle of GUARD_NEEDLES) {
-      const at = bytes.indexOf(needle);
-      if (at !== -1) best = Math.min(best, base + at + needle.length);
-    }
-    if (best !== Number.POSITIVE_INFINITY) {
-      this.firstEnd = best;
-      return;
-    }
-    if (!last) this.tail = nextTail(this.tail, bytes);
-  }
-
-  /** Looks for a guard string that starts in the kept tail and ends in `bytes`. */
-  private scanSeam(bytes: Buffer, base: number): number {
-    const tail = this.tail;
-    const window = Buffer.concat([tail, bytes.subarray(0, GUARD_SEAM)]);
-    let best = Number.POSITIVE_INFINITY;
-    for (const needle of GUARD_NEEDLES) {
-      const at = window.indexOf(needle);
-      if (at !== -1) best = Math.min(best, base - tail.length + at + needle.length);
-    }
-    return best;
-  }
-}
-
-/** The last {@link GUARD_SEAM} bytes of `tail` followed by `bytes`, copied. */
-function nextTail(tail: Buffer, bytes: Buffer): Buffer {
-  if (bytes.length >= GUARD_SEAM) return Buffer.from(bytes.subarray(bytes.length - GUARD_SEAM));
-  const joined = Buffer.concat([tail, bytes]);
-  return joined.subarray(Math.max(0, joined.length - GUARD_SEAM));
+/** A place the snippet could go, once the body has ended with nothing better. */
+interface Fallback {
+  readonly offset: number;
+  readonly anchor: InsertionAnchor;
 }
 
 /**
@@ -216,8 +158,10 @@ function nextTail(tail: Buffer, bytes: Buffer): Buffer {
  *
  * Feed the body's bytes in order with {@link InsertionPointScanner.write}; each call returns
  * `pending` until the decision is known, then the same final decision forever. Call
- * {@link InsertionPointScanner.end} when the body ends. State between calls is a handful of
- * numbers plus a tail of at most 19 bytes: nothing already scanned is scanned again.
+ * {@link InsertionPointScanner.end} when the body ends, or
+ * {@link InsertionPointScanner.decideAtFlush} when the app flushes before a decision. State
+ * between calls is a handful of numbers plus a tail of at most 12 bytes: nothing already
+ * scanned is scanned again.
  *
  * @example
  * const scanner = new InsertionPointScanner();
@@ -226,26 +170,40 @@ function nextTail(tail: Buffer, bytes: Buffer): Buffer {
  */
 export class InsertionPointScanner {
   private decision: InsertionDecision = PENDING;
-  private readonly guards = new GuardFinder();
   /** Absolute offset of the next byte to scan. */
   private position = 0;
   private state = DATA;
-  /** Sub-state: comment stage, markup-declaration or raw-text-name match length, `]` count. */
+  /** Sub-state: comment stage, declaration or raw-text-name match length, `]` count. */
   private stage = 0;
-  /** Absolute offset of the `<` that opened the current tag. */
-  private tagStart = 0;
   private isEndTag = false;
+  private selfClosing = false;
   private readonly name = new Uint8Array(MAX_NAME);
   private nameLength = 0;
   /** The raw-text element we are inside, whose end tag we are looking for. */
   private rawName: Uint8Array = HEAD;
-  /** Which prefix a markup declaration is matching: `--` or `[CDATA[`. */
+  /** Which prefix a markup declaration is matching. */
   private declaration: Uint8Array = COMMENT_OPEN;
+  /** Open SVG/MathML elements: inside them there is no raw text and CDATA is a section. */
+  private foreignDepth = 0;
+  /** The current start tag is `<script`: its attribute names are checked for the marker. */
+  private inScriptTag = false;
+  /** Bytes of the marker matched by the current attribute name; -1 once it differs. */
+  private markerMatched = 0;
+  private readonly script = new ScriptData();
+  private readonly scriptGuard = new ScriptGuard();
+  /** Index in the current chunk where script text began, or -1 outside a script. */
+  private scriptFrom = -1;
+  private markerFound = false;
   private found: { offset: number; anchor: InsertionAnchor } | undefined;
+  /** Still reading the document's start: only a doctype, `<html>`, `<head>`, comments. */
+  private prologOpen = true;
+  private fallback: Fallback | undefined;
+  /** A lone first byte that may start a UTF-16 byte-order mark, held for the next chunk. */
+  private heldFirstByte: number | undefined;
 
   /** Total bytes scanned so far. */
   get scanned(): number {
-    return this.position;
+    return this.position + (this.heldFirstByte === undefined ? 0 : 1);
   }
 
   /**
@@ -254,59 +212,81 @@ export class InsertionPointScanner {
    * @returns `pending`, or the final decision once it is known.
    */
   write(chunk: Uint8Array): InsertionDecision {
-    if (this.decision.kind !== 'pending') return this.decision;
-    const base = this.position;
+    if (this.decision.kind !== 'pending' || chunk.length === 0) return this.decision;
+    if (this.position === 0 && !this.checkByteOrderMark(chunk)) return this.decision;
     this.tokenize(chunk);
-    // A guard counts only if it ends before the insertion point: once the point is found in
-    // this chunk, the bytes after it need no guard search (most of a page, on every request).
-    const guardBytes =
-      this.found === undefined
-        ? chunk.length
-        : Math.max(0, Math.min(chunk.length, this.found.offset - base));
-    this.guards.scan(
-      guardBytes === chunk.length ? chunk : chunk.subarray(0, guardBytes),
-      base,
-      this.found !== undefined,
-    );
-    const guardEnd = this.guards.firstEnd;
-    if (this.found !== undefined) {
-      const { offset, anchor } = this.found;
-      this.decision =
-        guardEnd !== undefined && guardEnd <= offset ? GUARD : { kind: 'insert', offset, anchor };
-    } else if (guardEnd !== undefined && guardEnd <= this.lowestPossibleOffset()) {
-      this.decision = GUARD;
-    }
+    if (this.markerFound || this.scriptGuard.found) this.decision = GUARD;
+    else if (this.found !== undefined) this.decision = { kind: 'insert', ...this.found };
     return this.decision;
   }
 
   /**
    * Ends the body. A tag still open at the end of the body is not a tag.
-   * @returns the final decision: `insert` if one was already found, else `guard` or `none`.
+   * @returns the final decision: `insert` if one was found (a complete document without
+   * `</head>` and `<body>` gets its fallback), else `none`.
    */
   end(): InsertionDecision {
+    if (this.heldFirstByte !== undefined) this.tokenize(Uint8Array.of(this.takeHeldByte()));
     if (this.decision.kind === 'pending') {
-      this.decision = this.guards.firstEnd !== undefined ? GUARD : NONE;
+      this.decision = this.fallback ? { kind: 'insert', ...this.fallback } : NONE;
     }
     return this.decision;
   }
 
-  /** No insertion point found later can lie before this offset. */
-  private lowestPossibleOffset(): number {
-    const inTag =
-      this.state === TAG_OPEN ||
-      this.state === END_TAG_OPEN ||
-      (this.state === TAG_NAME && this.isEndTag);
-    return inTag ? this.tagStart : this.position;
+  /**
+   * The app flushed before a decision: the bytes so far must leave now. The snippet goes at
+   * the current position when that is a safe place in a complete document's head — between
+   * tags, outside comments, raw text and SVG/MathML — else the page is left alone (`none`).
+   * @returns the final decision.
+   */
+  decideAtFlush(): InsertionDecision {
+    if (this.decision.kind !== 'pending') return this.decision;
+    const safe =
+      this.heldFirstByte === undefined &&
+      this.state === DATA &&
+      this.foreignDepth === 0 &&
+      this.fallback !== undefined;
+    this.decision = safe ? { kind: 'insert', offset: this.position, anchor: 'flush' } : NONE;
+    return this.decision;
   }
 
-  /** Runs the state machine over `chunk` until it ends or the insertion point is found. */
+  /**
+   * At the start of the body: false when it starts with a UTF-16 byte-order mark (decided) or
+   * with a lone byte that may start one (held for the next chunk).
+   */
+  private checkByteOrderMark(chunk: Uint8Array): boolean {
+    const first = this.heldFirstByte ?? (chunk[0] as number);
+    const second = this.heldFirstByte === undefined ? chunk[1] : chunk[0];
+    if (first !== 0xfe && first !== 0xff) return true;
+    if (second === undefined) {
+      this.heldFirstByte = first;
+      return false;
+    }
+    if ((first === 0xfe && second === 0xff) || (first === 0xff && second === 0xfe)) {
+      this.heldFirstByte = undefined;
+      this.decision = UTF_16;
+      return false;
+    }
+    if (this.heldFirstByte !== undefined) this.tokenize(Uint8Array.of(this.takeHeldByte()));
+    return true;
+  }
+
+  private takeHeldByte(): number {
+    const byte = this.heldFirstByte as number;
+    this.heldFirstByte = undefined;
+    return byte;
+  }
+
+  /** Runs the state machine over `chunk` until it ends, a guard or the insertion point. */
   private tokenize(chunk: Uint8Array): void {
     const base = this.position;
     const length = chunk.length;
+    this.scriptFrom = this.state === SCRIPT_TEXT ? 0 : -1;
     let i = 0;
-    while (i < length && this.found === undefined) {
+    while (i < length && this.found === undefined && !this.markerFound) {
       i = this.step(chunk, i, base);
     }
+    if (this.scriptFrom !== -1) this.scriptGuard.scan(chunk, this.scriptFrom, i);
     this.position = base + i;
   }
 
@@ -318,15 +298,19 @@ export class InsertionPointScanner {
   private step(chunk: Uint8Array, i: number, base: number): number {
     switch (this.state) {
       case DATA:
-        return this.skipTo(chunk, i, base, LT, TAG_OPEN);
+        return this.data(chunk, i, base);
+      case SCRIPT_TEXT:
+        return this.scriptText(chunk, i, base);
       case RAW_TEXT:
-        return this.skipTo(chunk, i, base, LT, RAW_TEXT_LT);
+        return this.skipTo(chunk, i, LT, RAW_TEXT_LT);
       case BOGUS_COMMENT:
-        return this.skipTo(chunk, i, base, GT, DATA);
+        return this.skipTo(chunk, i, GT, DATA);
+      case DOCTYPE:
+        return this.doctype(chunk, i, base);
       case ATTR_VALUE_DQ:
-        return this.skipTo(chunk, i, base, DQUOTE, AFTER_ATTR_VALUE_QUOTED);
+        return this.skipTo(chunk, i, DQUOTE, AFTER_ATTR_VALUE_QUOTED);
       case ATTR_VALUE_SQ:
-        return this.skipTo(chunk, i, base, SQUOTE, AFTER_ATTR_VALUE_QUOTED);
+        return this.skipTo(chunk, i, SQUOTE, AFTER_ATTR_VALUE_QUOTED);
       case COMMENT:
         return this.comment(chunk, i);
       case CDATA:
@@ -337,35 +321,79 @@ export class InsertionPointScanner {
         return this.attributeName(chunk, i, base);
       case ATTR_VALUE_UNQUOTED:
         return this.unquotedValue(chunk, i, base);
+      case PLAINTEXT:
+        return chunk.length;
       default:
         return this.tagByte(chunk[i] as number, i, base);
     }
   }
 
   /** Jumps to the next `byte` (natively); consumes it and enters `next`. */
-  private skipTo(chunk: Uint8Array, i: number, base: number, byte: number, next: number): number {
+  private skipTo(chunk: Uint8Array, i: number, byte: number, next: number): number {
     const at = indexOfByte(chunk, byte, i);
     if (at === -1) return chunk.length;
-    if (next === TAG_OPEN) this.tagStart = base + at;
     this.state = next;
     return at + 1;
   }
 
-  /** Inside `<!-- … -->`; also ends at `--!>`, and at `<!-->` / `<!--->` as browsers do. */
+  /** Text between tags: jumps to the next `<`; at the document's start, text ends the prolog. */
+  private data(chunk: Uint8Array, i: number, base: number): number {
+    const at = indexOfByte(chunk, LT, i);
+    const end = at === -1 ? chunk.length : at;
+    if (this.prologOpen && !isBlank(chunk, i, end, base)) this.prologOpen = false;
+    if (at === -1) return end;
+    this.state = TAG_OPEN;
+    return at + 1;
+  }
+
+  /** Inside `<script>`: plain script data natively to `<`, the escape states byte by byte. */
+  private scriptText(chunk: Uint8Array, i: number, base: number): number {
+    const length = chunk.length;
+    while (i < length) {
+      if (this.script.plain) {
+        const at = indexOfByte(chunk, LT, i);
+        if (at === -1) return length;
+        i = at;
+      }
+      const action = this.script.step(chunk[i] as number);
+      if (action === END_TAG) {
+        this.scriptGuard.scan(chunk, this.scriptFrom, i);
+        this.scriptFrom = -1;
+        this.isEndTag = true;
+        this.inScriptTag = false;
+        this.nameLength = 0;
+        return this.afterName(chunk[i] as number, i, base);
+      }
+      if (action !== RECONSUME) i++;
+    }
+    return i;
+  }
+
+  /** After `<!DOCTYPE`: to the `>` that ends it. */
+  private doctype(chunk: Uint8Array, i: number, base: number): number {
+    const at = indexOfByte(chunk, GT, i);
+    if (at === -1) return chunk.length;
+    this.state = DATA;
+    if (this.prologOpen && this.fallback === undefined) {
+      this.fallback = { offset: base + at + 1, anchor: 'doctype' };
+    }
+    return at + 1;
+  }
+
+  /** Inside `<!-- … -->`. */
   private comment(chunk: Uint8Array, i: number): number {
     if (this.stage === COMMENT_TEXT) {
       const at = indexOfByte(chunk, DASH, i);
       if (at === -1) return chunk.length;
-      this.stage = COMMENT_DASH;
+      this.stage = AFTER_TEXT_DASH;
       return at + 1;
     }
-    const b = chunk[i] as number;
-    this.stage = nextCommentStage(this.stage, b);
+    this.stage = nextCommentStage(this.stage, chunk[i] as number);
     if (this.stage === -1) this.state = DATA;
     return i + 1;
   }
 
-  /** Inside `<![CDATA[ … ]]>`; `stage` counts the `]` just seen. */
+  /** Inside `<![CDATA[ … ]]>` (SVG and MathML only); `stage` counts the `]` just seen. */
   private cdata(chunk: Uint8Array, i: number): number {
     if (this.stage === 0) {
       const at = indexOfByte(chunk, RBRACKET, i);
@@ -380,7 +408,7 @@ export class InsertionPointScanner {
     return i + 1;
   }
 
-  /** One byte of markup: tag open, names, attributes, declarations, raw-text end tags. */
+  /** One byte of markup: tag open, declarations, raw-text end tags, attributes. */
   private tagByte(b: number, i: number, base: number): number {
     switch (this.state) {
       case TAG_OPEN:
@@ -415,8 +443,14 @@ export class InsertionPointScanner {
       this.beginName(false);
       return i;
     }
-    this.state = b === QUESTION ? BOGUS_COMMENT : DATA;
-    return b === QUESTION ? i + 1 : i;
+    // `<?xml …?>` is a bogus comment; a `<` followed by anything else is text.
+    if (b === QUESTION) {
+      this.state = BOGUS_COMMENT;
+      return i + 1;
+    }
+    this.prologOpen = false;
+    this.state = DATA;
+    return i;
   }
 
   /** After `</`. */
@@ -434,6 +468,7 @@ export class InsertionPointScanner {
   private beginName(isEndTag: boolean): void {
     this.state = TAG_NAME;
     this.isEndTag = isEndTag;
+    this.selfClosing = false;
     this.nameLength = 0;
   }
 
@@ -447,10 +482,12 @@ export class InsertionPointScanner {
       if (++i === length) return i;
       b = chunk[i] as number;
     }
-    if (this.isEndTag && this.nameIs(HEAD)) {
-      this.found = { offset: this.tagStart, anchor: 'head' };
+    if (this.isEndTag && this.foreignDepth === 0 && this.nameIs(HEAD)) {
+      // The `<` of `</head`: the tag started `nameLength + 2` bytes before the delimiter.
+      this.found = { offset: base + i - this.nameLength - 2, anchor: 'head' };
       return i + 1;
     }
+    this.inScriptTag = !this.isEndTag && this.nameIs(SCRIPT);
     return this.afterName(b, i, base);
   }
 
@@ -464,19 +501,57 @@ export class InsertionPointScanner {
   /** The `>` that ends a tag, at `chunk[i]`. */
   private tagEnd(i: number, base: number): number {
     this.state = DATA;
-    if (this.isEndTag) return i + 1;
-    if (this.nameIs(BODY)) {
-      this.found = { offset: base + i + 1, anchor: 'body' };
+    const after = base + i + 1;
+    if (this.isEndTag) {
+      this.prologOpen = false;
+      if (this.foreignDepth > 0 && this.isForeignRoot()) this.foreignDepth--;
       return i + 1;
     }
-    for (const element of RAW_TEXT_ELEMENTS) {
-      if (this.nameIs(element)) {
-        this.state = RAW_TEXT;
-        this.rawName = element;
-        break;
+    if (this.foreignDepth > 0) {
+      if (!FOREIGN_BREAKOUT.has(this.nameText())) {
+        if (this.isForeignRoot() && !this.selfClosing) this.foreignDepth++;
+        this.prologOpen = false;
+        return i + 1;
+      }
+      this.foreignDepth = 0;
+    }
+    if (this.nameIs(BODY)) {
+      this.found = { offset: after, anchor: 'body' };
+      return i + 1;
+    }
+    this.updateProlog(after);
+    if (this.isForeignRoot()) {
+      if (!this.selfClosing) this.foreignDepth = 1;
+    } else if (this.inScriptTag) {
+      this.state = SCRIPT_TEXT;
+      this.script.reset();
+      this.scriptGuard.begin();
+      this.scriptFrom = i + 1;
+    } else if (this.nameIs(PLAINTEXT_NAME)) {
+      this.state = PLAINTEXT;
+    } else {
+      for (const element of RAW_TEXT_ELEMENTS) {
+        if (this.nameIs(element)) {
+          this.state = RAW_TEXT;
+          this.rawName = element;
+          break;
+        }
       }
     }
     return i + 1;
+  }
+
+  /** A start tag at the document's start: `<html>` and `<head>` move the fallback. */
+  private updateProlog(after: number): void {
+    if (!this.prologOpen) return;
+    const anchor = this.fallback?.anchor;
+    if (this.nameIs(HTML) && (anchor === undefined || anchor === 'doctype')) {
+      this.fallback = { offset: after, anchor: 'html' };
+    } else if (this.nameIs(HEAD) && anchor !== undefined && anchor !== 'head-start') {
+      this.fallback = { offset: after, anchor: 'head-start' };
+    } else {
+      this.prologOpen = false;
+    }
   }
 
   /** True when the collected tag name equals `expected` (lowercase). */
@@ -488,19 +563,39 @@ export class InsertionPointScanner {
     return true;
   }
 
-  /** After `<!`: `--` opens a comment, `[CDATA[` a CDATA section, anything else is bogus. */
+  private isForeignRoot(): boolean {
+    return FOREIGN_ROOTS.some((root) => this.nameIs(root));
+  }
+
+  /** The collected tag name as text (only for the rare checks inside SVG or MathML). */
+  private nameText(): string {
+    if (this.nameLength > MAX_NAME) return '';
+    return String.fromCharCode(...this.name.subarray(0, this.nameLength));
+  }
+
+  /**
+   * After `<!`: `--` opens a comment, `doctype` (any case) a doctype, `[CDATA[` a section in
+   * SVG or MathML; anything else, `<![CDATA[` in HTML content included, is a bogus comment.
+   */
   private markupDeclaration(b: number, i: number): number {
     if (this.stage === 0) {
-      this.declaration = b === DASH ? COMMENT_OPEN : CDATA_OPEN;
+      if (b === DASH) this.declaration = COMMENT_OPEN;
+      else if (b === LBRACKET && this.foreignDepth > 0) this.declaration = CDATA_OPEN;
+      else if (toLower(b) === DOCTYPE_OPEN[0]) this.declaration = DOCTYPE_OPEN;
+      else return this.enter(BOGUS_COMMENT, i); // reconsume: `<!>` ends right here
     }
-    if (b !== this.declaration[this.stage]) {
-      this.state = BOGUS_COMMENT;
-      return i; // reconsume: `<!>` ends right here
-    }
+    const expected = this.declaration[this.stage];
+    const matches = this.declaration === DOCTYPE_OPEN ? toLower(b) === expected : b === expected;
+    if (!matches) return this.enter(BOGUS_COMMENT, i);
     this.stage++;
     if (this.stage === this.declaration.length) {
-      this.state = this.declaration === COMMENT_OPEN ? COMMENT : CDATA;
-      this.stage = this.declaration === COMMENT_OPEN ? COMMENT_START : 0;
+      if (this.declaration === COMMENT_OPEN) {
+        this.state = COMMENT;
+        this.stage = COMMENT_START;
+      } else {
+        this.state = this.declaration === DOCTYPE_OPEN ? DOCTYPE : CDATA;
+        this.stage = 0;
+      }
     }
     return i + 1;
   }
@@ -509,35 +604,30 @@ export class InsertionPointScanner {
   private rawTextEndName(b: number, i: number, base: number): number {
     const name = this.rawName;
     if (this.stage < name.length) {
-      if (toLower(b) !== name[this.stage]) {
-        this.state = RAW_TEXT;
-        return i;
-      }
+      if (toLower(b) !== name[this.stage]) return this.enter(RAW_TEXT, i);
       this.stage++;
       return i + 1;
     }
-    if (!isNameEnd(b)) {
-      this.state = RAW_TEXT;
-      return i;
-    }
+    if (!isNameEnd(b)) return this.enter(RAW_TEXT, i);
     this.isEndTag = true;
+    this.nameLength = 0;
     return this.afterName(b, i, base);
   }
 
-  /** Attributes, after the tag name: only to find the `>` that really ends the tag. */
+  /** Attributes, after the tag name: to find the `>` that really ends the tag. */
   private attributeByte(b: number, i: number, base: number): number {
     switch (this.state) {
       case BEFORE_ATTR_NAME:
         if (isSpace(b)) return i + 1;
         if (b === SLASH) return this.enter(SELF_CLOSING, i + 1);
         if (b === GT) return this.tagEnd(i, base);
-        return this.enter(ATTR_NAME, i + 1); // a leading `=` is part of the name, as in HTML
+        return this.beginAttributeName(b, i);
       case AFTER_ATTR_NAME:
         if (isSpace(b)) return i + 1;
         if (b === SLASH) return this.enter(SELF_CLOSING, i + 1);
         if (b === EQUALS) return this.enter(BEFORE_ATTR_VALUE, i + 1);
         if (b === GT) return this.tagEnd(i, base);
-        return this.enter(ATTR_NAME, i + 1);
+        return this.beginAttributeName(b, i);
       case BEFORE_ATTR_VALUE:
         if (isSpace(b)) return i + 1;
         if (b === DQUOTE) return this.enter(ATTR_VALUE_DQ, i + 1);
@@ -550,22 +640,43 @@ export class InsertionPointScanner {
         if (b === GT) return this.tagEnd(i, base);
         return this.enter(BEFORE_ATTR_NAME, i);
       default: // SELF_CLOSING
-        if (b === GT) return this.tagEnd(i, base);
+        if (b === GT) {
+          this.selfClosing = true;
+          return this.tagEnd(i, base);
+        }
         return this.enter(BEFORE_ATTR_NAME, i);
     }
   }
 
-  /** An attribute name, up to whitespace, `/`, `=` or `>`. */
+  /** The first byte of an attribute name, at `chunk[i]` (a leading `=` is part of it). */
+  private beginAttributeName(b: number, i: number): number {
+    this.markerMatched = 0;
+    if (this.inScriptTag) this.matchMarker(b);
+    return this.enter(ATTR_NAME, i + 1);
+  }
+
+  /** An attribute name, up to whitespace, `/`, `=` or `>`; a script's names meet the marker. */
   private attributeName(chunk: Uint8Array, i: number, base: number): number {
     const length = chunk.length;
     let b = chunk[i] as number;
     while (b !== EQUALS && !isNameEnd(b)) {
+      if (this.inScriptTag) this.matchMarker(b);
       if (++i === length) return i;
       b = chunk[i] as number;
     }
+    if (this.inScriptTag && this.markerMatched === MARKER.length) this.markerFound = true;
     if (b === EQUALS) return this.enter(BEFORE_ATTR_VALUE, i + 1);
     if (b === GT) return this.tagEnd(i, base);
     return this.enter(b === SLASH ? SELF_CLOSING : AFTER_ATTR_NAME, i + 1);
+  }
+
+  /** One more byte of a script's attribute name against the marker. */
+  private matchMarker(b: number): void {
+    if (this.markerMatched === -1) return;
+    this.markerMatched =
+      this.markerMatched < MARKER.length && toLower(b) === MARKER[this.markerMatched]
+        ? this.markerMatched + 1
+        : -1;
   }
 
   /** An unquoted attribute value, up to whitespace or `>`. */
@@ -587,39 +698,25 @@ export class InsertionPointScanner {
   }
 }
 
-/**
- * The comment sub-state after byte `b`, or -1 when `b` closes the comment.
- * Mirrors HTML's comment states: `-->` and `--!>` close it, and so do `<!-->` and `<!--->`.
- */
-function nextCommentStage(stage: number, b: number): number {
-  switch (stage) {
-    case COMMENT_START:
-      if (b === GT) return -1;
-      return b === DASH ? COMMENT_START_DASH : COMMENT_TEXT;
-    case COMMENT_START_DASH:
-      if (b === GT) return -1;
-      return b === DASH ? COMMENT_END : COMMENT_TEXT;
-    case COMMENT_DASH:
-      return b === DASH ? COMMENT_END : COMMENT_TEXT;
-    case COMMENT_END:
-      if (b === GT) return -1;
-      if (b === BANG) return COMMENT_END_BANG;
-      return b === DASH ? COMMENT_END : COMMENT_TEXT;
-    default: // COMMENT_END_BANG
-      if (b === GT) return -1;
-      return b === DASH ? COMMENT_DASH : COMMENT_TEXT;
+/** True when `chunk[from, to)` is whitespace only (a UTF-8 byte-order mark at the start counts). */
+function isBlank(chunk: Uint8Array, from: number, to: number, base: number): boolean {
+  for (let k = from; k < to; k++) {
+    const b = chunk[k] as number;
+    const offset = base + k;
+    if (!isSpace(b) && !(offset < 3 && b === UTF8_BOM[offset])) return false;
   }
+  return true;
 }
 
 /**
  * Finds the insertion point in a whole body, in one pass.
  * @param body the complete response body.
- * @returns `insert` with the byte offset, `guard`, or `none` — never `pending`.
+ * @returns the final decision — never `pending`.
  * @example
  * findInsertionPoint(Buffer.from('<head></head>')); // { kind: 'insert', offset: 6, anchor: 'head' }
  */
 export function findInsertionPoint(body: Uint8Array): InsertionDecision {
   const scanner = new InsertionPointScanner();
-  const decision = scanner.write(body);
+  const decision = scanner.write(asBuffer(body));
   return decision.kind === 'pending' ? scanner.end() : decision;
 }

@@ -1,12 +1,20 @@
 /**
  * Whether a response may get the snippet, decided from its status line and headers alone
- * (SPEC §4). Pure: takes header values, as `res.getHeader()` returns them, and returns a
+ * (docs/observability.md, "Which responses get the snippet"). Pure: takes header
+ * values, as `res.getHeader()` returns them, and returns a
  * verdict with a reason for the debug log; the one piece of module state, the last
  * `Content-Type` checked and its verdict, is a cache of a pure function.
  */
 
-/** A header value as Node's `res.getHeader()` returns it. */
-export type HeaderValue = string | number | readonly string[] | undefined;
+import {
+  type HeaderValue,
+  headerText,
+  listTokens,
+  parseCacheControl,
+  parseContentType,
+} from './header-values.js';
+
+export type { HeaderValue } from './header-values.js';
 
 /** What {@link decideInjection} looks at. */
 export interface InjectionInput {
@@ -129,30 +137,6 @@ function checkCacheControl(value: string | undefined): InjectionDecision | undef
   return skip('no-transform', 'Cache-Control has no-transform');
 }
 
-/**
- * True when a shared cache (a CDN, a proxy) may store the response, by its `Cache-Control`:
- * it has `public` or `s-maxage`, and neither an unqualified `private` nor `no-store`, which
- * forbid a shared cache to store it whatever else is said. `private="Set-Cookie"` (with
- * field names) only withholds those fields, so it does not count as `private`. Directive
- * names are matched as tokens, case-insensitively; values in quotes may hold commas.
- *
- * This is the rule of SPEC §4; note that RFC 9111 also lets a shared cache store a response
- * with only `max-age`, `Expires` or heuristic freshness.
- * @param cacheControl the `Cache-Control` header value.
- * @returns true when the identity block must be withheld.
- * @example
- * isSharedCacheable('public, max-age=60');       // true
- * isSharedCacheable('public, private');          // false
- * isSharedCacheable('S-MAXAGE=30');              // true
- */
-export function isSharedCacheable(cacheControl: HeaderValue): boolean {
-  const text = headerText(cacheControl);
-  if (text === undefined) return false;
-  const directives = parseCacheControl(text);
-  if (directives.get('private') === true || directives.has('no-store')) return false;
-  return directives.has('public') || directives.has('s-maxage');
-}
-
 /** Content codings that mean the body is compressed. */
 const COMPRESSING_CODINGS = new Set(['gzip', 'x-gzip', 'br', 'deflate', 'zstd', 'compress']);
 
@@ -231,102 +215,4 @@ export const ASCII_COMPATIBLE_CHARSET_LABELS: ReadonlySet<string> = new Set(
  */
 export function isAsciiCompatibleCharset(label: string): boolean {
   return ASCII_COMPATIBLE_CHARSET_LABELS.has(label.trim().toLowerCase());
-}
-
-/** A header value as one string; lists are joined as repeated headers are. */
-function headerText(value: HeaderValue): string | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value === 'number') return String(value);
-  if (typeof value === 'string') return value;
-  return value.join(', ');
-}
-
-/** The comma-separated tokens of a list header, trimmed and lowercased, empties dropped. */
-function listTokens(value: string): string[] {
-  return value
-    .split(',')
-    .map((token) => token.trim().toLowerCase())
-    .filter((token) => token !== '');
-}
-
-/** One `name[=value]` item of a header, from {@link parseParameters}. */
-interface Parameter {
-  readonly name: string;
-  readonly value: string | undefined;
-}
-
-/** HTTP optional whitespace. */
-function isOws(c: string): boolean {
-  return c === ' ' || c === '\t';
-}
-
-/**
- * Parses `name[=value]` items separated by `separator`, names lowercased, values unquoted
- * (a quoted string may hold the separator and backslash escapes).
- */
-function parseParameters(text: string, separator: string): Parameter[] {
-  const items: Parameter[] = [];
-  let i = 0;
-  while (i < text.length) {
-    while (i < text.length && (isOws(text.charAt(i)) || text.charAt(i) === separator)) i++;
-    const nameStart = i;
-    while (i < text.length && !'=,;'.includes(text.charAt(i))) i++;
-    const name = text.slice(nameStart, i).trim().toLowerCase();
-    let value: string | undefined;
-    if (text.charAt(i) === '=') {
-      const parsed = parseValue(text, i + 1, separator);
-      value = parsed.value;
-      i = parsed.next;
-    }
-    while (i < text.length && text.charAt(i) !== separator) i++;
-    if (name !== '') items.push({ name, value });
-  }
-  return items;
-}
-
-/** A token or quoted-string value starting at `start`. */
-function parseValue(
-  text: string,
-  start: number,
-  separator: string,
-): { value: string; next: number } {
-  let i = start;
-  while (i < text.length && isOws(text.charAt(i))) i++;
-  if (text.charAt(i) !== '"') {
-    const end = text.indexOf(separator, i);
-    const stop = end === -1 ? text.length : end;
-    return { value: text.slice(i, stop).trim(), next: stop };
-  }
-  let value = '';
-  i++;
-  while (i < text.length && text.charAt(i) !== '"') {
-    if (text.charAt(i) === '\\' && i + 1 < text.length) i++;
-    value += text.charAt(i);
-    i++;
-  }
-  return { value, next: i + 1 };
-}
-
-/**
- * Cache-Control directives: name → value, or `true` for a directive without a value. When a
- * directive repeats, an occurrence without a value wins (an unqualified `private` stays
- * unqualified), else the first value.
- */
-function parseCacheControl(value: string): Map<string, string | true> {
-  const directives = new Map<string, string | true>();
-  for (const { name, value: directive } of parseParameters(value, ',')) {
-    if (!directives.has(name) || directive === undefined) directives.set(name, directive ?? true);
-  }
-  return directives;
-}
-
-/** The lowercased media type essence and the `charset` parameter of a Content-Type. */
-function parseContentType(value: string): { essence: string; charset: string | undefined } {
-  const semicolon = value.indexOf(';');
-  const essence = (semicolon === -1 ? value : value.slice(0, semicolon)).trim().toLowerCase();
-  if (semicolon === -1) return { essence, charset: undefined };
-  const charset = parseParameters(value.slice(semicolon + 1), ';').find(
-    (parameter) => parameter.name === 'charset',
-  );
-  return { essence, charset: charset?.value?.trim().toLowerCase() };
 }

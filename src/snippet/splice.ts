@@ -1,11 +1,12 @@
 /**
- * Splices the snippet into an HTML body, streamed or whole (SPEC §4), on bytes only.
+ * Holds the start of an HTML body, streamed or whole, until the snippet's insertion point is
+ * decided, then gives the held bytes back with the snippet in place (docs/observability.md,
+ * "Streaming"). Bytes only: the decision is the same however the body was chunked, the buffer
+ * cap included (it counts bytes from the start of the body, not chunks).
  *
- * The splicer holds back chunks only until the insertion point is decided, then releases
- * them with the snippet in place and passes every later chunk through as the same Buffer
- * (zero copy). Its output is byte-identical however the body was chunked, the buffer cap
- * included: the cap counts bytes from the start of the body, not chunks (see
- * {@link SplicerOptions.maxBufferBytes}).
+ * The snippet itself is given only when the held bytes are taken, because which snippet a
+ * response gets (with or without the user's identity) depends on its final headers, known
+ * only when the headers leave.
  */
 
 import {
@@ -16,79 +17,75 @@ import {
 
 /** Options of {@link createSplicer}. */
 export interface SplicerOptions {
-  /** The bytes to insert, exactly once. */
-  readonly snippet: Buffer;
   /**
    * How many bytes from the start of the body may be held while looking for the insertion
-   * point. The point must be recognisable within them — the `>` of `<body …>`, or the byte
-   * after `</head` — or the body goes out unmodified (reason `buffer-cap`). A body of exactly
-   * this many bytes is still searched to its end. A non-negative integer, or `Infinity`.
+   * point. The point must be recognisable within them, or the body goes out unmodified
+   * (reason `buffer-cap`). A body of exactly this many bytes is still searched to its end.
+   * A non-negative integer, or `Infinity`.
    */
   readonly maxBufferBytes: number;
 }
 
 /**
- * - `searching`: holding bytes until the insertion point is decided;
- * - `injected`: the snippet went out, the rest passes through;
- * - `passthrough`: the body goes out unmodified, for {@link PassthroughReason}.
- */
-export type SplicerState = 'searching' | 'injected' | 'passthrough';
-
-/**
- * Why a body was left unmodified:
- * - `no-insertion-point`: it ended with neither `</head>` nor `<body>` (a fragment);
+ * Why a body is left unmodified:
+ * - `no-insertion-point`: it ended with no place for the snippet (a fragment);
  * - `guard`: it already carries the snippet's marker or a `posthog.init(` call;
- * - `buffer-cap`: no decision within `maxBufferBytes`.
+ * - `utf-16`: it starts with a UTF-16 byte-order mark;
+ * - `buffer-cap`: no decision within `maxBufferBytes`;
+ * - `flush`: the app flushed at a place where a script cannot go.
  */
-export type PassthroughReason = 'no-insertion-point' | 'guard' | 'buffer-cap';
+export type PassthroughReason = 'no-insertion-point' | 'guard' | 'utf-16' | 'buffer-cap' | 'flush';
+
+/** Where a splicer stands: still holding, or decided (insert, or leave alone and why). */
+export type SplicerVerdict =
+  | { readonly kind: 'searching' }
+  | { readonly kind: 'insert'; readonly offset: number; readonly anchor: InsertionAnchor }
+  | { readonly kind: 'passthrough'; readonly reason: PassthroughReason };
 
 /** A streaming splicer, from {@link createSplicer}. */
 export interface Splicer {
-  /** Where the splicer stands; `searching` until a decision. */
-  readonly state: SplicerState;
-  /** Why the body passes through unmodified; `undefined` unless `state` is `passthrough`. */
-  readonly reason: PassthroughReason | undefined;
-  /** Where the snippet went; `undefined` unless `state` is `injected`. */
-  readonly anchor: InsertionAnchor | undefined;
+  /** `searching` until the insertion point is decided. */
+  readonly verdict: SplicerVerdict;
   /** Bytes currently held back. */
   readonly heldBytes: number;
   /**
-   * Takes the body's next chunk.
-   * @param chunk held by reference until the decision; do not reuse it.
-   * @returns the bytes to write now, in order; empty while searching.
+   * Takes the body's next chunk while searching.
+   * @param chunk held by reference until taken; do not reuse it.
+   * @returns true once the verdict is decided.
    */
-  push(chunk: Buffer): Buffer[];
+  push(chunk: Buffer): boolean;
+  /** The body ended: decides the verdict. */
+  end(): void;
+  /** The app flushed: decides the verdict at the current position. */
+  flush(): void;
   /**
-   * Ends the body.
-   * @returns the bytes still held, to write before ending the response.
+   * Gives back the held bytes, in order, with `snippet` at the insertion point when the
+   * verdict is `insert` and a snippet is given; the splicer holds nothing afterwards.
    */
-  end(): Buffer[];
+  take(snippet: Buffer | undefined): Buffer[];
 }
 
+const SEARCHING: SplicerVerdict = Object.freeze({ kind: 'searching' });
+
 /**
- * Creates a streaming splicer that inserts `snippet` at the insertion point of an HTML body
- * (see `insertion-point.ts` for where that is).
- * @param options the snippet and the buffer cap; validated here.
- * @throws {TypeError} when `snippet` is not a Buffer or `maxBufferBytes` is not a
- * non-negative integer or `Infinity`.
+ * Creates a streaming splicer for an HTML body (see `insertion-point.ts` for where the snippet
+ * goes).
+ * @param options the buffer cap; validated here.
+ * @throws {TypeError} when `maxBufferBytes` is not a non-negative integer or `Infinity`.
  * @example
- * const splicer = createSplicer({ snippet: Buffer.from('<script></script>'), maxBufferBytes: 4 * 1024 * 1024 });
- * for (const chunk of chunks) for (const out of splicer.push(chunk)) res.write(out);
- * for (const out of splicer.end()) res.write(out);
+ * const splicer = createSplicer({ maxBufferBytes: 4 * 1024 * 1024 });
+ * for (const chunk of chunks) if (splicer.push(chunk)) break;
+ * splicer.end();
+ * const out = splicer.take(Buffer.from('<script></script>'));
  */
 export function createSplicer(options: SplicerOptions): Splicer {
-  const { snippet, maxBufferBytes } = options;
-  if (!Buffer.isBuffer(snippet)) {
-    throw new TypeError(
-      `createSplicer: \`snippet\` must be a Buffer, got ${typeof snippet}. Use Buffer.from(html).`,
-    );
-  }
+  const { maxBufferBytes } = options;
   if (!isByteCount(maxBufferBytes)) {
     throw new TypeError(
       `createSplicer: \`maxBufferBytes\` must be a non-negative integer or Infinity, got ${String(maxBufferBytes)}. Use a number of bytes, e.g. 4194304.`,
     );
   }
-  return new StreamSplicer(snippet, maxBufferBytes);
+  return new StreamSplicer(maxBufferBytes);
 }
 
 /** A non-negative integer, or `Infinity`. */
@@ -99,65 +96,62 @@ function isByteCount(value: unknown): value is number {
   );
 }
 
+/** The passthrough reason of a final scanner decision that is not an insertion. */
+function reasonOf(decision: InsertionDecision): PassthroughReason {
+  if (decision.kind === 'guard') return 'guard';
+  if (decision.kind === 'utf-16') return 'utf-16';
+  return 'no-insertion-point';
+}
+
 /** The {@link Splicer} implementation. */
 class StreamSplicer implements Splicer {
-  state: SplicerState = 'searching';
-  reason: PassthroughReason | undefined;
-  anchor: InsertionAnchor | undefined;
+  verdict: SplicerVerdict = SEARCHING;
   heldBytes = 0;
   private held: Buffer[] = [];
   private readonly scanner = new InsertionPointScanner();
 
-  constructor(
-    private readonly snippet: Buffer,
-    private readonly maxBufferBytes: number,
-  ) {}
+  constructor(private readonly maxBufferBytes: number) {}
 
-  push(chunk: Buffer): Buffer[] {
-    if (this.state !== 'searching') return chunk.length > 0 ? [chunk] : [];
-    if (chunk.length === 0) return [];
+  push(chunk: Buffer): boolean {
+    if (this.verdict.kind !== 'searching') return true;
+    if (chunk.length === 0) return false;
     const budget = this.maxBufferBytes - this.scanner.scanned;
     const scanned = budget >= chunk.length ? chunk : chunk.subarray(0, budget);
     this.held.push(chunk);
     this.heldBytes += chunk.length;
     const decision = scanned.length > 0 ? this.scanner.write(scanned) : undefined;
-    if (decision !== undefined && decision.kind !== 'pending') return this.settle(decision);
-    return scanned.length < chunk.length ? this.release('buffer-cap') : [];
+    if (decision !== undefined && decision.kind !== 'pending') this.settle(decision);
+    else if (scanned.length < chunk.length)
+      this.verdict = { kind: 'passthrough', reason: 'buffer-cap' };
+    return this.verdict.kind !== 'searching';
   }
 
-  end(): Buffer[] {
-    if (this.state !== 'searching') return [];
-    return this.settle(this.scanner.end());
+  end(): void {
+    if (this.verdict.kind === 'searching') this.settle(this.scanner.end());
   }
 
-  /** Acts on a final decision. */
-  private settle(decision: InsertionDecision): Buffer[] {
-    if (decision.kind === 'insert') return this.inject(decision.offset, decision.anchor);
-    return this.release(decision.kind === 'guard' ? 'guard' : 'no-insertion-point');
+  flush(): void {
+    if (this.verdict.kind !== 'searching') return;
+    const decision = this.scanner.decideAtFlush();
+    if (decision.kind === 'insert') this.settle(decision);
+    else this.verdict = { kind: 'passthrough', reason: 'flush' };
   }
 
-  /** Releases the held chunks with the snippet at absolute `offset`. */
-  private inject(offset: number, anchor: InsertionAnchor): Buffer[] {
-    const out = spliceChunks(this.held, offset, this.snippet);
-    this.forget();
-    this.state = 'injected';
-    this.anchor = anchor;
-    return out;
-  }
-
-  /** Releases the held chunks unmodified. */
-  private release(reason: PassthroughReason): Buffer[] {
-    const out = this.held;
-    this.forget();
-    this.state = 'passthrough';
-    this.reason = reason;
-    return out;
-  }
-
-  /** Drops the references to the held chunks. */
-  private forget(): void {
+  take(snippet: Buffer | undefined): Buffer[] {
+    const held = this.held;
     this.held = [];
     this.heldBytes = 0;
+    const verdict = this.verdict;
+    if (verdict.kind !== 'insert' || snippet === undefined) return held;
+    return spliceChunks(held, verdict.offset, snippet);
+  }
+
+  /** Records a final scanner decision. */
+  private settle(decision: InsertionDecision): void {
+    this.verdict =
+      decision.kind === 'insert'
+        ? { kind: 'insert', offset: decision.offset, anchor: decision.anchor }
+        : { kind: 'passthrough', reason: reasonOf(decision) };
   }
 }
 
@@ -183,35 +177,4 @@ function spliceChunks(chunks: readonly Buffer[], offset: number, snippet: Buffer
     start = end;
   }
   return out;
-}
-
-/** Options of {@link spliceWhole}. */
-export interface SpliceWholeOptions {
-  /** As {@link SplicerOptions.maxBufferBytes}, so that both paths agree; default `Infinity`. */
-  readonly maxBufferBytes?: number;
-}
-
-/**
- * Inserts `snippet` into a body sent in one go, with exactly the result the streaming
- * splicer would give.
- * @param body the whole response body.
- * @param snippet the bytes to insert.
- * @param options `maxBufferBytes`, default `Infinity` (the body is in memory already).
- * @returns a new Buffer with the snippet inserted, or `undefined` to leave the body alone.
- * @example
- * spliceWhole(Buffer.from('<head></head>'), Buffer.from('<script></script>'));
- * // <head><script></script></head>
- */
-export function spliceWhole(
-  body: Buffer,
-  snippet: Buffer,
-  options: SpliceWholeOptions = {},
-): Buffer | undefined {
-  const { maxBufferBytes = Number.POSITIVE_INFINITY } = options;
-  const splicer = createSplicer({ snippet, maxBufferBytes });
-  const out = splicer.push(body);
-  out.push(...splicer.end());
-  return splicer.state === 'injected'
-    ? Buffer.concat(out, body.length + snippet.length)
-    : undefined;
 }

@@ -70,7 +70,7 @@ describe.each(expressVersions)('posthogSnippet on $name', ({ express }) => {
     expect(Number(res.headers['content-length'])).toBe(Buffer.byteLength(res.text));
   });
 
-  it('drops Content-Length when the app writes its headers before the body', async () => {
+  it('keeps Content-Length exact when the app writes its headers before the body', async () => {
     const res = await request(
       app((a) =>
         a.get('/', (_req, res) => {
@@ -85,7 +85,7 @@ describe.each(expressVersions)('posthogSnippet on $name', ({ express }) => {
       .get('/')
       .set('Accept-Encoding', 'identity');
     expect(snippetCount(res.text)).toBe(1);
-    expect(res.headers['content-length']).toBeUndefined();
+    expect(Number(res.headers['content-length'])).toBe(Buffer.byteLength(res.text));
   });
 
   it('changes the ETag with the snippet, so a held copy never gets a 304 for another snippet', async () => {
@@ -396,13 +396,20 @@ describe('posthogSnippet options', () => {
   it.each([
     [
       { maxBufferBytes: '4mb' },
-      'posthogSnippet: `maxBufferBytes` must be a positive integer (bytes), e.g. 4194304, got "4mb".',
+      'posthogSnippet: `maxBufferBytes` must be a positive integer (bytes), got "4mb". Use a number of bytes, e.g. 4194304.',
     ],
     [
       { maxBufferBytes: 0 },
-      'posthogSnippet: `maxBufferBytes` must be a positive integer (bytes), e.g. 4194304, got 0.',
+      'posthogSnippet: `maxBufferBytes` must be a positive integer (bytes), got 0. Use a number of bytes, e.g. 4194304.',
     ],
-    [{ nonce: 'abc' }, 'posthogSnippet: `nonce` must be a function (req, res) => …, got "abc".'],
+    [
+      { nonce: 'abc' },
+      'posthogSnippet: `nonce` must be a function, got "abc". Pass a function such as (req, res) => res.locals.cspNonce.',
+    ],
+    [
+      { getUser: () => undefined },
+      'posthogSnippet: `getUser` was removed: the snippet now reads the user that posthogUser() resolved, sync or async. Move it: app.use(posthogUser({ getUser })), registered after your auth.',
+    ],
     [{ jsSrc: 'unpkg' }, "posthogSnippet: `jsSrc` must be 'cdn' or 'self', got \"unpkg\"."],
   ])('throws at construction for %j', (options, message) => {
     expect(() => posthogSnippet({ client, ...(options as object) })).toThrow(message);
@@ -415,7 +422,7 @@ describe('posthogSnippet options', () => {
 
   it('says how to register it when used without being called', () => {
     expect(() => (posthogSnippet as any)({ method: 'GET', headers: {} }, {}, () => {})).toThrow(
-      'Write app.use(posthogSnippet()), not app.use(posthogSnippet).',
+      'posthogSnippet: call it — app.use(posthogSnippet()) — instead of passing posthogSnippet itself to Express.',
     );
   });
 
@@ -499,9 +506,11 @@ describe('posthogSnippet with the first-party bundle (jsSrc self)', () => {
 describe('posthogSnippet debug lines', () => {
   it('says why a response was not injected to a logger that wants debug lines, and builds none otherwise', async () => {
     const { default: express } = await import('express');
-    const wants = recordingLogger();
+    const wants = { ...recordingLogger(), isLevelEnabled: () => true };
     const quiet = { ...recordingLogger(), isLevelEnabled: (level: string) => level !== 'debug' };
-    for (const logger of [wants, quiet]) {
+    // A plain console-like logger says nothing of its levels: it must not get a line per response.
+    const plain = recordingLogger();
+    for (const logger of [wants, quiet, plain]) {
       const { PosthogClient } = await import('../../src/client/index.js');
       const { loadConfig } = await import('../../src/config/index.js');
       const c = new PosthogClient({
@@ -522,5 +531,6 @@ describe('posthogSnippet debug lines', () => {
     );
     expect(lines.join('\n')).not.toContain('secret');
     expect(quiet.lines.filter((l) => l.level === 'debug')).toEqual([]);
+    expect(plain.lines.filter((l) => l.level === 'debug')).toEqual([]);
   });
 });

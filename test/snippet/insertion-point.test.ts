@@ -224,17 +224,23 @@ describe('guard', () => {
     });
   });
 
-  it('leaves a page alone when posthog.init( comes before </head>, even in a comment', () => {
+  it('leaves a page alone when a script before </head> calls posthog.init(', () => {
     expect(decide('<head><script>posthog.init("k")</script></head>')).toEqual({ kind: 'guard' });
-    expect(decide('<head><!-- posthog.init( --></head>')).toEqual({ kind: 'guard' });
+    expect(decide('<head><script>\n  window.posthog.init("k", {})</script></head>')).toEqual({
+      kind: 'guard',
+    });
   });
 
-  it('leaves a page alone when the marker is on the body tag itself', () => {
-    expect(decide('<body data-express-posthog>')).toEqual({ kind: 'guard' });
-  });
-
-  it('leaves a fragment with a guard alone, with reason guard', () => {
-    expect(decide('<div>posthog.init(</div>')).toEqual({ kind: 'guard' });
+  it('keeps the snippet when posthog.init( or the marker is user text, not markup', () => {
+    const pages = [
+      '<head><title>Why I call posthog.init( twice</title></head>',
+      '<head><!-- posthog.init( --></head>',
+      '<head><meta name="description" content="posthog.init( data-express-posthog"></head>',
+      '<head><body data-express-posthog><p>posthog.init(</p>',
+      '<head><textarea>posthog.init(</textarea></head>',
+      '<head><style>/* posthog.init( */</style></head>',
+    ];
+    for (const html of pages) expect(decide(html), html).toMatchObject({ kind: 'insert' });
   });
 
   it('only counts a guard before the insertion point (what a stream can know)', () => {
@@ -242,8 +248,14 @@ describe('guard', () => {
     expect(decide(html)).toEqual({ kind: 'insert', offset: 6, anchor: 'head' });
   });
 
-  it('matches the guard strings case-sensitively', () => {
-    expect(decide('<head>PostHog.Init( DATA-EXPRESS-POSTHOG</head>')).toMatchObject({
+  it('matches posthog.init( case-sensitively, and the marker as an attribute name in any case', () => {
+    expect(decide('<head><script>PostHog.Init(</script></head>')).toMatchObject({
+      kind: 'insert',
+    });
+    expect(decide('<head><script DATA-EXPRESS-POSTHOG></script></head>')).toEqual({
+      kind: 'guard',
+    });
+    expect(decide('<head><script data-express-posthogx></script></head>')).toMatchObject({
       kind: 'insert',
     });
   });
@@ -307,5 +319,140 @@ describe('streaming', () => {
     expect(scanner.scanned).toBe(3);
     scanner.write(bytes('<body>rest'));
     expect(scanner.scanned).toBe(9);
+  });
+});
+
+describe('HTML parsing rules a browser applies', () => {
+  it('reads <![CDATA[ in HTML content as a bogus comment that ends at the first >', () => {
+    // The browser ends the bogus comment at the > of </head>: there is no real </head>.
+    expect(decide('<head><![CDATA[ </head> ]]><body>x')).toEqual({
+      kind: 'insert',
+      offset: byteOffset('<head><![CDATA[ </head> ]]><body>x', 'x'),
+      anchor: 'body',
+    });
+  });
+
+  it('reads <![CDATA[ as a section inside SVG and MathML', () => {
+    const html = '<html><body><svg><![CDATA[ <body> ]]></svg>';
+    expect(decide(html)).toEqual({
+      kind: 'insert',
+      offset: byteOffset(html, '<svg>'),
+      anchor: 'body',
+    });
+    expect(decide('<head></head><math><![CDATA[ x ]]></math>')).toMatchObject({ offset: 6 });
+  });
+
+  it('does not end a script at </script> in the double-escaped state (<!--<script>)', () => {
+    const html =
+      '<head><script><!--<script></head></script>"</head>"</script><title>t</title></head>';
+    expect(decide(html)).toEqual({
+      kind: 'insert',
+      offset: byteOffset(html, '</head>', byteOffset(html, '<title>')),
+      anchor: 'head',
+    });
+  });
+
+  it('ends a script at </script> in the escaped state (<!-- without <script>)', () => {
+    const html = '<head><script><!-- x </script></head>';
+    expect(decide(html)).toEqual({
+      kind: 'insert',
+      offset: byteOffset(html, '</head>'),
+      anchor: 'head',
+    });
+  });
+
+  it('returns to plain script data after --> and ends at the next </script>', () => {
+    const html = '<head><script><!--<script>--></script></head>';
+    expect(decide(html)).toEqual({
+      kind: 'insert',
+      offset: byteOffset(html, '</head>'),
+      anchor: 'head',
+    });
+  });
+
+  it('treats everything after <plaintext> as text', () => {
+    expect(decide('<head><plaintext></head><body>')).toEqual({ kind: 'none' });
+  });
+
+  it('leaves alone a body that starts with a UTF-16 byte-order mark, in any chunking', () => {
+    for (const bom of [
+      [0xff, 0xfe],
+      [0xfe, 0xff],
+    ]) {
+      const body = Buffer.concat([Buffer.from(bom), Buffer.from('<head></head>', 'utf16le')]);
+      expect(findInsertionPoint(body)).toEqual({ kind: 'utf-16' });
+      expect(decideChunked([body.subarray(0, 1), body.subarray(1)])).toEqual({ kind: 'utf-16' });
+    }
+    // A UTF-8 byte-order mark is fine.
+    const utf8 = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), bytes('<head></head>')]);
+    expect(findInsertionPoint(utf8)).toEqual({ kind: 'insert', offset: 9, anchor: 'head' });
+  });
+});
+
+describe('complete documents without <head> and <body> tags', () => {
+  it('inserts after the doctype when the document has nothing else', () => {
+    const html = '<!doctype html><title>x</title><p>hi';
+    expect(decide(html)).toEqual({ kind: 'insert', offset: 15, anchor: 'doctype' });
+  });
+
+  it('inserts after the <html> tag, and after a <head> start tag when there is one', () => {
+    expect(decide('<!DOCTYPE html>\n<html lang="en"><title>x</title><p>hi')).toEqual({
+      kind: 'insert',
+      offset: Buffer.byteLength('<!DOCTYPE html>\n<html lang="en">'),
+      anchor: 'html',
+    });
+    expect(decide('<html><head><meta charset="utf-8"><p>hi')).toEqual({
+      kind: 'insert',
+      offset: 12,
+      anchor: 'head-start',
+    });
+  });
+
+  it('allows comments, whitespace, a byte-order mark and <?xml?> before the document start', () => {
+    const html = '\ufeff<?xml version="1.0"?>\n<!-- c --><html><p>x';
+    expect(decide(html)).toEqual({
+      kind: 'insert',
+      offset: byteOffset(html, '<p>'),
+      anchor: 'html',
+    });
+  });
+
+  it('still prefers a later </head> or <body> to the fallback', () => {
+    expect(decide('<!doctype html><title>x</title></head>')).toMatchObject({ anchor: 'head' });
+  });
+
+  it('leaves fragments alone: htmx and Turbo partials, text first', () => {
+    for (const html of ['<div>x</div>', '<tr><td>1</td></tr>', 'hello <!doctype html><html>']) {
+      expect(decide(html), html).toEqual({ kind: 'none' });
+    }
+  });
+});
+
+describe('a flush before the insertion point', () => {
+  function flushAfter(html: string): InsertionDecision {
+    const scanner = new InsertionPointScanner();
+    scanner.write(bytes(html));
+    return scanner.decideAtFlush();
+  }
+
+  it('inserts at the current position between tags of a document head', () => {
+    const html = '<!doctype html><html><head><meta charset="utf-8">';
+    expect(flushAfter(html)).toEqual({
+      kind: 'insert',
+      offset: bytes(html).length,
+      anchor: 'flush',
+    });
+  });
+
+  it('leaves the page alone when the flush falls inside a tag, a comment or raw text', () => {
+    for (const html of [
+      '<!doctype html><head><meta charset=',
+      '<!doctype html><head><!-- c',
+      '<!doctype html><head><title>x',
+      '<!doctype html><head><script>var a = 1;',
+      '<div>a fragment',
+    ]) {
+      expect(flushAfter(html), html).toEqual({ kind: 'none' });
+    }
   });
 });

@@ -5,7 +5,6 @@ import {
   type InjectionInput,
   isAlreadyEncoded,
   isAsciiCompatibleCharset,
-  isSharedCacheable,
 } from '../../src/snippet/response-eligibility.js';
 
 const page: InjectionInput = {
@@ -142,36 +141,6 @@ describe('decideInjection', () => {
       reason: 'content-type',
       detail: 'Content-Type "application/json" is not HTML',
     });
-  });
-});
-
-describe('isSharedCacheable', () => {
-  it.each([
-    'public',
-    'PUBLIC, max-age=60',
-    's-maxage=30',
-    'max-age=0, S-MaxAge=600',
-    ['no-cache', 'public'],
-    'public, private="Set-Cookie"',
-    'public, no-cache',
-  ])('is true for %s', (cacheControl) => {
-    expect(isSharedCacheable(cacheControl)).toBe(true);
-  });
-
-  it.each([
-    undefined,
-    '',
-    'max-age=60',
-    'no-cache',
-    'public, private',
-    'PRIVATE, s-maxage=10',
-    'public, no-store',
-    'private="x", public, private',
-    'x-public, publicity',
-    'no-cache="public"',
-    'community="s-maxage, public"',
-  ])('is false for %s', (cacheControl) => {
-    expect(isSharedCacheable(cacheControl)).toBe(false);
   });
 });
 

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { findInsertionPoint } from '../../src/snippet/insertion-point.js';
-import { createSplicer, type Splicer, spliceWhole } from '../../src/snippet/splice.js';
+import { createSplicer } from '../../src/snippet/splice.js';
+import { type StreamDriver, spliceWhole, streamSplicer } from '../helpers/splice.js';
 
 const SNIPPET = Buffer.from('<script data-express-posthog>posthog.init("phc_x")</script>');
 const MiB = 4 * 1024 * 1024;
@@ -11,12 +12,12 @@ const bytes = (text: string): Buffer => Buffer.from(text, 'utf8');
 interface Run {
   readonly output: Buffer;
   readonly writes: Buffer[];
-  readonly splicer: Splicer;
+  readonly splicer: StreamDriver;
 }
 
 /** Pushes `chunks` through a fresh splicer and ends it. */
 function run(chunks: readonly Buffer[], maxBufferBytes = MiB): Run {
-  const splicer = createSplicer({ snippet: SNIPPET, maxBufferBytes });
+  const splicer = streamSplicer(SNIPPET, maxBufferBytes);
   const writes: Buffer[] = [];
   for (const chunk of chunks) writes.push(...splicer.push(chunk));
   writes.push(...splicer.end());
@@ -41,7 +42,7 @@ const oneByteChunks = (body: Buffer): Buffer[] => [...body].map((b) => Buffer.of
 
 describe('createSplicer', () => {
   it('injects before </head> and passes later chunks through as the same Buffers', () => {
-    const splicer = createSplicer({ snippet: SNIPPET, maxBufferBytes: MiB });
+    const splicer = streamSplicer(SNIPPET, MiB);
     expect(splicer.push(bytes('<html><head><title>t</ti'))).toEqual([]);
     expect(splicer.state).toBe('searching');
     expect(splicer.heldBytes).toBe(24);
@@ -76,7 +77,7 @@ describe('createSplicer', () => {
   });
 
   it('injects right after the <body> tag of a head-less page, at once', () => {
-    const splicer = createSplicer({ snippet: SNIPPET, maxBufferBytes: MiB });
+    const splicer = streamSplicer(SNIPPET, MiB);
     const out = splicer.push(bytes('<!doctype html><body class="a>b">text'));
     expect(Buffer.concat(out).toString()).toBe(
       `<!doctype html><body class="a>b">${SNIPPET.toString()}text`,
@@ -85,7 +86,7 @@ describe('createSplicer', () => {
   });
 
   it('releases a fragment unmodified at the end, reason no-insertion-point', () => {
-    const splicer = createSplicer({ snippet: SNIPPET, maxBufferBytes: MiB });
+    const splicer = streamSplicer(SNIPPET, MiB);
     const chunks = [bytes('<div>a'), bytes('b</div>')];
     expect(splicer.push(chunks[0]!)).toEqual([]);
     expect(splicer.push(chunks[1]!)).toEqual([]);
@@ -97,7 +98,7 @@ describe('createSplicer', () => {
   });
 
   it('leaves a page with the guard alone as soon as the guard is seen, reason guard', () => {
-    const splicer = createSplicer({ snippet: SNIPPET, maxBufferBytes: MiB });
+    const splicer = streamSplicer(SNIPPET, MiB);
     const out = splicer.push(bytes('<head><script>posthog.init({})'));
     expect(Buffer.concat(out).toString()).toBe('<head><script>posthog.init({})');
     expect(splicer.state).toBe('passthrough');
@@ -111,7 +112,7 @@ describe('createSplicer', () => {
   });
 
   it('ignores empty chunks', () => {
-    const splicer = createSplicer({ snippet: SNIPPET, maxBufferBytes: MiB });
+    const splicer = streamSplicer(SNIPPET, MiB);
     expect(splicer.push(Buffer.alloc(0))).toEqual([]);
     expect(splicer.state).toBe('searching');
     splicer.push(bytes('<body>'));
@@ -126,17 +127,11 @@ describe('createSplicer', () => {
   it.each([[-1], [1.5], [Number.NaN], ['4mb'], [undefined]])(
     'rejects maxBufferBytes %s with the option, the value and the fix',
     (value) => {
-      expect(() => createSplicer({ snippet: SNIPPET, maxBufferBytes: value as never })).toThrow(
+      expect(() => createSplicer({ maxBufferBytes: value as never })).toThrow(
         `createSplicer: \`maxBufferBytes\` must be a non-negative integer or Infinity, got ${String(value)}. Use a number of bytes, e.g. 4194304.`,
       );
     },
   );
-
-  it('rejects a snippet that is not a Buffer', () => {
-    expect(() => createSplicer({ snippet: '<script>' as never, maxBufferBytes: 1 })).toThrow(
-      'createSplicer: `snippet` must be a Buffer, got string. Use Buffer.from(html).',
-    );
-  });
 
   it('accepts Infinity and 0 as maxBufferBytes', () => {
     expect(run([bytes('<body>')], Number.POSITIVE_INFINITY).splicer.state).toBe('injected');
@@ -182,7 +177,7 @@ describe('buffer cap', () => {
   });
 
   it('releases held bytes as soon as the cap is passed, then streams', () => {
-    const splicer = createSplicer({ snippet: SNIPPET, maxBufferBytes: 8 });
+    const splicer = streamSplicer(SNIPPET, 8);
     expect(splicer.push(bytes('<div>'))).toEqual([]);
     const first = bytes('<p>');
     expect(splicer.push(first)).toEqual([]);
@@ -202,7 +197,9 @@ describe('spliceWhole', () => {
 
   it('returns undefined for a fragment, a guarded page and an empty body', () => {
     expect(spliceWhole(bytes('<li>x</li>'), SNIPPET)).toBeUndefined();
-    expect(spliceWhole(bytes('<head data-express-posthog></head>'), SNIPPET)).toBeUndefined();
+    expect(
+      spliceWhole(bytes('<head><script data-express-posthog></script></head>'), SNIPPET),
+    ).toBeUndefined();
     expect(spliceWhole(Buffer.alloc(0), SNIPPET)).toBeUndefined();
   });
 
@@ -215,23 +212,33 @@ describe('spliceWhole', () => {
 /** A self-contained piece of HTML and what it means for the insertion point. */
 interface Fragment {
   readonly html: string;
-  /** `head`: the point is at its start; `body`: at its end; `guard`: a guard lies in it. */
-  readonly role: 'text' | 'head' | 'body' | 'guard';
+  /**
+   * `head`: the point is at its start; `body`: at its end; `guard`: a guard lies in it;
+   * `doctype`, `html`, `head-start`: a document start (the point at its end when nothing
+   * better follows); `comment`: nothing, even at the document start; `text`: anything else.
+   */
+  readonly role: 'text' | 'comment' | 'head' | 'body' | 'guard' | 'doctype' | 'html' | 'head-start';
 }
 
 const FRAGMENTS: readonly Fragment[] = [
-  { html: '<!-- </head> <body> -->', role: 'text' },
-  { html: '<!---->', role: 'text' },
-  { html: '<!-- a --!>', role: 'text' },
+  { html: '<!-- </head> <body> -->', role: 'comment' },
+  { html: '<!---->', role: 'comment' },
+  { html: '<!-- a --!>', role: 'comment' },
+  { html: '<![CDATA[ x ]]>', role: 'comment' },
   { html: '<script>var s = "</head>"; if (a<b) {}</script>', role: 'text' },
   { html: '<SCRIPT type="module">"</head><body>"</SCRIPT >', role: 'text' },
+  { html: '<script><!--<script></head></script><body></script>', role: 'text' },
+  { html: '<script><!-- "</head>" --></script>', role: 'text' },
+  { html: '<script><!-- </script>', role: 'text' },
   { html: '<style>/* </head> */ a>b{}</style>', role: 'text' },
   { html: '<title></head> é</title>', role: 'text' },
+  { html: '<title>Why I call posthog.init( twice</title>', role: 'text' },
+  { html: '<p title="posthog.init(">data-express-posthog</p>', role: 'text' },
   { html: '<textarea name="t"><body></head></textarea>', role: 'text' },
-  { html: '<![CDATA[ </head> <body> ]] ]]>', role: 'text' },
-  { html: '<!DOCTYPE html>', role: 'text' },
-  { html: '<html lang="fr">', role: 'text' },
-  { html: '<head>', role: 'text' },
+  { html: '<svg><![CDATA[ </head> <body> ]]></svg>', role: 'text' },
+  { html: '<!DOCTYPE html>', role: 'doctype' },
+  { html: '<html lang="fr">', role: 'html' },
+  { html: '<head>', role: 'head-start' },
   { html: '<meta charset="utf-8">', role: 'text' },
   { html: `<p title="</head>" data-a='<body>'>`, role: 'text' },
   { html: '<tbody>', role: 'text' },
@@ -239,6 +246,7 @@ const FRAGMENTS: readonly Fragment[] = [
   { html: 'é', role: 'text' },
   { html: '日本', role: 'text' },
   { html: '😀', role: 'text' },
+  { html: ' \n', role: 'comment' },
   { html: 'plain text -- > ]]> ', role: 'text' },
   { html: '</HEAD >', role: 'head' },
   { html: '</head>', role: 'head' },
@@ -247,7 +255,7 @@ const FRAGMENTS: readonly Fragment[] = [
   { html: "<BODY class='c'>", role: 'body' },
   { html: '<body>', role: 'body' },
   { html: '<script>posthog.init("k")</script>', role: 'guard' },
-  { html: '<meta data-express-posthog>', role: 'guard' },
+  { html: '<script data-express-posthog src="x"></script>', role: 'guard' },
 ];
 
 /** The expected outcome of a document, from the roles of its fragments. */
@@ -260,6 +268,9 @@ type Expected =
 function build(fragments: readonly Fragment[]): { body: Buffer; expected: Expected } {
   let offset = 0;
   let expected: Expected = { kind: 'none' };
+  // The document start: where the snippet goes when no </head> or <body> comes.
+  let prologOpen = true;
+  let fallback: { offset: number; after: Fragment['role'] } | undefined;
   for (const { html, role } of fragments) {
     const length = Buffer.byteLength(html);
     if (expected.kind === 'none') {
@@ -270,7 +281,19 @@ function build(fragments: readonly Fragment[]): { body: Buffer; expected: Expect
         expected = { kind: 'insert', offset: offset + length, decidedAt: offset + length - 1 };
       }
     }
+    if (prologOpen && role !== 'comment') {
+      const end = offset + length;
+      if (role === 'doctype' && fallback === undefined) fallback = { offset: end, after: role };
+      else if (role === 'html' && (fallback === undefined || fallback.after === 'doctype')) {
+        fallback = { offset: end, after: role };
+      } else if (role === 'head-start' && fallback !== undefined && fallback.after !== role) {
+        fallback = { offset: end, after: role };
+      } else if (role !== 'doctype') prologOpen = false;
+    }
     offset += length;
+  }
+  if (expected.kind === 'none' && fallback !== undefined) {
+    expected = { kind: 'insert', offset: fallback.offset, decidedAt: offset };
   }
   return { body: Buffer.from(fragments.map((f) => f.html).join('')), expected };
 }

@@ -1,19 +1,18 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { getPosthog, type PosthogClient } from '../../client/index.js';
+import type { PosthogClient } from '../../client/index.js';
 import type { JsSource } from '../../config/types.js';
 import { getRequestUser } from '../../identity/request-user.js';
-import { normalizeUser } from '../../identity/user.js';
 import { rateLimitedWarn } from '../../logger/rate-limited.js';
+import { takeConditionals } from '../../snippet/conditional.js';
 import { type BootstrapFlags, snippetIdentity } from '../../snippet/identity.js';
 import { createSnippetRenderer } from '../../snippet/render.js';
-import { mayTakePage, namesPage } from '../../snippet/request-eligibility.js';
-import {
-  decideInjection,
-  isAlreadyEncoded,
-  isSharedCacheable,
-} from '../../snippet/response-eligibility.js';
+import { mayTakePage } from '../../snippet/request-eligibility.js';
+import { decideInjection, isAlreadyEncoded } from '../../snippet/response-eligibility.js';
+import { isPrivateToUser } from '../../snippet/shared-cache.js';
+import type { PassthroughReason } from '../../snippet/splice.js';
+import { checkFunctionOption, checkOptionsObject, clientOption } from '../options.js';
 import { type FirstPartyBundle, loadFirstPartyBundle } from './first-party-bundle.js';
-import { isRewritten, type RewriteHooks, rewriteResponse } from './rewrite-response.js';
+import { type AdapterHooks, adaptResponse, isAdapted } from './response-adapter.js';
 
 /** Options of {@link posthogSnippet}. */
 export interface PosthogSnippetOptions {
@@ -23,9 +22,7 @@ export interface PosthogSnippetOptions {
   readonly maxBufferBytes?: number;
   /** The CSP nonce for the script tag. @default res.locals.cspNonce */
   readonly nonce?: (req: IncomingMessage, res: ServerResponse) => string | undefined;
-  /** The request's user (shared with `posthogUser`). @default req.user, then res.locals.user */
-  readonly getUser?: (req: IncomingMessage, res: ServerResponse) => unknown;
-  /** Escape hatch, asked at header time: return false to leave this response alone. */
+  /** Escape hatch, asked once the response is known to be a page: false leaves it alone. */
   readonly shouldInject?: (req: IncomingMessage, res: ServerResponse) => boolean;
   /** Where posthog-js is loaded from. @default config.jsSrc */
   readonly jsSrc?: JsSource;
@@ -38,35 +35,41 @@ export interface PosthogSnippetOptions {
 type Next = (error?: unknown) => void;
 type Locals = { locals?: Record<string, unknown> };
 
+const FACTORY = 'posthogSnippet';
+const USAGE = 'app.use(posthogSnippet())';
 const DEFAULT_MAX_BUFFER_BYTES = 4 * 1024 * 1024;
 
-function fail(option: string, value: unknown, fix: string): never {
-  throw new TypeError(
-    `posthogSnippet: \`${option}\` ${fix}, got ${JSON.stringify(value) ?? String(value)}.`,
-  );
-}
+/** What a body left alone is told in the debug log, by reason. */
+const PASSTHROUGH_DETAIL: Record<PassthroughReason, string> = {
+  'no-insertion-point': 'the body has no </head>, <body> or document start (a fragment)',
+  guard: 'the page already carries a PostHog snippet or a posthog.init( call',
+  'utf-16': 'the body starts with a UTF-16 byte-order mark',
+  'buffer-cap': 'no insertion point within maxBufferBytes',
+  flush: 'the app flushed the page at a place where a script cannot go',
+};
 
-function validate(options: PosthogSnippetOptions): void {
-  const looksLikeRequest =
-    options !== null && typeof options === 'object' && 'headers' in options && 'method' in options;
-  if (looksLikeRequest) {
+function validate(options: Readonly<Partial<PosthogSnippetOptions>>): void {
+  const { maxBufferBytes, nonce, shouldInject, jsSrc } = options;
+  if ('getUser' in options) {
     throw new TypeError(
-      'posthogSnippet was registered without being called. Write app.use(posthogSnippet()), not app.use(posthogSnippet).',
+      `${FACTORY}: \`getUser\` was removed: the snippet now reads the user that posthogUser() resolved, sync or async. Move it: app.use(posthogUser({ getUser })), registered after your auth.`,
     );
   }
-  const { maxBufferBytes, nonce, getUser, shouldInject, jsSrc } = options;
   if (
     maxBufferBytes !== undefined &&
     !(Number.isSafeInteger(maxBufferBytes) && maxBufferBytes > 0)
   ) {
-    fail('maxBufferBytes', maxBufferBytes, 'must be a positive integer (bytes), e.g. 4194304');
+    throw new TypeError(
+      `${FACTORY}: \`maxBufferBytes\` must be a positive integer (bytes), got ${JSON.stringify(maxBufferBytes) ?? String(maxBufferBytes)}. Use a number of bytes, e.g. 4194304.`,
+    );
   }
-  for (const [name, fn] of Object.entries({ nonce, getUser, shouldInject })) {
-    if (fn !== undefined && typeof fn !== 'function')
-      fail(name, fn, 'must be a function (req, res) => …');
+  checkFunctionOption(FACTORY, 'nonce', nonce, '(req, res) => res.locals.cspNonce');
+  checkFunctionOption(FACTORY, 'shouldInject', shouldInject, '(req, res) => true');
+  if (jsSrc !== undefined && jsSrc !== 'cdn' && jsSrc !== 'self') {
+    throw new TypeError(
+      `${FACTORY}: \`jsSrc\` must be 'cdn' or 'self', got ${JSON.stringify(jsSrc)}.`,
+    );
   }
-  if (jsSrc !== undefined && jsSrc !== 'cdn' && jsSrc !== 'self')
-    fail('jsSrc', jsSrc, "must be 'cdn' or 'self'");
 }
 
 function bootstrapFlags(res: ServerResponse): BootstrapFlags | undefined {
@@ -83,30 +86,13 @@ function isHtml(contentType: unknown): boolean {
   return /^\s*(text\/html|application\/xhtml\+xml)\b/i.test(String(contentType ?? ''));
 }
 
-/**
- * For a page request (GET or HEAD accepting HTML), takes `If-None-Match` and
- * `If-Modified-Since` off the request, so the app cannot answer 304 from the
- * validators of its own body: the client may hold that body with another snippet.
- * Returns the entity tags the client holds, for the middleware to compare with
- * the snippet-marked ETag itself.
- */
-function takeConditionals(req: IncomingMessage): string[] {
-  if ((req.method !== 'GET' && req.method !== 'HEAD') || !namesPage(req.headers.accept)) {
-    return [];
-  }
-  const held = req.headers['if-none-match'];
-  delete req.headers['if-none-match'];
-  delete req.headers['if-modified-since'];
-  return held ? held.split(',').map((tag) => tag.trim().replace(/^W\//, '')) : [];
-}
-
 /** `Vary` already names `Accept` (or is `*`). */
 const VARIES_ON_ACCEPT = /(?:^|,)\s*(?:\*|accept)\s*(?=,|$)/i;
 
 /**
  * Adds `Accept` to the response's `Vary`, once: the middleware left this response alone
  * because of the request's `Accept`, so a cache must not hand it to a browser that asks for a
- * page (SPEC §4: a cached copy's snippet must be the same for everyone).
+ * page (a cached copy's snippet must be the same for everyone).
  */
 function varyOnAccept(res: ServerResponse): void {
   const current = res.getHeader('Vary');
@@ -131,19 +117,24 @@ function serveBundle(req: IncomingMessage, res: ServerResponse, bundle: FirstPar
 }
 
 /**
- * The snippet injection middleware (SPEC §4–5): splices the PostHog browser snippet
- * into every full HTML page, streamed or not. Register it **after** `compression()`.
- * Disabled (no `POSTHOG_API_KEY`), it is a pass-through.
+ * The snippet injection middleware: splices the PostHog browser snippet into every full HTML
+ * page, streamed or not (docs/observability.md, "The browser snippet"). Register it **after**
+ * `compression()`. Disabled (no `POSTHOG_API_KEY`), it is a pass-through.
+ *
+ * The user comes from `posthogUser()` (register it after your auth): the snippet reads what it
+ * resolved when the page's headers leave.
  *
  * @param options - see {@link PosthogSnippetOptions}; every field is optional.
  * @example
  * app.use(compression());
  * app.use(posthogSnippet());
+ * app.use(yourAuth);
  * app.use(posthogUser());
  */
-export function posthogSnippet(options: Readonly<PosthogSnippetOptions> = {}) {
-  validate(options);
-  const client = options.client ?? getPosthog();
+export function posthogSnippet(options?: Readonly<PosthogSnippetOptions>) {
+  const checked = checkOptionsObject<PosthogSnippetOptions>(FACTORY, USAGE, options);
+  validate(checked);
+  const client = clientOption(FACTORY, checked.client)();
   const { config } = client;
   if (!client.enabled) {
     return function posthogSnippetDisabled(
@@ -157,14 +148,13 @@ export function posthogSnippet(options: Readonly<PosthogSnippetOptions> = {}) {
   const {
     maxBufferBytes = DEFAULT_MAX_BUFFER_BYTES,
     nonce,
-    getUser,
     shouldInject,
     jsSrc = config.jsSrc,
     apiHost,
     assetPrefix,
-  } = options;
+  } = checked;
   const logger = config.logger;
-  const debugLines = logger.isLevelEnabled?.('debug') ?? true;
+  const debugLines = logger.isLevelEnabled?.('debug') ?? false;
   const warn = rateLimitedWarn(logger);
   const bundle = jsSrc === 'self' ? loadFirstPartyBundle(assetPrefix) : undefined;
   const render = createSnippetRenderer(config, {
@@ -174,68 +164,83 @@ export function posthogSnippet(options: Readonly<PosthogSnippetOptions> = {}) {
   let warnedEncoded = false;
   let loggedRenderError = false;
 
-  function skip(req: IncomingMessage, why: string): undefined {
-    if (debugLines) logger.debug(`snippet not injected into ${req.method} ${pathOf(req)}: ${why}`);
-    return undefined;
+  /** Every reason a response goes out without the snippet passes here. */
+  function skip(req: IncomingMessage, reason: string): false {
+    if (debugLines)
+      logger.debug(`snippet not injected into ${req.method} ${pathOf(req)}: ${reason}`);
+    return false;
   }
 
-  function decide(req: IncomingMessage, res: ServerResponse): Buffer | undefined {
-    const contentType = res.getHeader('Content-Type');
-    // The common case, a JSON or asset response, costs one header read and one test.
-    if (!debugLines && !isHtml(contentType)) return undefined;
-    const contentEncoding = res.getHeader('Content-Encoding');
-    const verdict = decideInjection({
-      status: res.statusCode,
-      method: req.method ?? 'GET',
-      contentType,
-      contentEncoding,
-      cacheControl: res.getHeader('Cache-Control'),
-    });
-    if (!verdict.inject) {
-      if (
-        verdict.reason === 'content-encoding' &&
-        !warnedEncoded &&
-        isHtml(contentType) &&
-        isAlreadyEncoded(contentEncoding)
-      ) {
-        warnedEncoded = true;
-        logger.warn(
-          `posthogSnippet saw an HTML response already encoded (Content-Encoding: ${String(contentEncoding)}) and left it alone. Register it after compression(): app.use(compression()); app.use(posthogSnippet()).`,
-        );
-      }
-      return skip(req, verdict.detail);
-    }
-    try {
-      if (shouldInject && !shouldInject(req, res)) return skip(req, 'shouldInject returned false');
-      const user = getUser ? normalizeUser(getUser(req, res)) : getRequestUser(req);
-      const identity = snippetIdentity(
-        user,
-        config.identifyPii,
-        isSharedCacheable(res.getHeader('Cache-Control')),
-        bootstrapFlags(res),
-      );
-      const value = nonce ? nonce(req, res) : (res as Locals).locals?.cspNonce;
-      return render(identity, typeof value === 'string' && value !== '' ? value : undefined);
-    } catch (error) {
-      if (!loggedRenderError) {
-        loggedRenderError = true;
-        logger.error(
-          `posthogSnippet could not render the snippet; the response goes out unmodified: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
-        );
-      }
-      return undefined;
-    }
+  function warnIfEncoded(contentType: unknown, contentEncoding: unknown): void {
+    if (warnedEncoded || !isHtml(contentType) || !isAlreadyEncoded(contentEncoding as string))
+      return;
+    warnedEncoded = true;
+    logger.warn(
+      `posthogSnippet saw an HTML response already encoded (Content-Encoding: ${String(contentEncoding)}) and left it alone. Register it after compression(): app.use(compression()); app.use(posthogSnippet()).`,
+    );
   }
 
-  const hooks: RewriteHooks = {
-    decide,
+  const hooks: AdapterHooks = {
     maxBufferBytes,
-    passthrough(req, reason) {
+    eligible(req, res) {
+      const contentType = res.getHeader('Content-Type');
+      // The common case, a JSON or asset response, costs one header read and one test.
+      if (!debugLines && !isHtml(contentType)) return false;
+      const contentEncoding = res.getHeader('Content-Encoding');
+      const verdict = decideInjection({
+        status: res.statusCode,
+        method: req.method ?? 'GET',
+        contentType,
+        contentEncoding,
+        cacheControl: res.getHeader('Cache-Control'),
+      });
+      if (!verdict.inject) {
+        if (verdict.reason === 'content-encoding') warnIfEncoded(contentType, contentEncoding);
+        return skip(req, verdict.detail);
+      }
+      try {
+        if (shouldInject && !shouldInject(req, res))
+          return skip(req, 'shouldInject returned false');
+      } catch (error) {
+        warn(
+          `posthogSnippet: shouldInject threw (${describe(error)}); the page went out unmodified.`,
+        );
+        return skip(req, 'shouldInject threw');
+      }
+      return true;
+    },
+    render(req, res) {
+      try {
+        const identity = snippetIdentity(
+          getRequestUser(req),
+          config.identifyPii,
+          !isPrivateToUser((name) => res.getHeader(name), res.getHeaderNames()),
+          bootstrapFlags(res),
+        );
+        const value = nonce ? nonce(req, res) : (res as Locals).locals?.cspNonce;
+        const bytes = render(
+          identity,
+          typeof value === 'string' && value !== '' ? value : undefined,
+        );
+        return { bytes, carriesUser: identity.state === 'user' };
+      } catch (error) {
+        if (!loggedRenderError) {
+          loggedRenderError = true;
+          logger.error(
+            `posthogSnippet could not render the snippet; the response goes out unmodified: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+          );
+        }
+        skip(req, 'the snippet could not be rendered');
+        return undefined;
+      }
+    },
+    passedThrough(req, reason) {
       if (reason === 'buffer-cap') {
         warn(
           `posthogSnippet found no </head> or <body> in the first ${maxBufferBytes} bytes of ${req.method} ${pathOf(req)}; the page went out unmodified. Raise maxBufferBytes if the page has a very long head.`,
         );
       }
+      skip(req, PASSTHROUGH_DETAIL[reason]);
     },
   };
 
@@ -244,23 +249,31 @@ export function posthogSnippet(options: Readonly<PosthogSnippetOptions> = {}) {
       serveBundle(req, res, bundle);
       return;
     }
-    if (isRewritten(res)) {
+    if (isAdapted(res)) {
       next();
       return;
     }
     if (!mayTakePage(req.headers.accept)) {
       // An API client: whatever it gets is not run as a page. Nothing is wrapped.
       varyOnAccept(res);
-      if (debugLines)
+      if (debugLines) {
         skip(
           req,
           `the request does not accept HTML (Accept: ${JSON.stringify(req.headers.accept)})`,
         );
+      }
       next();
       return;
     }
-    const held = takeConditionals(req);
-    rewriteResponse(req, res, hooks, held);
+    adaptResponse(req, res, hooks, takeConditionals(req.method, req.headers));
     next();
   };
+}
+
+function describe(error: unknown): string {
+  try {
+    return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  } catch {
+    return 'an unprintable value';
+  }
 }

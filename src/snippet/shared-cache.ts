@@ -1,0 +1,46 @@
+/**
+ * Whether a shared cache (a CDN, a proxy) may store a response, by its final headers, after
+ * RFC 9111 and RFC 9213 (docs/observability.md, "Identity and caches"). The snippet carries
+ * the user's identity only in a response that no shared cache may store. Pure.
+ */
+
+import { type HeaderValue, headerText, parseCacheControl } from './header-values.js';
+
+/** Reads one response header by name, as `res.getHeader()` does. */
+export type HeaderReader = (name: string) => HeaderValue;
+
+/** Headers that target caches in front of the origin (RFC 9213), besides `*-CDN-Cache-Control`. */
+const CDN_HEADERS = ['cdn-cache-control', 'surrogate-control'];
+const TARGETED_CDN_HEADER = /^[a-z0-9-]+-cdn-cache-control$/i;
+
+/**
+ * True when no shared cache may store the response, so the user's identity may go into it:
+ * - `Cache-Control` has an unqualified `private` or `no-store`; or
+ * - it has no explicit freshness at all — no `public`, `max-age`, `s-maxage` in
+ *   `Cache-Control`, no `Expires` — and no cache-targeted header (`CDN-Cache-Control`,
+ *   `Surrogate-Control`, or any `*-CDN-Cache-Control` such as Cloudflare's, Vercel's,
+ *   Netlify's).
+ *
+ * `private="Set-Cookie"` (with field names) only withholds those fields, so it does not count
+ * as `private`.
+ * @param get reads a response header; `headerNames` lists the names present.
+ * @param headerNames the response's header names, lower-cased (`res.getHeaderNames()`).
+ * @example
+ * isPrivateToUser((n) => ({ 'cache-control': 'private' })[n], ['cache-control']); // true
+ * isPrivateToUser((n) => ({ 'cache-control': 'max-age=60' })[n], ['cache-control']); // false
+ */
+export function isPrivateToUser(get: HeaderReader, headerNames: readonly string[]): boolean {
+  const cacheControl = headerText(get('cache-control'));
+  const directives = cacheControl === undefined ? undefined : parseCacheControl(cacheControl);
+  if (directives && (directives.get('private') === true || directives.has('no-store'))) {
+    return true;
+  }
+  if (
+    directives &&
+    (directives.has('public') || directives.has('max-age') || directives.has('s-maxage'))
+  ) {
+    return false;
+  }
+  if (get('expires') !== undefined) return false;
+  return !headerNames.some((name) => CDN_HEADERS.includes(name) || TARGETED_CDN_HEADER.test(name));
+}
