@@ -1,10 +1,10 @@
+import type { InsertionAnchor } from '../../src/snippet/insertion-point.js';
 import {
   createSplicer,
   type PassthroughReason,
   type Splicer,
   type SplicerVerdict,
 } from '../../src/snippet/splice.js';
-import type { InsertionAnchor } from '../../src/snippet/insertion-point.js';
 
 /** A splicer driven as the response adapter drives it: held bytes out once decided, then passthrough. */
 export interface StreamDriver {

@@ -130,8 +130,8 @@ describe('skipped regions', () => {
     },
   );
 
-  it('ignores </head> inside <![CDATA[ … ]]>, which ends at ]]> only', () => {
-    const html = '<head><![CDATA[ </head> ]> ]] > ]]]></head>';
+  it('inside SVG, ignores </head> in <![CDATA[ … ]]>, which ends at ]]> only', () => {
+    const html = '<head><svg><![CDATA[ </head> ]> ]] > ]]]></svg></head>';
     expect(decide(html)).toMatchObject({ offset: html.lastIndexOf('</head>') });
   });
 
@@ -324,10 +324,18 @@ describe('streaming', () => {
 
 describe('HTML parsing rules a browser applies', () => {
   it('reads <![CDATA[ in HTML content as a bogus comment that ends at the first >', () => {
-    // The browser ends the bogus comment at the > of </head>: there is no real </head>.
-    expect(decide('<head><![CDATA[ </head> ]]><body>x')).toEqual({
+    // The browser ends the bogus comment at the first >: the </head> after it is real.
+    const html = '<head><![CDATA[ x > </head> ]]><body>';
+    expect(decide(html)).toEqual({
       kind: 'insert',
-      offset: byteOffset('<head><![CDATA[ </head> ]]><body>x', 'x'),
+      offset: byteOffset(html, '</head>'),
+      anchor: 'head',
+    });
+    // And a </head> inside it is hidden only up to that first >.
+    const hidden = '<head><![CDATA[ </head> ]]><body>x';
+    expect(decide(hidden)).toEqual({
+      kind: 'insert',
+      offset: byteOffset(hidden, 'x'),
       anchor: 'body',
     });
   });
