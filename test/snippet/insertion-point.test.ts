@@ -458,6 +458,7 @@ describe('a flush before the insertion point', () => {
       '<!doctype html><head><!-- c',
       '<!doctype html><head><title>x',
       '<!doctype html><head><script>var a = 1;',
+      '<!doctype html><html><p>text in the middle of a word',
       '<div>a fragment',
     ]) {
       expect(flushAfter(html), html).toEqual({ kind: 'none' });
