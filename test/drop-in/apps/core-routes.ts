@@ -13,10 +13,17 @@ export const TITLE_PAGE = page(
   '<p>The call <code>posthog.init(</code> in prose.</p>',
 );
 
+/** A page that already sets posthog-js up itself: left alone, validators included. */
+export const GUARDED_PAGE = page(
+  'Own analytics',
+  '<p>This page runs its own posthog-js.</p>',
+  '<script>posthog.init("phc_own_key", { api_host: "https://eu.i.posthog.com" });</script>',
+);
+
 /**
  * The shapes every app may answer: whole pages, HEAD, a raw-header-array writeHead with two
  * Set-Cookie, a page that flushes its head, documents without head/body tags, user text that
- * looks like the guard, an htmx partial, SSE, JSON, a 404, a 500 page, plain text.
+ * looks like the guard, a page with its own posthog.init, an htmx partial, SSE, JSON, a 404, a 500 page, plain text.
  */
 export function coreRoutes(app: Express): void {
   app.get('/page', (_req, res) => res.send(page('Core', '<h1>Core</h1><p>A page.</p>')));
@@ -40,13 +47,20 @@ export function coreRoutes(app: Express): void {
     res.setHeader('Content-Type', 'text/html; charset=utf-8');
     res.write(FLUSHED_HEAD);
     (res as Response & { flush?: () => void }).flush?.();
-    setTimeout(() => res.end('</head><body><p>the rest, later</p></body></html>'), FLUSH_WAIT_MS);
+    setTimeout(
+      () =>
+        res.end(
+          '<meta name="late" content="after the flush"></head><body><p>the rest, later</p></body></html>',
+        ),
+      FLUSH_WAIT_MS,
+    );
   });
   app.get('/bare', (_req, res) => res.type('html').send('<!doctype html><title>x</title><p>hi'));
   app.get('/bare-html', (_req, res) =>
     res.type('html').send('<!doctype html><html lang="en"><title>x</title><p>hi</p></html>'),
   );
   app.get('/title', (_req, res) => res.send(TITLE_PAGE));
+  app.get('/guarded', (_req, res) => res.send(GUARDED_PAGE));
   app.get('/partial', (_req, res) =>
     res.type('html').send('<div id="results"><p>htmx partial</p></div>'),
   );
@@ -121,6 +135,12 @@ export const CORE_REQUESTS: readonly RequestCase[] = [
   {
     name: 'a title holding the text posthog.init(',
     steps: [{ path: '/title', headers: browser('gzip') }],
+  },
+  {
+    name: 'a page with its own posthog.init, then again with its ETag',
+    steps: [
+      { path: '/guarded', headers: browser('gzip'), conditional: { from: 'own', send: ['etag'] } },
+    ],
   },
   {
     name: 'an htmx partial, then again with its ETag',

@@ -142,8 +142,8 @@ function login(): StepSpec {
 /**
  * passport (local strategy) over express-session: a login POST, then pages for the logged-in
  * user under every cache rule (none, private, public, max-age alone, CDN-Cache-Control,
- * Expires, Surrogate-Control, and a public Cache-Control set by an on-headers hook after the
- * snippet).
+ * Vercel-CDN-Cache-Control, Expires, Surrogate-Control, and a public Cache-Control set by an
+ * on-headers hook after the snippet).
  */
 export const passportApp: AppCase = {
   name: 'passport (local strategy)',
@@ -202,6 +202,10 @@ export const passportApp: AppCase = {
       res.setHeader('Expires', 'Thu, 01 Jan 2099 00:00:00 GMT');
       res.send(hello(req));
     });
+    app.get('/account/vercel-cdn', (req, res) => {
+      res.setHeader('Vercel-CDN-Cache-Control', 'max-age=60');
+      res.send(hello(req));
+    });
     app.get('/account/surrogate', (req, res) => {
       res.setHeader('Surrogate-Control', 'max-age=60');
       res.send(hello(req));
@@ -236,6 +240,10 @@ export const passportApp: AppCase = {
     {
       name: 'log in, then a page with Expires',
       steps: [login(), { path: '/account/expires', headers: browser(), user: alice }],
+    },
+    {
+      name: 'log in, then a Vercel-CDN-Cache-Control page',
+      steps: [login(), { path: '/account/vercel-cdn', headers: browser(), user: alice }],
     },
     {
       name: 'log in, then a Surrogate-Control page',

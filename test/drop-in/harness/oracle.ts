@@ -114,7 +114,14 @@ function compareBody(ref: WireResponse, got: WireResponse, exp: Expectation): st
     out.push(
       `body: expected exactly one snippet at byte ${exp.insertAt}, found ${found.starts.length}${found.starts.length ? ` at byte ${found.starts.join(', ')}` : ''} (baseline there: ${excerpt(ref.body, exp.insertAt)})`,
     );
-    if (found.starts.length === 0) return out;
+    if (found.starts.length === 0) {
+      const at = firstDifference(ref.body, got.body);
+      if (at !== undefined)
+        out.push(
+          `body differs from the baseline at byte ${at} (baseline ${excerpt(ref.body, at)}, got ${excerpt(got.body, at)})`,
+        );
+      return out;
+    }
   }
   const start = found.starts[0]!;
   const snippet = found.first!;
