@@ -183,6 +183,16 @@ function compareHeaders(ref: WireResponse, got: WireResponse, exp: Expectation):
   for (const name of new Set([...base.keys(), ...mine.keys()])) {
     const b = base.get(name);
     const g = mine.get(name);
+    if (got.status === 304 && ref.status === 304 && g === undefined && b !== undefined) {
+      // A 304 the package answers itself (it held the request's conditionals so the app
+      // rendered the page) carries no Content-* headers, as Express's and serve-static's own
+      // 304s; so compression() adds no Vary to it either. docs/drop-in.md, "Named edits".
+      if (name.startsWith('content-') && name !== 'content-location') continue;
+    }
+    if (got.status === 304 && ref.status === 304 && name === 'vary') {
+      const gt = varyTokens(g) ?? [];
+      if (gt.every((token) => varyTokens(b)?.includes(token))) continue;
+    }
     if (
       !exp.changed ||
       !['content-length', 'etag', 'last-modified', 'transfer-encoding'].includes(name)
