@@ -1,6 +1,7 @@
 import nunjucks from 'nunjucks';
 import type { PosthogConfig } from '../config/types.js';
 import { viewsDir } from '../views-dir.js';
+import { contentHash } from './content-hash.js';
 import { escapeAttribute, jsonForScript } from './escape.js';
 import type { SnippetIdentity } from './identity.js';
 import { SNIPPET_MARKER_ATTRIBUTE } from './insertion-point.js';
@@ -9,20 +10,49 @@ import { SNIPPET_MARKER_ATTRIBUTE } from './insertion-point.js';
 export const DEFAULT_MASK_SELECTOR =
   '[data-sensitive], .data-cell, .query-result, .sql-output, code, pre';
 
+/**
+ * How the snippet reaches the page: `boot`, one small tag whose script is served
+ * first-party at a content-hashed URL (cached for a year) and whose marker attribute carries
+ * the identity; `inline`, the whole snippet in the page.
+ */
+export type SnippetDelivery = 'boot' | 'inline';
+
 /** What the snippet needs beyond the config. */
 export interface SnippetSettings {
   /** URL of the posthog-js loader script (`array.js` on the CDN, or the first-party bundle). */
   readonly src: string;
   /** `api_host` for posthog-js. @default config.host */
   readonly apiHost?: string;
+  /** @default 'boot' */
+  readonly delivery?: SnippetDelivery;
+  /** Builds the boot script's URL from its content hash (`boot` delivery). */
+  readonly bootUrl?: (hash: string) => string;
 }
 
-/** Renders the snippet for one response; from {@link createSnippetRenderer}. */
-export type SnippetRenderer = (identity: SnippetIdentity, nonce?: string) => Buffer;
+/**
+ * Renders the snippet for one response. `baseUrl`: where the app mounted the middleware
+ * (Express's `req.baseUrl`), so the boot tag points at the path the middleware serves.
+ */
+export type SnippetRenderer = (
+  identity: SnippetIdentity,
+  nonce?: string,
+  baseUrl?: string,
+) => Buffer;
 
-// Placeholders that cannot occur in the rendered template: they hold a NUL byte.
-const NONCE = '\u0000nonce\u0000';
+/** The snippet of one middleware: the per-page bytes, and the boot script's code to serve. */
+export interface Snippet {
+  readonly render: SnippetRenderer;
+  /** The boot script (`boot` delivery), pure ASCII; `undefined` when inline. */
+  readonly bootCode: string | undefined;
+  /** Where the page's tag loads the boot script from (`boot` delivery). */
+  readonly bootUrl: string | undefined;
+}
+
+// A placeholder that cannot occur in the rendered template: it holds a NUL byte.
 const IDENTITY = '\u0000identity\u0000';
+
+/** The boot script reads the identity from its own tag's marker attribute. */
+const IDENTITY_FROM_TAG = `JSON.parse(me && me.getAttribute('${SNIPPET_MARKER_ATTRIBUTE}') || '{"state":"withheld"}')`;
 
 /**
  * Drops indentation, blank lines and whole-line `//` comments from the rendered template:
@@ -67,48 +97,104 @@ export function initOptions(config: PosthogConfig, apiHost: string): Record<stri
 }
 
 /**
- * Renders `views/_posthog.njk` once, with the process-wide settings, and returns a
- * function that fills in the two per-request parts: the CSP nonce and the identity.
- * Every dynamic value is escaped so the snippet is pure ASCII and inert as text.
+ * Renders `views/_posthog.njk` once, with the process-wide settings, and returns what each
+ * page gets: with `boot` delivery, a tag of about a hundred bytes (the identity in its marker
+ * attribute) loading the boot script; with `inline`, the whole snippet with the identity in
+ * place. Per request only the identity and the CSP nonce vary, and every dynamic value is
+ * escaped so the bytes are pure ASCII and inert as text.
  *
  * @param config - an enabled configuration (its `apiKey` is the public project key).
- * @param settings - the loader URL and the `api_host`.
+ * @param settings - the loader URL, the `api_host`, the delivery.
+ * @example
+ * const snippet = createSnippet(config, { src: '/_posthog/array.full.x.js', bootUrl: (h) => `/_posthog/boot.${h}.js` });
+ * snippet.render({ state: 'anonymous' }); // <script data-express-posthog='{"state":"anonymous"}' src="/_posthog/boot.….js"></script>
  */
-export function createSnippetRenderer(
-  config: PosthogConfig,
-  settings: SnippetSettings,
-): SnippetRenderer {
+export function createSnippet(config: PosthogConfig, settings: SnippetSettings): Snippet {
   const env = new nunjucks.Environment(new nunjucks.FileSystemLoader(viewsDir()), {
     autoescape: true,
     throwOnUndefined: true,
   });
   const tags: Record<string, string> = { environment: config.environment };
   if (config.release !== undefined) tags.release = config.release;
-  const html = env.render('_posthog.njk', {
-    marker: SNIPPET_MARKER_ATTRIBUTE,
-    nonceAttr: NONCE,
-    settings: jsonForScript({
-      key: config.apiKey,
-      src: settings.src,
-      options: initOptions(config, settings.apiHost ?? config.host),
+  const delivery = settings.delivery ?? 'boot';
+  const code = compact(
+    env.render('_posthog.njk', {
+      settings: jsonForScript({
+        key: config.apiKey,
+        src: settings.src,
+        options: initOptions(config, settings.apiHost ?? config.host),
+      }),
+      tags: jsonForScript(tags),
+      identity: delivery === 'boot' ? IDENTITY_FROM_TAG : IDENTITY,
     }),
-    tags: jsonForScript(tags),
-    identity: IDENTITY,
-  });
-  const [head = '', rest = ''] = compact(html).split(NONCE);
-  const [middle = '', tail = ''] = rest.split(IDENTITY);
-  const cache = new Map<SnippetIdentity, Buffer>();
+  );
+  if (delivery === 'boot') {
+    const bootUrl = (settings.bootUrl ?? ((hash) => `/_posthog/boot.${hash}.js`))(
+      contentHash(Buffer.from(code, 'latin1')),
+    );
+    return { render: bootTagRenderer(bootUrl), bootCode: code, bootUrl };
+  }
+  return { render: inlineRenderer(code), bootCode: undefined, bootUrl: undefined };
+}
 
-  return function renderSnippet(identity: SnippetIdentity, nonce?: string): Buffer {
-    const cacheable = nonce === undefined && !('flags' in identity) && identity.state !== 'user';
+/** The ` nonce="…"` attribute, or nothing. */
+function nonceAttribute(nonce: string | undefined): string {
+  return nonce ? ` nonce="${escapeAttribute(nonce)}"` : '';
+}
+
+/** Rendered tags that do not depend on the user or a nonce, by identity. */
+function cachedRenderer(render: SnippetRenderer): SnippetRenderer {
+  const cache = new Map<SnippetIdentity, Buffer>();
+  return function renderSnippet(identity, nonce, baseUrl) {
+    const cacheable =
+      nonce === undefined && !baseUrl && !('flags' in identity) && identity.state !== 'user';
     const hit = cacheable ? cache.get(identity) : undefined;
     if (hit) return hit;
-    const nonceAttr = nonce ? ` nonce="${escapeAttribute(nonce)}"` : '';
-    const bytes = Buffer.from(
-      `${head}${nonceAttr}${middle}${jsonForScript(identity)}${tail}`,
-      'latin1',
-    );
+    const bytes = render(identity, nonce, baseUrl);
     if (cacheable) cache.set(identity, bytes);
     return bytes;
   };
+}
+
+/**
+ * The boot tag: `<script data-express-posthog='…' src="…"></script>`. The identity JSON is
+ * ASCII already (`jsonForScript`); in a single-quoted attribute only `'` and `&` need
+ * escaping, and `<`, `>` are escaped by the JSON encoding, so it is valid in HTML and XML.
+ */
+function bootTagRenderer(bootUrl: string): SnippetRenderer {
+  return cachedRenderer(function renderBootTag(identity, nonce, baseUrl) {
+    const value = jsonForScript(identity).replace(/&/g, '&amp;').replace(/'/g, '&#39;');
+    const src = escapeAttribute(`${baseUrl ?? ''}${bootUrl}`);
+    return Buffer.from(
+      `<script ${SNIPPET_MARKER_ATTRIBUTE}='${value}' src="${src}"${nonceAttribute(nonce)}></script>`,
+      'latin1',
+    );
+  });
+}
+
+/**
+ * The inline snippet: the code in a `<script>` whose CDATA section HTML reads as two
+ * comments, so that an XHTML page still parses.
+ */
+function inlineRenderer(code: string): SnippetRenderer {
+  const [head = '', tail = ''] = code.split(IDENTITY);
+  return cachedRenderer(function renderInline(identity, nonce) {
+    return Buffer.from(
+      `<script ${SNIPPET_MARKER_ATTRIBUTE}=""${nonceAttribute(nonce)}>\n/*<![CDATA[*/\n${head}${jsonForScript(identity)}${tail}\n/*]]>*/\n</script>`,
+      'latin1',
+    );
+  });
+}
+
+/**
+ * The inline renderer alone, for tools that only need the per-page bytes (the benchmark's
+ * control page).
+ * @example
+ * createSnippetRenderer(config, { src: 'https://eu-assets.i.posthog.com/static/array.js', delivery: 'inline' })({ state: 'anonymous' });
+ */
+export function createSnippetRenderer(
+  config: PosthogConfig,
+  settings: SnippetSettings,
+): SnippetRenderer {
+  return createSnippet(config, settings).render;
 }

@@ -5,42 +5,44 @@ import { posthogSnippet } from '../../src/middlewares/snippet/index.js';
 import { waitForPosthog } from '../helpers/browser.js';
 import { useBrowserSite } from '../helpers/browser-site.js';
 
-const site = useBrowserSite({ jsSrc: 'self', environment: 'stub-test' }, (client) => {
-  const app = express();
-  // Hold posthog-js back, so the page's own calls certainly come before it loads.
-  app.use((req, _res, next) => {
-    if (req.url.startsWith('/_posthog/')) setTimeout(next, 400);
-    else next();
+describe.each(['boot', 'inline'] as const)('with the %s delivery', (delivery) => {
+  const site = useBrowserSite({ jsSrc: 'self', environment: 'stub-test' }, (client) => {
+    const app = express();
+    // Hold posthog-js back, so the page's own calls certainly come before it loads.
+    app.use((req, _res, next) => {
+      if (req.url.startsWith('/_posthog/')) setTimeout(next, 400);
+      else next();
+    });
+    app.use(posthogSnippet({ client, delivery }));
+    app.get('/page', (_req, res) => {
+      res.type('html').send(
+        `<!DOCTYPE html><html><head><title>early</title></head><body>
+  <script>
+  window.earlyCall = { loaded: !!posthog.__loaded };
+  posthog.register({ plan: 'team' });
+  posthog.capture('early_click', { button: 'buy' });
+  </script>
+  </body></html>`,
+      );
+    });
+    return app;
   });
-  app.use(posthogSnippet({ client }));
-  app.get('/page', (_req, res) => {
-    res.type('html').send(
-      `<!DOCTYPE html><html><head><title>early</title></head><body>
-<script>
-window.earlyCall = { loaded: !!posthog.__loaded };
-posthog.register({ plan: 'team' });
-posthog.capture('early_click', { button: 'buy' });
-</script>
-</body></html>`,
-    );
-  });
-  return app;
-});
 
-describe('the snippet stub', () => {
-  it('queues calls the page makes before posthog-js loads, and they arrive once it has', async () => {
-    await site.withPage(async (page) => {
-      await page.goto(`${site.url}/page`);
-      expect(await page.evaluate(() => (window as any).earlyCall)).toEqual({ loaded: false });
-      await waitForPosthog(page);
-    });
-    const [event] = await site.capture.waitForEvents(1, (e) => e.event === 'early_click', 20_000);
-    expect(event?.properties).toMatchObject({
-      button: 'buy',
-      plan: 'team',
-      environment: 'stub-test',
-    });
-    const clicks = site.capture.events.filter((e) => e.event === 'early_click');
-    expect(clicks).toHaveLength(1);
-  }, 60_000);
+  describe('the snippet stub', () => {
+    it('queues calls the page makes before posthog-js loads, and they arrive once it has', async () => {
+      await site.withPage(async (page) => {
+        await page.goto(`${site.url}/page`);
+        expect(await page.evaluate(() => (window as any).earlyCall)).toEqual({ loaded: false });
+        await waitForPosthog(page);
+      });
+      const [event] = await site.capture.waitForEvents(1, (e) => e.event === 'early_click', 20_000);
+      expect(event?.properties).toMatchObject({
+        button: 'buy',
+        plan: 'team',
+        environment: 'stub-test',
+      });
+      const clicks = site.capture.events.filter((e) => e.event === 'early_click');
+      expect(clicks).toHaveLength(1);
+    }, 60_000);
+  });
 });

@@ -15,37 +15,39 @@ const PAGES: Record<string, string> = {
     '<?xml version="1.0" encoding="utf-8"?><html xmlns="http://www.w3.org/1999/xhtml"><body><p>y</p></body></html>',
 };
 
-const site = useBrowserSite({ jsSrc: 'self', environment: 'xhtml-test' }, (client) => {
-  const app = express();
-  app.use(posthogSnippet({ client, nonce: () => 'n"<&>' }));
-  app.get('/:page', (req, res) => {
-    const page = PAGES[req.params.page];
-    if (page === undefined) res.status(404).end();
-    else res.type(XHTML).send(page);
+describe.each(['boot', 'inline'] as const)('with the %s delivery', (delivery) => {
+  const site = useBrowserSite({ jsSrc: 'self', environment: 'xhtml-test' }, (client) => {
+    const app = express();
+    app.use(posthogSnippet({ client, delivery, nonce: () => 'n"<&>' }));
+    app.get('/:page', (req, res) => {
+      const page = PAGES[req.params.page];
+      if (page === undefined) res.status(404).end();
+      else res.type(XHTML).send(page);
+    });
+    return app;
   });
-  return app;
-});
 
-describe('the snippet in an XHTML page', () => {
-  it.each(Object.keys(PAGES))(
-    'parses as XML, loads posthog-js and sends a pageview (%s)',
-    async (name) => {
-      await site.withPage(async (page) => {
-        const response = await page.goto(`${site.url}/${name}`);
-        expect(response?.headers()['content-type']).toBe(XHTML);
-        const html = await response?.text();
-        expect(html).toContain('data-express-posthog');
-        expect(await page.locator('parsererror').count()).toBe(0);
-        await waitForPosthog(page);
-      });
-      const [pageview] = await site.capture.waitForEvents(
-        1,
-        (e) =>
-          e.event === '$pageview' && String(e.properties.$current_url ?? '').endsWith(`/${name}`),
-        20_000,
-      );
-      expect(pageview?.properties.environment).toBe('xhtml-test');
-    },
-    60_000,
-  );
+  describe('the snippet in an XHTML page', () => {
+    it.each(Object.keys(PAGES))(
+      'parses as XML, loads posthog-js and sends a pageview (%s)',
+      async (name) => {
+        await site.withPage(async (page) => {
+          const response = await page.goto(`${site.url}/${name}`);
+          expect(response?.headers()['content-type']).toBe(XHTML);
+          const html = await response?.text();
+          expect(html).toContain('data-express-posthog');
+          expect(await page.locator('parsererror').count()).toBe(0);
+          await waitForPosthog(page);
+        });
+        const [pageview] = await site.capture.waitForEvents(
+          1,
+          (e) =>
+            e.event === '$pageview' && String(e.properties.$current_url ?? '').endsWith(`/${name}`),
+          20_000,
+        );
+        expect(pageview?.properties.environment).toBe('xhtml-test');
+      },
+      60_000,
+    );
+  });
 });

@@ -12,7 +12,7 @@ import { setRequestUser } from '../../src/identity/request-user.js';
 import { posthogSnippet } from '../../src/middlewares/snippet/index.js';
 import { enabledClient } from '../helpers/client.js';
 import { expressVersions } from '../helpers/express-versions.js';
-import { PAGE, snippetCount, snippetIdentityOf } from '../helpers/html.js';
+import { PAGE, SNIPPET_TAG, snippetCount, snippetIdentityOf } from '../helpers/html.js';
 
 const { client } = enabledClient('http://127.0.0.1:9');
 afterAll(() => client.shutdown(100));
@@ -24,8 +24,6 @@ function loggedIn(req: Request, _res: Response, next: NextFunction): void {
   setRequestUser(req, USER);
   next();
 }
-
-const SNIPPET_TAG = /<script data-express-posthog="">[\s\S]*?<\/script>/;
 
 describe.each(expressVersions)(
   'posthogSnippet composes with other middleware on $name',

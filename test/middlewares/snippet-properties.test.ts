@@ -5,6 +5,7 @@ import request from 'supertest';
 import { afterAll, describe, expect, it } from 'vitest';
 import { posthogSnippet } from '../../src/middlewares/snippet/index.js';
 import { enabledClient } from '../helpers/client.js';
+import { SNIPPET_TAG } from '../helpers/html.js';
 import { trickyHtml } from '../helpers/html-corpus.js';
 
 const { client } = enabledClient('http://127.0.0.1:9');
@@ -28,7 +29,7 @@ app.get('/doc', (_req, res) => {
   res.end();
 });
 
-const SNIPPET = /<script data-express-posthog="">[\s\S]*?<\/script>/g;
+const SNIPPET = new RegExp(SNIPPET_TAG.source, 'g');
 
 async function fetchWith(chunks: Buffer[], flushAfter: ReadonlySet<number> = new Set()) {
   plan = { chunks, flushAfter };

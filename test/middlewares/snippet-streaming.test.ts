@@ -54,7 +54,7 @@ describe('posthogSnippet on streamed pages', () => {
       const stats = await next();
       results[mode] = { growth: stats.growth, ttfb: got.ttfb, total: got.total, bytes: got.bytes };
       if (mode === 'inject') {
-        expect(got.head).toMatch(/<title>big<\/title><script data-express-posthog="">/);
+        expect(got.head).toMatch(/<title>big<\/title><script data-express-posthog=/);
       } else {
         expect(got.head).not.toContain('data-express-posthog');
       }
@@ -66,7 +66,7 @@ describe('posthogSnippet on streamed pages', () => {
         `total plain ${results.plain!.total.toFixed(0)} ms, injected ${results.inject!.total.toFixed(0)} ms`,
     );
     expect(results.inject!.bytes).toBeGreaterThan(64 * 1024 * 1024);
-    expect(results.inject!.bytes - results.plain!.bytes).toBeGreaterThan(500);
+    expect(results.inject!.bytes - results.plain!.bytes).toBeGreaterThan(80);
     // Bounded: far below the page size (the page is 64 MiB).
     expect(results.inject!.growth).toBeLessThan(32 * 1024 * 1024);
   }, 120_000);

@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { type PosthogSnippetOptions, posthogSnippet } from '../../src/middlewares/snippet/index.js';
 import { enabledClient } from '../helpers/client.js';
 import { expressVersions } from '../helpers/express-versions.js';
-import { PAGE, snippetCount, snippetIdentityOf } from '../helpers/html.js';
+import { bootUrlOf, PAGE, SNIPPET_TAG, snippetCount, snippetIdentityOf } from '../helpers/html.js';
 import { recordingLogger } from '../helpers/logger.js';
 
 const STATIC_PAGE = fileURLToPath(new URL('../fixtures/static-page.html', import.meta.url));
@@ -39,9 +39,9 @@ describe.each(expressVersions)('posthogSnippet on $name', ({ express }) => {
     expect(res.headers['content-encoding']).toBe('gzip');
     expect(snippetCount(res.text)).toBe(1);
     expect(res.text).toMatch(
-      /<title>Hi<\/title><script data-express-posthog="">[\s\S]*<\/script><\/head><body>/,
+      /<title>Hi<\/title><script data-express-posthog=[^>]*><\/script><\/head><body>/,
     );
-    expect(res.text.replace(/<script data-express-posthog="">[\s\S]*?<\/script>/, '')).toBe(PAGE);
+    expect(res.text.replace(SNIPPET_TAG, '')).toBe(PAGE);
   });
 
   it('keeps Content-Length exact when the body is sent whole', async () => {
@@ -170,9 +170,7 @@ describe.each(expressVersions)('posthogSnippet on $name', ({ express }) => {
     expect(res.status).toBe(200);
     expect(snippetCount(res.text)).toBe(1);
     expect(Number(res.headers['content-length'])).toBe(Buffer.byteLength(res.text));
-    expect(res.text.replace(/<script data-express-posthog="">[\s\S]*?<\/script>/, '')).toBe(
-      readFileSync(STATIC_PAGE, 'utf8'),
-    );
+    expect(res.text.replace(SNIPPET_TAG, '')).toBe(readFileSync(STATIC_PAGE, 'utf8'));
   });
 
   const UNTOUCHED: [string, (a: Express) => void, number][] = [
@@ -318,7 +316,7 @@ describe.each(expressVersions)('posthogSnippet on $name', ({ express }) => {
         }),
       ),
     ).get('/');
-    expect(res.text).toContain('<script data-express-posthog="" nonce="abc&quot;&gt;&lt;x">');
+    expect(res.text).toContain('.js" nonce="abc&quot;&gt;&lt;x"></script>');
   });
 
   it('leaves a response to an API client alone, even an HTML one, byte for byte', async () => {
@@ -456,23 +454,73 @@ describe('posthogSnippet registered twice', () => {
 });
 
 describe('posthogSnippet with the first-party bundle (jsSrc self)', () => {
-  it('serves posthog-js array.full.js at a hashed URL with a year of caching, and points the loader at it', async () => {
+  /** The page and the boot script it loads, as the browser gets them. */
+  async function pageAndBoot(a: Express): Promise<{ page: string; boot: string }> {
+    const page = (await request(a).get('/')).text;
+    const url = bootUrlOf(page);
+    expect(url).toMatch(/^\/_posthog\/boot\.[0-9a-f]{16}\.js$/);
+    const boot = await request(a).get(url!).set('Accept-Encoding', 'identity');
+    expect(boot.status).toBe(200);
+    return { page, boot: boot.text };
+  }
+
+  it('serves posthog-js array.full.js at a hashed URL with a year of caching, precompressed, and points the loader at it', async () => {
     const { default: express } = await import('express');
+    const { gunzipSync, brotliDecompressSync } = await import('node:zlib');
     const a = express();
+    a.use(compression());
     a.use(posthogSnippet({ client, jsSrc: 'self' }));
     a.get('/', (_req, res) => res.send(PAGE));
-    const page = await request(a).get('/');
-    const src = /"src":"(\/_posthog\/array\.full\.[0-9a-f]{16}\.js)"/.exec(page.text)?.[1];
+    const { boot } = await pageAndBoot(a);
+    const name = /"src":"(array\.full\.[0-9a-f]{16}\.js)"/.exec(boot)?.[1];
+    const src = name && `/_posthog/${name}`;
     expect(src).toBeTruthy();
-    const bundle = await request(a).get(src!).buffer(true).parse(rawParser);
-    expect(bundle.status).toBe(200);
-    expect(bundle.headers['cache-control']).toBe('public, max-age=31536000, immutable');
-    expect(bundle.headers['content-type']).toMatch(/javascript/);
     const installed = readFileSync(
       fileURLToPath(import.meta.resolve('posthog-js/dist/array.full.js')),
     );
-    expect(Buffer.compare(bundle.body as Buffer, installed)).toBe(0);
-    const cached = await request(a).get(src!).set('If-None-Match', bundle.headers.etag!);
+    // Raw bytes as sent (supertest would decode them).
+    const server = a.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    const { port } = server.address() as import('node:net').AddressInfo;
+    const { get: httpGet } = await import('node:http');
+    const get = (encoding: string) =>
+      new Promise<{ status: number; headers: Record<string, string | undefined>; body: Buffer }>(
+        (resolve, reject) => {
+          httpGet(
+            { port, host: '127.0.0.1', path: src!, headers: { 'accept-encoding': encoding } },
+            (res) => {
+              const chunks: Buffer[] = [];
+              res.on('data', (chunk: Buffer) => chunks.push(chunk));
+              res.on('end', () =>
+                resolve({
+                  status: res.statusCode ?? 0,
+                  headers: res.headers as Record<string, string | undefined>,
+                  body: Buffer.concat(chunks),
+                }),
+              );
+            },
+          ).on('error', reject);
+        },
+      );
+    const plain = await get('identity');
+    expect(plain.status).toBe(200);
+    expect(plain.headers['cache-control']).toBe(
+      'public, max-age=31536000, immutable, no-transform',
+    );
+    expect(plain.headers['content-type']).toMatch(/javascript/);
+    expect(Buffer.compare(plain.body as Buffer, installed)).toBe(0);
+    const gzip = await get('gzip, deflate');
+    expect(gzip.headers['content-encoding']).toBe('gzip');
+    expect(Buffer.compare(gunzipSync(gzip.body as Buffer), installed)).toBe(0);
+    // Brotli is made in the background at start-up; gzip is served until it is ready.
+    await expect.poll(async () => (await get('br, gzip')).headers['content-encoding']).toBe('br');
+    const br = await get('br, gzip');
+    expect(Buffer.compare(brotliDecompressSync(br.body as Buffer), installed)).toBe(0);
+    expect(br.headers.vary).toBe('Accept-Encoding');
+    const cached = await request(a)
+      .get(src!)
+      .set('Accept-Encoding', 'br')
+      .set('If-None-Match', br.headers.etag!);
     expect(cached.status).toBe(304);
   });
 
@@ -482,24 +530,51 @@ describe('posthogSnippet with the first-party bundle (jsSrc self)', () => {
     const a = express();
     a.use(posthogSnippet({ client: eu.client }));
     a.get('/', (_req, res) => res.send(PAGE));
-    const text = (await request(a).get('/')).text;
-    expect(text).toContain('"src":"https://eu-assets.i.posthog.com/static/array.js"');
-    expect(text).toContain('"api_host":"https://eu.i.posthog.com"');
-    expect(text).not.toContain('ui_host');
+    const { boot } = await pageAndBoot(a);
+    expect(boot).toContain('"src":"https://eu-assets.i.posthog.com/static/array.js"');
+    expect(boot).toContain('"api_host":"https://eu.i.posthog.com"');
+    expect(boot).not.toContain('ui_host');
     await eu.client.shutdown(50);
   });
 
-  it('never renders the secret key into the page', async () => {
+  it('never renders the secret key into the page or the boot script, in either delivery', async () => {
     const { default: express } = await import('express');
     const withSecret = enabledClient('http://127.0.0.1:9', { secretKey: 'phs_top_secret' });
-    const a = express();
-    a.use(posthogSnippet({ client: withSecret.client }));
-    a.get('/', (_req, res) => res.send(PAGE));
-    const text = (await request(a).get('/')).text;
-    expect(snippetCount(text)).toBe(1);
-    expect(text).toContain('phc_test');
-    expect(text).not.toContain('phs_top_secret');
+    const boot = express();
+    boot.use(posthogSnippet({ client: withSecret.client }));
+    boot.get('/', (_req, res) => res.send(PAGE));
+    const served = await pageAndBoot(boot);
+    expect(snippetCount(served.page)).toBe(1);
+    expect(served.boot).toContain('phc_test');
+    const inline = express();
+    inline.use(posthogSnippet({ client: withSecret.client, delivery: 'inline' }));
+    inline.get('/', (_req, res) => res.send(PAGE));
+    const page = (await request(inline).get('/')).text;
+    expect(page).toContain('phc_test');
+    for (const text of [served.page, served.boot, page])
+      expect(text).not.toContain('phs_top_secret');
     await withSecret.client.shutdown(50);
+  });
+
+  it('puts one tag of at most 300 bytes into an anonymous page, and 500 for a logged-in user', async () => {
+    const { default: express } = await import('express');
+    const { setRequestUser } = await import('../../src/identity/request-user.js');
+    const a = express();
+    a.use(posthogSnippet({ client }));
+    a.get('/', (_req, res) => res.send(PAGE));
+    a.get('/user', (req, res) => {
+      setRequestUser(req, {
+        id: 'user-0123456789',
+        email: 'ada.lovelace@example.com',
+        name: 'Ada',
+      });
+      res.send(PAGE);
+    });
+    const anonymous = (await request(a).get('/')).text;
+    const user = (await request(a).get('/user')).text;
+    expect(Buffer.byteLength(anonymous) - Buffer.byteLength(PAGE)).toBeLessThanOrEqual(300);
+    expect(Buffer.byteLength(user) - Buffer.byteLength(PAGE)).toBeLessThanOrEqual(500);
+    expect(snippetIdentityOf(user)).toMatchObject({ state: 'user', id: 'user-0123456789' });
   });
 });
 

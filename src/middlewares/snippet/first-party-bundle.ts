@@ -1,22 +1,18 @@
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { type StaticAsset, staticAsset } from './static-asset.js';
 
-/** The `posthog-js` bundle served first-party (`POSTHOG_JS_SRC=self`). */
-export interface FirstPartyBundle {
-  /** Root-relative URL with the content hash in it, e.g. `/_posthog/array.full.3f9a1c2b7d.js`. */
-  readonly url: string;
-  readonly body: Buffer;
-  readonly etag: string;
-}
+const JAVASCRIPT = 'application/javascript; charset=utf-8';
 
 /**
- * Reads `array.full.js` from the installed `posthog-js` package once and names it by
- * its content hash, so it can be cached for a year: a new posthog-js gets a new URL.
+ * Reads `array.full.js` from the installed `posthog-js` package once and names it by its
+ * content hash, so it can be cached for a year: a new posthog-js gets a new URL. It is
+ * compressed once (gzip now, brotli in the background), never per request.
  *
  * @param prefix - the path it is served under. @default '/_posthog'
+ * @throws {Error} naming the package to install when `posthog-js` is not installed.
  */
-export function loadFirstPartyBundle(prefix = '/_posthog'): FirstPartyBundle {
+export function loadFirstPartyBundle(prefix = '/_posthog'): StaticAsset {
   const require = createRequire(import.meta.url);
   let path: string;
   try {
@@ -26,7 +22,11 @@ export function loadFirstPartyBundle(prefix = '/_posthog'): FirstPartyBundle {
       `express-posthog: POSTHOG_JS_SRC=self needs the posthog-js package, which could not be found (${String(error)}). Install it with \`npm install posthog-js\`, or use POSTHOG_JS_SRC=cdn.`,
     );
   }
-  const body = readFileSync(path);
-  const hash = createHash('sha256').update(body).digest('hex').slice(0, 16);
-  return { url: `${prefix.replace(/\/+$/, '')}/array.full.${hash}.js`, body, etag: `"${hash}"` };
+  const base = prefix.replace(/\/+$/, '');
+  return staticAsset((hash) => `${base}/array.full.${hash}.js`, JAVASCRIPT, readFileSync(path));
+}
+
+/** The boot script (the snippet's code, pure ASCII) as an asset at its content-hashed `url`. */
+export function bootAsset(url: string, code: string): StaticAsset {
+  return staticAsset(() => url, JAVASCRIPT, Buffer.from(code, 'latin1'));
 }

@@ -5,14 +5,15 @@ import { getRequestUser } from '../../identity/request-user.js';
 import { rateLimitedWarn } from '../../logger/rate-limited.js';
 import { takeConditionals } from '../../snippet/conditional.js';
 import { type BootstrapFlags, snippetIdentity } from '../../snippet/identity.js';
-import { createSnippetRenderer } from '../../snippet/render.js';
+import { createSnippet, type SnippetDelivery } from '../../snippet/render.js';
 import { mayTakePage } from '../../snippet/request-eligibility.js';
 import { decideInjection, isAlreadyEncoded } from '../../snippet/response-eligibility.js';
 import { isPrivateToUser } from '../../snippet/shared-cache.js';
 import type { PassthroughReason } from '../../snippet/splice.js';
 import { checkFunctionOption, checkOptionsObject, clientOption } from '../options.js';
-import { type FirstPartyBundle, loadFirstPartyBundle } from './first-party-bundle.js';
+import { bootAsset, loadFirstPartyBundle } from './first-party-bundle.js';
 import { type AdapterHooks, adaptResponse, isAdapted } from './response-adapter.js';
+import { type StaticAsset, serveAsset } from './static-asset.js';
 
 /** Options of {@link posthogSnippet}. */
 export interface PosthogSnippetOptions {
@@ -28,11 +29,21 @@ export interface PosthogSnippetOptions {
   readonly jsSrc?: JsSource;
   /** `api_host` for the browser (a first-party proxy or the inspector). @default config.host */
   readonly apiHost?: string;
-  /** Path prefix of the first-party bundle (`jsSrc: 'self'`). @default '/_posthog' */
+  /** Path prefix of the boot script and the first-party bundle. @default '/_posthog' */
   readonly assetPrefix?: string;
+  /**
+   * `boot`: each page carries one small tag loading the boot script, served by this middleware
+   * under `assetPrefix` with an immutable cache; `inline`: the whole snippet in each page, for
+   * apps that cannot route a path to it. @default 'boot'
+   */
+  readonly delivery?: SnippetDelivery;
 }
 
 type Next = (error?: unknown) => void;
+
+/** Where the app mounted the middleware (`app.use('/path', posthogSnippet())`), if not the root. */
+const MOUNT_PATH = Symbol('express-posthog.snippet-mount');
+type Mounted = IncomingMessage & { baseUrl?: string; [MOUNT_PATH]?: string };
 type Locals = { locals?: Record<string, unknown> };
 
 const FACTORY = 'posthogSnippet';
@@ -49,7 +60,7 @@ const PASSTHROUGH_DETAIL: Record<PassthroughReason, string> = {
 };
 
 function validate(options: Readonly<Partial<PosthogSnippetOptions>>): void {
-  const { maxBufferBytes, nonce, shouldInject, jsSrc } = options;
+  const { maxBufferBytes, nonce, shouldInject, jsSrc, delivery } = options;
   if ('getUser' in options) {
     throw new TypeError(
       `${FACTORY}: \`getUser\` was removed: the snippet now reads the user that posthogUser() resolved, sync or async. Move it: app.use(posthogUser({ getUser })), registered after your auth.`,
@@ -65,6 +76,11 @@ function validate(options: Readonly<Partial<PosthogSnippetOptions>>): void {
   }
   checkFunctionOption(FACTORY, 'nonce', nonce, '(req, res) => res.locals.cspNonce');
   checkFunctionOption(FACTORY, 'shouldInject', shouldInject, '(req, res) => true');
+  if (delivery !== undefined && delivery !== 'boot' && delivery !== 'inline') {
+    throw new TypeError(
+      `${FACTORY}: \`delivery\` must be 'boot' or 'inline', got ${JSON.stringify(delivery)}.`,
+    );
+  }
   if (jsSrc !== undefined && jsSrc !== 'cdn' && jsSrc !== 'self') {
     throw new TypeError(
       `${FACTORY}: \`jsSrc\` must be 'cdn' or 'self', got ${JSON.stringify(jsSrc)}.`,
@@ -99,21 +115,6 @@ function varyOnAccept(res: ServerResponse): void {
   const text = Array.isArray(current) ? current.join(', ') : String(current ?? '');
   if (VARIES_ON_ACCEPT.test(text)) return;
   res.setHeader('Vary', text.trim() === '' ? 'Accept' : `${text}, Accept`);
-}
-
-function serveBundle(req: IncomingMessage, res: ServerResponse, bundle: FirstPartyBundle): void {
-  res.statusCode = 200;
-  res.setHeader('Content-Type', 'application/javascript; charset=utf-8');
-  res.setHeader('Cache-Control', 'public, max-age=31536000, immutable');
-  res.setHeader('ETag', bundle.etag);
-  res.setHeader('Content-Length', bundle.body.length);
-  if (req.headers['if-none-match'] === bundle.etag) {
-    res.statusCode = 304;
-    res.removeHeader('Content-Length');
-    res.end();
-    return;
-  }
-  res.end(req.method === 'HEAD' ? undefined : bundle.body);
 }
 
 /**
@@ -151,16 +152,31 @@ export function posthogSnippet(options?: Readonly<PosthogSnippetOptions>) {
     shouldInject,
     jsSrc = config.jsSrc,
     apiHost,
-    assetPrefix,
+    assetPrefix = '/_posthog',
+    delivery = 'boot',
   } = checked;
   const logger = config.logger;
   const debugLines = logger.isLevelEnabled?.('debug') ?? false;
   const warn = rateLimitedWarn(logger);
   const bundle = jsSrc === 'self' ? loadFirstPartyBundle(assetPrefix) : undefined;
-  const render = createSnippetRenderer(config, {
-    src: bundle ? bundle.url : `${config.assetsHost}/static/array.js`,
+  const snippet = createSnippet(config, {
+    // The boot script loads the bundle beside it, by a relative URL; the inline snippet by path.
+    src: bundle
+      ? delivery === 'boot'
+        ? bundle.url.slice(bundle.url.lastIndexOf('/') + 1)
+        : bundle.url
+      : `${config.assetsHost}/static/array.js`,
+    delivery,
+    bootUrl: (hash) => `${assetPrefix.replace(/\/+$/, '')}/boot.${hash}.js`,
     ...(apiHost !== undefined ? { apiHost } : {}),
   });
+  const render = snippet.render;
+  const assets = new Map<string, StaticAsset>();
+  if (bundle) assets.set(bundle.url, bundle);
+  if (snippet.bootCode !== undefined && snippet.bootUrl !== undefined) {
+    const boot = bootAsset(snippet.bootUrl, snippet.bootCode);
+    assets.set(boot.url, boot);
+  }
   let warnedEncoded = false;
   let loggedRenderError = false;
 
@@ -221,6 +237,7 @@ export function posthogSnippet(options?: Readonly<PosthogSnippetOptions>) {
         const bytes = render(
           identity,
           typeof value === 'string' && value !== '' ? value : undefined,
+          (req as Mounted)[MOUNT_PATH],
         );
         return { bytes, carriesUser: identity.state === 'user' };
       } catch (error) {
@@ -245,8 +262,10 @@ export function posthogSnippet(options?: Readonly<PosthogSnippetOptions>) {
   };
 
   return function posthogSnippetMiddleware(req: IncomingMessage, res: ServerResponse, next: Next) {
-    if (bundle && (req.method === 'GET' || req.method === 'HEAD') && pathOf(req) === bundle.url) {
-      serveBundle(req, res, bundle);
+    const asset =
+      req.method === 'GET' || req.method === 'HEAD' ? assets.get(pathOf(req)) : undefined;
+    if (asset) {
+      serveAsset(req, res, asset);
       return;
     }
     if (isAdapted(res)) {
@@ -265,6 +284,9 @@ export function posthogSnippet(options?: Readonly<PosthogSnippetOptions>) {
       next();
       return;
     }
+    const mount = (req as Mounted).baseUrl;
+    // Express resets req.baseUrl once the request leaves this mount: keep it for the boot tag.
+    if (mount) (req as Mounted)[MOUNT_PATH] = mount;
     adaptResponse(req, res, hooks, takeConditionals(req.method, req.headers));
     next();
   };
