@@ -4,6 +4,7 @@ import type { JsSource } from '../../config/types.js';
 import { getRequestUser } from '../../identity/request-user.js';
 import { rateLimitedWarn } from '../../logger/rate-limited.js';
 import { takeConditionals } from '../../snippet/conditional.js';
+import { cspProblems, policyShape, type SnippetNeeds, sourceFor } from '../../snippet/csp.js';
 import { type BootstrapFlags, snippetIdentity } from '../../snippet/identity.js';
 import { createSnippet, type SnippetDelivery } from '../../snippet/render.js';
 import { mayTakePage } from '../../snippet/request-eligibility.js';
@@ -179,6 +180,40 @@ export function posthogSnippet(options?: Readonly<PosthogSnippetOptions>) {
   }
   let warnedEncoded = false;
   let loggedRenderError = false;
+  const needs: SnippetNeeds = {
+    scripts: [
+      ...(snippet.bootUrl !== undefined ? [sourceFor(snippet.bootUrl)] : []),
+      sourceFor(bundle ? bundle.url : `${config.assetsHost}/static/array.js`),
+      // posthog-js loads its remote config (and lazy extensions) from the assets host.
+      sourceFor(apiHost ?? config.assetsHost),
+    ],
+    inline: delivery === 'inline',
+    connect: [sourceFor(apiHost ?? config.host)],
+  };
+  /** Policy shapes (nonces blanked) already checked: each page's policy is checked once. */
+  const checkedPolicies = new Set<string>();
+
+  /** Warns once per distinct policy that would block the snippet, naming the fix. */
+  function checkPolicy(
+    req: IncomingMessage,
+    policy: unknown,
+    nonceValue: string | undefined,
+  ): void {
+    if (typeof policy !== 'string' || policy === '') return;
+    const shape = policyShape(policy);
+    if (checkedPolicies.has(shape) || checkedPolicies.size >= 64) return;
+    checkedPolicies.add(shape);
+    const problems = cspProblems(policy, needs, nonceValue);
+    if (problems.length === 0) return;
+    const fixes = problems.map((p) =>
+      p.fallsBackTo
+        ? `set ${p.directive} to ${p.fallsBackTo}'s sources and ${p.source} (it blocks ${p.blocks})`
+        : `add ${p.source} to ${p.directive} (it blocks ${p.blocks})`,
+    );
+    logger.warn(
+      `posthogSnippet: the Content-Security-Policy of ${req.method} ${pathOf(req)} blocks PostHog: ${fixes.join('; ')}. Or set POSTHOG_FIRST_PARTY=true to serve the snippet, posthog-js and the ingestion from this origin, which a 'self' policy allows.`,
+    );
+  }
 
   /** Every reason a response goes out without the snippet passes here. */
   function skip(req: IncomingMessage, reason: string): false {
@@ -234,6 +269,11 @@ export function posthogSnippet(options?: Readonly<PosthogSnippetOptions>) {
           bootstrapFlags(res),
         );
         const value = nonce ? nonce(req, res) : (res as Locals).locals?.cspNonce;
+        checkPolicy(
+          req,
+          res.getHeader('Content-Security-Policy'),
+          typeof value === 'string' && value !== '' ? value : undefined,
+        );
         const bytes = render(
           identity,
           typeof value === 'string' && value !== '' ? value : undefined,
