@@ -15,17 +15,34 @@ export interface InspectedEvent {
   readonly timestamp: string | undefined;
   /** Every property, as sent. */
   readonly properties: Readonly<Record<string, unknown>>;
-  /** The size of the event's JSON, which the store's byte bound counts. */
+  /**
+   * What the event weighs in memory, which the store's byte bound counts: the size of its
+   * JSON plus {@link OBJECT_WEIGHT} bytes per object or array (a parsed `{}` costs far more
+   * than its two characters).
+   */
   readonly bytes: number;
 }
 
 /** A raw event from a body: at least a name; the rest as the SDK sent it. */
-interface RawEvent {
+export interface RawEvent {
   event: string;
   properties?: Record<string, unknown>;
   distinct_id?: unknown;
   timestamp?: unknown;
   [key: string]: unknown;
+}
+
+/** Bytes counted per object or array of an event, on top of its JSON's size. */
+export const OBJECT_WEIGHT = 64;
+
+/** The JSON's size plus {@link OBJECT_WEIGHT} per `{` or `[` (inside strings too: an upper bound). */
+function weigh(json: string): number {
+  let containers = 0;
+  for (let i = 0; i < json.length; i += 1) {
+    const code = json.charCodeAt(i);
+    if (code === 0x7b || code === 0x5b) containers += 1;
+  }
+  return Buffer.byteLength(json) + containers * OBJECT_WEIGHT;
 }
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
@@ -96,6 +113,6 @@ export function inspectedEvent(
     sessionId: text(properties.$session_id),
     timestamp: text(raw.timestamp),
     properties,
-    bytes: Buffer.byteLength(json),
+    bytes: weigh(json),
   };
 }

@@ -1,4 +1,4 @@
-import { type InspectedEvent, inspectedEvent } from './events.js';
+import { type InspectedEvent, inspectedEvent, type RawEvent } from './events.js';
 import { EventRing } from './ring.js';
 
 /** Which events to list; every field narrows, case-insensitively, by substring. */
@@ -55,6 +55,7 @@ export class InspectorStore {
   readonly #ring: EventRing<InspectedEvent>;
   readonly #maxBytes: number;
   #nextId = 1;
+  readonly #listeners = new Set<(events: readonly InspectedEvent[]) => void>();
 
   constructor({ maxEvents, maxBytes }: { maxEvents: number; maxBytes: number }) {
     this.#ring = new EventRing({ maxEvents, maxBytes });
@@ -63,15 +64,39 @@ export class InspectorStore {
 
   /** Stores raw events from one request body; returns how many. */
   add(
-    events: readonly { event: string; properties?: Record<string, unknown> }[],
+    events: readonly RawEvent[],
     endpoint: string,
   ): number {
     const receivedAt = new Date();
-    for (const raw of events) {
-      this.#ring.push(inspectedEvent(raw, { id: this.#nextId, endpoint, receivedAt }));
+    // Events the ring would evict before this call returns are never built.
+    const skipped = Math.max(0, events.length - this.#ring.capacity);
+    this.#ring.countDropped(skipped);
+    this.#nextId += skipped;
+    const added: InspectedEvent[] = [];
+    for (let i = skipped; i < events.length; i += 1) {
+      const event = inspectedEvent(events[i] as RawEvent, { id: this.#nextId, endpoint, receivedAt });
+      this.#ring.push(event);
+      added.push(event);
       this.#nextId += 1;
     }
+    for (const listener of this.#listeners) listener(added);
     return events.length;
+  }
+
+  /**
+   * Calls `listener` with the events of every later {@link add}; returns the unsubscribe.
+   *
+   * @example
+   * const stop = store.subscribe((events) => console.log(events.length));
+   */
+  subscribe(listener: (events: readonly InspectedEvent[]) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** The stored event with this id, if it is still held. */
+  get(id: number): InspectedEvent | undefined {
+    return this.#ring.newestFirst().find((event) => event.id === id);
   }
 
   /** The stored events that match, newest first. */

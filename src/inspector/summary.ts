@@ -1,3 +1,4 @@
+import { formatSeconds } from './ai-view.js';
 import type { InspectedEvent } from './events.js';
 
 /** rrweb's event types, by number, as replay snapshots carry them. */
@@ -60,6 +61,14 @@ function exceptionSummary(properties: Readonly<Record<string, unknown>>): string
  * summarize(pageviewEvent); // "http://127.0.0.1:3000/errors"
  */
 export function summarize(event: InspectedEvent): string {
+  const line = summaryLine(event);
+  return line.length > MAX_SUMMARY ? `${line.slice(0, MAX_SUMMARY)}…` : line;
+}
+
+/** Characters of a summary at most. */
+const MAX_SUMMARY = 300;
+
+function summaryLine(event: InspectedEvent): string {
   const p = event.properties;
   switch (event.event) {
     case '$snapshot':
@@ -73,7 +82,8 @@ export function summarize(event: InspectedEvent): string {
       return `identified as ${event.distinctId ?? '?'}${p.$anon_distinct_id ? ` (was ${String(p.$anon_distinct_id)})` : ''}`;
     case '$ai_generation': {
       const status = p.$ai_is_error ? ' failed' : '';
-      return `${String(p.$ai_provider ?? '?')} ${String(p.$ai_model ?? '?')}${status}, ${String(p.$ai_latency ?? '?')} s`;
+      const latency = typeof p.$ai_latency === 'number' ? formatSeconds(p.$ai_latency) : '? s';
+      return `${String(p.$ai_provider ?? '?')} ${String(p.$ai_model ?? '?')}${status}, ${latency}`;
     }
     default:
       return kilobytes(event.bytes);
