@@ -40,9 +40,12 @@ export function isGzip(bytes: Uint8Array): boolean {
  * @example
  * await inflate(gzipSync('{}'), 1024); // Buffer '{}'
  */
-export async function inflate(bytes: Uint8Array, maxOutputBytes: number): Promise<Buffer | DecodeResult> {
+export async function inflate(
+  bytes: Uint8Array,
+  maxOutputBytes: number,
+): Promise<Buffer | DecodeResult> {
   try {
-    return await gunzipAsync(bytes, { maxOutputLength: maxOutputBytes });
+    return await gunzipAsync(bytes, { maxOutputLength: maxOutputBytes, chunkSize: 64 * 1024 });
   } catch (error) {
     const code = (error as { code?: unknown }).code;
     if (code === 'ERR_BUFFER_TOO_LARGE' || error instanceof RangeError) {

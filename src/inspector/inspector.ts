@@ -255,7 +255,8 @@ export function posthogInspector(options?: Readonly<PosthogInspectorOptions>): P
     const bytes = await readRawBody(req, 16 * 1024);
     let body: { key?: unknown; value?: unknown } | undefined;
     try {
-      body = bytes === 'too-large' ? undefined : (JSON.parse(bytes.toString("utf8")) as typeof body);
+      body =
+        bytes === 'too-large' ? undefined : (JSON.parse(bytes.toString('utf8')) as typeof body);
     } catch {
       body = undefined;
     }

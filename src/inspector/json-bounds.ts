@@ -18,20 +18,23 @@ const CLOSE_ARRAY = 0x5d; // ]
 const QUOTE = 0x22; // "
 const BACKSLASH = 0x5c; // \
 /** Bytes scanned between two yields to the event loop. */
-const SLICE = 512 * 1024;
+const SLICE = 64 * 1024;
 
 /**
  * Counts the objects and arrays of a JSON text and its nesting, byte by byte, without
  * building anything: the depth and object-count caps hold before `JSON.parse` allocates
  * a single value (a 60 MiB `[{},{},…]` would otherwise become millions of objects). It
- * yields to the event loop every 512 KiB, so a large body never holds other requests up.
+ * yields to the event loop every 64 KiB, so a large body never holds other requests up.
  * Strings are skipped with their escapes; the scan does not validate JSON (the parser
  * does that afterwards, on a text now known to be small and shallow enough).
  *
  * @example
  * await checkJsonBounds(Buffer.from('[[[]]]'), { maxObjects: 10, maxDepth: 2 }); // 'nested deeper than 2 levels'
  */
-export async function checkJsonBounds(bytes: Uint8Array, bounds: JsonBounds): Promise<BoundsVerdict> {
+export async function checkJsonBounds(
+  bytes: Uint8Array,
+  bounds: JsonBounds,
+): Promise<BoundsVerdict> {
   let depth = 0;
   let objects = 0;
   let inString = false;

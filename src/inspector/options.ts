@@ -43,7 +43,9 @@ export function checkHosts(hosts: unknown): void {
   if (hosts === undefined) return;
   const ok =
     Array.isArray(hosts) &&
-    hosts.every((h) => typeof h === 'string' && /^\.?[A-Za-z0-9_.-]+$|^\[[0-9a-fA-F:.]+\]$/.test(h));
+    hosts.every(
+      (h) => typeof h === 'string' && /^\.?[A-Za-z0-9_.-]+$|^\[[0-9a-fA-F:.]+\]$/.test(h),
+    );
   if (!ok) {
     failOption('allowedHosts', hosts, "must list host names without ports, e.g. ['dev.box']");
   }

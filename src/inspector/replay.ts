@@ -108,7 +108,9 @@ export async function sessionReplay(
       try {
         out.push(await unpackEvent(item, budget, limits));
       } catch (error) {
-        problems.push(`a part of snapshot #${snapshot.id} was left out: ${(error as Error).message}`);
+        problems.push(
+          `a part of snapshot #${snapshot.id} was left out: ${(error as Error).message}`,
+        );
       }
     }
     if (budget.left <= 0) break;

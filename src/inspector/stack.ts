@@ -35,7 +35,8 @@ const cut = (value: unknown, max = MAX_TEXT): string => {
  * isAppFrame({ filename: '/srv/app/node_modules/express/lib/router.js' }); // false
  */
 export function isAppFrame(frame: Readonly<Record<string, unknown>>): boolean {
-  const file = String(frame.abs_path ?? frame.filename ?? '');
+  // Only the start of a path is looked at: a 5 MB "filename" costs no more than a short one.
+  const file = cut(frame.abs_path ?? frame.filename ?? '', 1_000);
   if (/(^|[\\/])node_modules[\\/]|^node:|^internal[\\/]|^native$|^<anonymous>$/.test(file)) {
     return false;
   }
@@ -45,8 +46,12 @@ export function isAppFrame(frame: Readonly<Record<string, unknown>>): boolean {
 
 function frameText(frame: Readonly<Record<string, unknown>>): string {
   const file = cut(frame.filename ?? frame.abs_path ?? '?', 200);
-  const where = [file, frame.lineno, frame.colno].filter((part) => part !== undefined).join(':');
-  const name = typeof frame.function === 'string' && frame.function !== '' ? frame.function : '?';
+  const where = [file, frame.lineno, frame.colno]
+    .filter((part) => part !== undefined)
+    .map((part) => cut(part, 200))
+    .join(':');
+  const name =
+    typeof frame.function === 'string' && frame.function !== '' ? cut(frame.function, 200) : '?';
   return cut(`${name} (${where})`);
 }
 
@@ -64,15 +69,19 @@ export function exceptionViews(list: unknown): ExceptionView[] {
   for (const item of list.slice(0, MAX_EXCEPTIONS)) {
     if (!isRecord(item)) continue;
     const stack = isRecord(item.stacktrace) ? item.stacktrace.frames : undefined;
-    const frames = Array.isArray(stack) ? stack.filter(isRecord) : [];
-    const newestFirst = frames.slice(-MAX_FRAMES).reverse();
+    const newestFirst = (Array.isArray(stack) ? stack.slice(-MAX_FRAMES) : [])
+      .filter(isRecord)
+      .reverse();
+    const appFrames: FrameView[] = [];
+    const otherFrames: FrameView[] = [];
+    for (const frame of newestFirst) {
+      (isAppFrame(frame) ? appFrames : otherFrames).push({ text: frameText(frame) });
+    }
     views.push({
       type: cut(item.type ?? 'Error', 120),
       value: cut(item.value ?? '', 1_000),
-      appFrames: newestFirst.filter(isAppFrame).map((frame) => ({ text: frameText(frame) })),
-      otherFrames: newestFirst
-        .filter((frame) => !isAppFrame(frame))
-        .map((frame) => ({ text: frameText(frame) })),
+      appFrames,
+      otherFrames,
     });
   }
   return views;

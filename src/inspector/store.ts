@@ -63,10 +63,7 @@ export class InspectorStore {
   }
 
   /** Stores raw events from one request body; returns how many. */
-  add(
-    events: readonly RawEvent[],
-    endpoint: string,
-  ): number {
+  add(events: readonly RawEvent[], endpoint: string): number {
     const receivedAt = new Date();
     // Events the ring would evict before this call returns are never built.
     const skipped = Math.max(0, events.length - this.#ring.capacity);
@@ -74,7 +71,11 @@ export class InspectorStore {
     this.#nextId += skipped;
     const added: InspectedEvent[] = [];
     for (let i = skipped; i < events.length; i += 1) {
-      const event = inspectedEvent(events[i] as RawEvent, { id: this.#nextId, endpoint, receivedAt });
+      const event = inspectedEvent(events[i] as RawEvent, {
+        id: this.#nextId,
+        endpoint,
+        receivedAt,
+      });
       this.#ring.push(event);
       added.push(event);
       this.#nextId += 1;

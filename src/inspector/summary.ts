@@ -43,13 +43,19 @@ function replaySummary(event: InspectedEvent): string {
   return `replay: ${items.length} rrweb event${items.length === 1 ? '' : 's'} (${parts.join(', ') || 'none'}), ${kilobytes(event.bytes)}`;
 }
 
+/** The start of a value as text: a 5 MB message is not copied whole to show 300 characters. */
+const cutText = (value: unknown): string => {
+  const text = typeof value === 'string' ? value : String(value);
+  return text.length > 300 ? text.slice(0, 300) : text;
+};
+
 function exceptionSummary(properties: Readonly<Record<string, unknown>>): string {
   const list = properties.$exception_list;
   const first = Array.isArray(list) && isRecord(list[0]) ? list[0] : undefined;
   const type = first?.type ?? properties.$exception_type ?? 'Error';
   const message = first?.value ?? properties.$exception_message ?? '';
   const where = typeof properties.path === 'string' ? ` at ${properties.path}` : '';
-  return `${String(type)}: ${String(message)}${where}`;
+  return `${cutText(type)}: ${cutText(message)}${where.length > 300 ? where.slice(0, 300) : where}`;
 }
 
 /**

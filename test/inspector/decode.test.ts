@@ -13,7 +13,9 @@ describe('decodeBody', () => {
   const event = { event: '$pageview', properties: { $current_url: 'http://x/é' } };
 
   it('reads plain JSON', async () => {
-    expect(await decodeBody({ bytes: json(event), contentType: 'application/json' }, LIMITS)).toEqual({
+    expect(
+      await decodeBody({ bytes: json(event), contentType: 'application/json' }, LIMITS),
+    ).toEqual({
       ok: true,
       value: event,
     });
@@ -106,7 +108,9 @@ describe('decodeBody', () => {
   });
 
   it('inflates gzip carried in a base64 form field', async () => {
-    const bytes = Buffer.from(`data=${encodeURIComponent(gzipSync(json(event)).toString('base64'))}`);
+    const bytes = Buffer.from(
+      `data=${encodeURIComponent(gzipSync(json(event)).toString('base64'))}`,
+    );
     expect(await decodeBody({ bytes }, LIMITS)).toEqual({ ok: true, value: event });
   });
 });

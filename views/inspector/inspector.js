@@ -125,7 +125,10 @@
   function propertiesBlock(row) {
     const details = el('details', { class: 'props', 'data-key': `props-${row.id}` });
     const pre = el('pre', { text: 'loading…' });
-    details.append(el('summary', { text: `properties (${Math.round(row.bytes / 102.4) / 10} KB)` }), pre);
+    details.append(
+      el('summary', { text: `properties (${Math.round(row.bytes / 102.4) / 10} KB)` }),
+      pre,
+    );
     const load = () => {
       fetch(`${base}/api/events/${row.id}`)
         .then((r) => (r.ok ? r.json() : { properties: 'no longer held by the inspector' }))
@@ -201,7 +204,10 @@
   function sessionHead(session, list) {
     const head = el('div', { class: 'group-head' });
     if (!session) {
-      head.append(el('strong', { text: 'No session' }), el('span', { class: 'note', text: 'server events outside a browser session' }));
+      head.append(
+        el('strong', { text: 'No session' }),
+        el('span', { class: 'note', text: 'server events outside a browser session' }),
+      );
     } else {
       head.append(el('strong', { text: 'Session ' }), chip('session', session));
       const users = [...new Set(list.map((r) => r.distinctId).filter(Boolean))];
@@ -238,14 +244,20 @@
     const frag = document.createDocumentFragment();
     // Sessions that have a replay but no other row yet (an open tab, no pageview kept).
     const replayOnly = Object.keys(replays).filter(
-      (s) => !list.some((r) => r.sessionId === s) && (!filter.session || contains(s, filter.session)) && !filter.event && !filter.user,
+      (s) =>
+        !list.some((r) => r.sessionId === s) &&
+        (!filter.session || contains(s, filter.session)) &&
+        !filter.event &&
+        !filter.user,
     );
     if (!list.length && !replayOnly.length) {
       const any = rows.size > 0;
       frag.append(
         el('p', {
           class: 'empty',
-          text: any ? 'No events match these filters.' : 'No events yet. Open the app in a browser and click around: events appear here as they arrive.',
+          text: any
+            ? 'No events match these filters.'
+            : 'No events yet. Open the app in a browser and click around: events appear here as they arrive.',
         }),
       );
     } else if ($('group').checked) {
@@ -256,7 +268,14 @@
         groups.get(key).push(row);
       }
       for (const [session, group] of groups) {
-        frag.append(el('section', { class: 'group', 'data-session': session }, sessionHead(session, group), table(group)));
+        frag.append(
+          el(
+            'section',
+            { class: 'group', 'data-session': session },
+            sessionHead(session, group),
+            table(group),
+          ),
+        );
       }
       for (const session of replayOnly) {
         const head = sessionHead(session, []);
@@ -264,21 +283,35 @@
       }
     } else frag.append(table(list));
     main.replaceChildren(frag);
-    $('stats').textContent = `${stats.size} of ${stats.capacity} events held${stats.dropped ? `, ${stats.dropped} older ones dropped` : ''}`;
+    $('stats').textContent =
+      `${stats.size} of ${stats.capacity} events held${stats.dropped ? `, ${stats.dropped} older ones dropped` : ''}`;
     $('truncated').hidden = stats.size <= MAX_ROWS;
   }
 
   function renderFlags() {
     const list = $('flags');
     const keys = Object.keys(flags).sort();
-    $('flags-count').textContent = keys.length ? `(${keys.filter((k) => flags[k] !== false).length} of ${keys.length} on)` : '(none set)';
+    $('flags-count').textContent = keys.length
+      ? `(${keys.filter((k) => flags[k] !== false).length} of ${keys.length} on)`
+      : '(none set)';
     list.replaceChildren(
       ...keys.map((key) => {
         const value = flags[key];
         const box = el('input', { type: 'checkbox', 'data-flag': key, checked: value !== false });
         box.addEventListener('change', () => setFlag(key, box.checked));
-        const remove = el('button', { type: 'button', class: 'chip', text: 'remove', onclick: () => setFlag(key, null) });
-        const label = el('label', {}, box, document.createTextNode(` ${key}`), typeof value === 'string' ? el('code', { text: ` = ${value}` }) : null);
+        const remove = el('button', {
+          type: 'button',
+          class: 'chip',
+          text: 'remove',
+          onclick: () => setFlag(key, null),
+        });
+        const label = el(
+          'label',
+          {},
+          box,
+          document.createTextNode(` ${key}`),
+          typeof value === 'string' ? el('code', { text: ` = ${value}` }) : null,
+        );
         return el('li', {}, label, document.createTextNode(' '), remove);
       }),
     );
@@ -305,7 +338,12 @@
   $('flag-form').addEventListener('submit', (e) => {
     e.preventDefault();
     const raw = $('flag-value').value.trim();
-    const value = raw === '' || raw === 'true' || raw === 'on' ? true : raw === 'false' || raw === 'off' ? false : raw;
+    const value =
+      raw === '' || raw === 'true' || raw === 'on'
+        ? true
+        : raw === 'false' || raw === 'off'
+          ? false
+          : raw;
     setFlag($('flag-key').value.trim(), value).then(() => {
       if (!$('flag-error').textContent) $('flag-key').value = '';
     });
@@ -344,7 +382,10 @@
   let playerLoaded;
   function loadPlayer() {
     const script = body.dataset.playerScript;
-    if (!script) return Promise.reject(new Error('rrweb-player is not installed: npm install --save-dev rrweb-player'));
+    if (!script)
+      return Promise.reject(
+        new Error('rrweb-player is not installed: npm install --save-dev rrweb-player'),
+      );
     playerLoaded ??= new Promise((resolve, reject) => {
       document.head.append(el('link', { rel: 'stylesheet', href: body.dataset.playerStyle }));
       const tag = el('script', { src: script });
@@ -363,20 +404,31 @@
     $('player').replaceChildren();
     player?.$destroy?.();
     player = undefined;
-    Promise.all([loadPlayer(), fetch(`${base}/api/replay?session=${encodeURIComponent(session)}`).then((r) => r.json())])
+    Promise.all([
+      loadPlayer(),
+      fetch(`${base}/api/replay?session=${encodeURIComponent(session)}`).then((r) => r.json()),
+    ])
       .then(([Player, replay]) => {
         const events = replay.events || [];
         const problems = (replay.problems || []).join('; ');
         if (events.length < 2 || !events.some((e) => e.type === 2)) {
-          $('player-status').textContent = `Not enough to play yet (${events.length} rrweb events, no full snapshot). ${problems}`;
+          $('player-status').textContent =
+            `Not enough to play yet (${events.length} rrweb events, no full snapshot). ${problems}`;
           return;
         }
-        $('player-status').textContent = `${events.length} rrweb events.${problems ? ` ${problems}` : ''}`;
+        $('player-status').textContent =
+          `${events.length} rrweb events.${problems ? ` ${problems}` : ''}`;
         const PlayerClass = Player.default || Player;
         const width = Math.min(1000, $('player').clientWidth || 800);
         player = new PlayerClass({
           target: $('player'),
-          props: { events, width, height: Math.round(width * 0.56), autoPlay: true, showController: true },
+          props: {
+            events,
+            width,
+            height: Math.round(width * 0.56),
+            autoPlay: true,
+            showController: true,
+          },
         });
         panel.scrollIntoView({ block: 'nearest' });
       })
@@ -394,7 +446,9 @@
   // The live stream: a reset with everything, then the rows of each batch as it arrives.
   function keepNewest() {
     if (rows.size <= MAX_ROWS) return;
-    const sorted = [...rows.values()].sort((a, b) => Date.parse(a.time) - Date.parse(b.time) || a.id - b.id);
+    const sorted = [...rows.values()].sort(
+      (a, b) => Date.parse(a.time) - Date.parse(b.time) || a.id - b.id,
+    );
     for (const row of sorted.slice(0, rows.size - MAX_ROWS)) rows.delete(row.id);
   }
   const live = $('live');
@@ -420,7 +474,8 @@
   source.addEventListener('rows', (e) => {
     const data = JSON.parse(e.data);
     for (const row of data.rows) rows.set(row.id, row);
-    for (const [session, count] of Object.entries(data.replays)) replays[session] = (replays[session] || 0) + count;
+    for (const [session, count] of Object.entries(data.replays))
+      replays[session] = (replays[session] || 0) + count;
     stats = data.stats;
     keepNewest();
     render();
@@ -430,6 +485,7 @@
     renderFlags();
   });
   setInterval(() => {
-    for (const span of document.querySelectorAll('.ago')) span.textContent = ago(Number(span.dataset.at));
+    for (const span of document.querySelectorAll('.ago'))
+      span.textContent = ago(Number(span.dataset.at));
   }, 10_000);
 })();
