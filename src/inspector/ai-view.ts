@@ -74,8 +74,23 @@ function contentText(content: unknown): string {
   }
 }
 
+/** A conversation some SDKs send as JSON text: parsed when it is a short JSON array. */
+function parsedList(value: string): unknown[] | undefined {
+  if (value.length > 256 * 1024 || !value.trimStart().startsWith('[')) return undefined;
+  try {
+    const parsed = JSON.parse(value) as unknown;
+    return Array.isArray(parsed) ? parsed : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function messages(value: unknown): MessageView[] {
-  const list = Array.isArray(value) ? value : typeof value === 'string' ? [value] : [];
+  const list = Array.isArray(value)
+    ? value
+    : typeof value === 'string'
+      ? (parsedList(value) ?? [value])
+      : [];
   return list.slice(0, MAX_MESSAGES).map((item) => {
     if (!isRecord(item)) return { role: '', content: contentText(item) };
     const message = isRecord(item.message) ? item.message : item;

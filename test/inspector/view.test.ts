@@ -154,3 +154,13 @@ describe('boundedJson', () => {
     expect(boundedJson(value, 1_000)).toContain('(a getter threw)');
   });
 });
+
+describe('generationView of a conversation sent as JSON text', () => {
+  it('reads the messages out of it', () => {
+    const view = generationView({ $ai_input: JSON.stringify([{ role: 'user', content: 'Hi' }]) });
+    expect(view.input).toEqual([{ role: 'user', content: 'Hi' }]);
+    expect(generationView({ $ai_input: 'plain text' }).input).toEqual([
+      { role: '', content: 'plain text' },
+    ]);
+  });
+});

@@ -71,9 +71,11 @@
     return list;
   }
 
-  function exceptionBlock(exc) {
+  function exceptionBlock(exc, summary) {
     const block = el('div', { class: 'exception' });
-    block.append(el('div', { class: 'exc-title', text: `${exc.type}: ${exc.value}` }));
+    const title = `${exc.type}: ${exc.value}`;
+    // The row's summary line already says it for the first exception.
+    if (!summary.startsWith(title)) block.append(el('div', { class: 'exc-title', text: title }));
     if (exc.appFrames.length) block.append(frameList(exc.appFrames));
     else block.append(el('div', { class: 'note', text: 'no frames of the app itself' }));
     if (exc.otherFrames.length) {
@@ -155,7 +157,7 @@
   function rowNode(row) {
     const details = el('td', { class: 'details' });
     details.append(el('div', { class: 'summary', text: row.summary }));
-    for (const exc of row.exceptions || []) details.append(exceptionBlock(exc));
+    for (const exc of row.exceptions || []) details.append(exceptionBlock(exc, row.summary));
     if (row.generation) details.append(generationBlock(row.generation));
     details.append(propertiesBlock(row));
     const tr = el('tr', { class: 'row', 'data-id': row.id, 'data-event': row.event });
@@ -209,12 +211,14 @@
         el('span', { class: 'note', text: 'server events outside a browser session' }),
       );
     } else {
-      head.append(el('strong', { text: 'Session ' }), chip('session', session));
+      head.append(el('strong', { text: 'Session' }), chip('session', session));
       const users = [...new Set(list.map((r) => r.distinctId).filter(Boolean))];
+      if (users.length)
+        head.append(el('span', { class: 'label', text: users.length === 1 ? 'user' : 'users' }));
       for (const user of users.slice(0, 3)) head.append(chip('user', user));
     }
     const times = list.map((r) => Date.parse(r.time));
-    const span = Math.round((Math.max(...times) - Math.min(...times)) / 1000);
+    const span = times.length ? Math.round((Math.max(...times) - Math.min(...times)) / 1000) : 0;
     head.append(
       el('span', {
         class: 'note',
