@@ -13,13 +13,12 @@ export interface InspectedEvent {
   readonly sessionId: string | undefined;
   /** The event's own timestamp, when it has one. */
   readonly timestamp: string | undefined;
-  /** Every property, as sent. */
-  readonly properties: Readonly<Record<string, unknown>>;
   /**
-   * What the event weighs in memory, which the store's byte bound counts: the size of its
-   * JSON plus {@link OBJECT_WEIGHT} bytes per object or array (a parsed `{}` costs far more
-   * than its two characters).
+   * Every property, as sent. The store keeps them as JSON text (one string, cheap for the
+   * garbage collector however many objects it holds), so each read parses a fresh copy.
    */
+  readonly properties: Readonly<Record<string, unknown>>;
+  /** The size of the event's properties as JSON, which the store's byte bound counts. */
   readonly bytes: number;
 }
 
@@ -32,18 +31,8 @@ export interface RawEvent {
   [key: string]: unknown;
 }
 
-/** Bytes counted per object or array of an event, on top of its JSON's size. */
-export const OBJECT_WEIGHT = 64;
-
-/** The JSON's size plus {@link OBJECT_WEIGHT} per `{` or `[` (inside strings too: an upper bound). */
-function weigh(json: string): number {
-  let containers = 0;
-  for (let i = 0; i < json.length; i += 1) {
-    const code = json.charCodeAt(i);
-    if (code === 0x7b || code === 0x5b) containers += 1;
-  }
-  return Buffer.byteLength(json) + containers * OBJECT_WEIGHT;
-}
+/** Bytes counted per event on top of its properties' JSON: its own fields. */
+const EVENT_OVERHEAD = 256;
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -92,7 +81,8 @@ function sourceOf(properties: Record<string, unknown>): InspectedEvent['source']
 
 /**
  * Normalises a raw event for storage: the distinct id from the event or its
- * properties (posthog-js sends it inside them), the session id, the source.
+ * properties (posthog-js sends it inside them), the session id, the source; the
+ * properties kept as JSON text, parsed again on each read.
  *
  * @example
  * inspectedEvent({ event: 'x', distinct_id: 'u1', properties: {} }, { id: 1, endpoint: '/e/', receivedAt: new Date() });
@@ -102,8 +92,8 @@ export function inspectedEvent(
   { id, endpoint, receivedAt }: { id: number; endpoint: string; receivedAt: Date },
 ): InspectedEvent {
   const properties = raw.properties ?? {};
-  const json = JSON.stringify(raw);
-  return {
+  const json = JSON.stringify(properties);
+  const event = {
     id,
     receivedAt: receivedAt.toISOString(),
     endpoint,
@@ -112,7 +102,14 @@ export function inspectedEvent(
     distinctId: text(raw.distinct_id) ?? text(properties.distinct_id),
     sessionId: text(properties.$session_id),
     timestamp: text(raw.timestamp),
-    properties,
-    bytes: weigh(json),
-  };
+  } as InspectedEvent;
+  Object.defineProperty(event, 'properties', {
+    enumerable: true,
+    get: () => JSON.parse(json) as Record<string, unknown>,
+  });
+  Object.defineProperty(event, 'bytes', {
+    enumerable: true,
+    value: Buffer.byteLength(json) + Buffer.byteLength(raw.event) + EVENT_OVERHEAD,
+  });
+  return Object.freeze(event);
 }

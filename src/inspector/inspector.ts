@@ -23,7 +23,7 @@ import {
 } from './remote-config.js';
 import { sessionReplay } from './replay.js';
 import { InspectorStore } from './store.js';
-import { eventView, propertiesJson } from './view.js';
+import { propertiesJson } from './view.js';
 
 /** Options of {@link posthogInspector}. */
 export interface PosthogInspectorOptions {
@@ -36,8 +36,8 @@ export interface PosthogInspectorOptions {
   /** How many events it keeps, newest first. @default 1000 */
   readonly maxEvents?: number;
   /**
-   * How many bytes its events may weigh together: their JSON plus 64 bytes per object or
-   * array. @default 67108864 (64 MiB)
+   * How many bytes its events may hold together: their properties as JSON (the form they
+   * are kept in) plus 256 bytes each. @default 67108864 (64 MiB)
    */
   readonly maxStoredBytes?: number;
   /** Largest request body accepted, as sent (413 past it). @default 8388608 (8 MiB) */
@@ -170,7 +170,7 @@ export function posthogInspector(options?: Readonly<PosthogInspectorOptions>): P
   function state(): PageState {
     const stats = store.stats();
     return {
-      ...pageRows(store.list()),
+      ...pageRows(store.list(), (event) => store.viewOf(event)),
       flags,
       stats: { size: stats.size, capacity: stats.capacity, dropped: stats.dropped },
     };
@@ -180,7 +180,7 @@ export function posthogInspector(options?: Readonly<PosthogInspectorOptions>): P
     if (feed.size === 0) return;
     const stats = store.stats();
     feed.send('rows', {
-      ...pageRows([...events].reverse()),
+      ...pageRows([...events].reverse(), (event) => store.viewOf(event)),
       stats: { size: stats.size, capacity: stats.capacity, dropped: stats.dropped },
     });
   });
@@ -348,7 +348,7 @@ export function posthogInspector(options?: Readonly<PosthogInspectorOptions>): P
     if (one) {
       const event = store.get(Number(one[1]));
       if (!event) sendJson(res, 404, { type: 'not_found', detail: 'no longer held' });
-      else sendJson(res, 200, { ...eventView(event), properties: propertiesJson(event) });
+      else sendJson(res, 200, { ...store.viewOf(event), properties: propertiesJson(event) });
       return true;
     }
     if (readMethod && path === '/api/replay') {

@@ -29,7 +29,10 @@ export interface PageState {
  * @example
  * pageRows(store.list()); // { rows: [...], replays: { 'session-1': 4 } }
  */
-export function pageRows(events: readonly InspectedEvent[]): {
+export function pageRows(
+  events: readonly InspectedEvent[],
+  viewOf: (event: InspectedEvent) => EventView = eventView,
+): {
   rows: EventView[];
   replays: Record<string, number>;
 } {
@@ -38,7 +41,7 @@ export function pageRows(events: readonly InspectedEvent[]): {
   for (const event of events) {
     if (event.event === '$snapshot') {
       if (event.sessionId) replays[event.sessionId] = (replays[event.sessionId] ?? 0) + 1;
-    } else if (rows.length < PAGE_ROWS) rows.push(eventView(event));
+    } else if (rows.length < PAGE_ROWS) rows.push(viewOf(event));
   }
   return { rows, replays };
 }

@@ -31,9 +31,9 @@ export function snapshotItems(properties: Readonly<Record<string, unknown>>): un
   return isRecord(data) ? [data] : [];
 }
 
-function replaySummary(event: InspectedEvent): string {
+function replaySummary(event: InspectedEvent, properties: Readonly<Record<string, unknown>>): string {
   const counts = new Map<string, number>();
-  const items = snapshotItems(event.properties);
+  const items = snapshotItems(properties);
   for (const item of items) {
     const type = isRecord(item) && typeof item.type === 'number' ? item.type : -1;
     const name = RRWEB_TYPES[type] ?? 'other';
@@ -66,19 +66,21 @@ function exceptionSummary(properties: Readonly<Record<string, unknown>>): string
  * @example
  * summarize(pageviewEvent); // "http://127.0.0.1:3000/errors"
  */
-export function summarize(event: InspectedEvent): string {
-  const line = summaryLine(event);
+export function summarize(
+  event: InspectedEvent,
+  properties: Readonly<Record<string, unknown>> = event.properties,
+): string {
+  const line = summaryLine(event, properties);
   return line.length > MAX_SUMMARY ? `${line.slice(0, MAX_SUMMARY)}…` : line;
 }
 
 /** Characters of a summary at most. */
 const MAX_SUMMARY = 300;
 
-function summaryLine(event: InspectedEvent): string {
-  const p = event.properties;
+function summaryLine(event: InspectedEvent, p: Readonly<Record<string, unknown>>): string {
   switch (event.event) {
     case '$snapshot':
-      return replaySummary(event);
+      return replaySummary(event, p);
     case '$pageview':
     case '$pageleave':
       return String(p.$current_url ?? p.$pathname ?? '');

@@ -49,13 +49,16 @@ export function eventTime(event: InspectedEvent): string {
 /**
  * The row the page renders for an event: ids, times, one summary line, and for
  * exceptions and LLM generations their structured parts, every string cut so a row's
- * size, and the page's render time, stay bounded.
+ * size, and the page's render time, stay bounded. `p` is the event's properties, when
+ * the caller has them parsed already (the store keeps them as JSON text).
  *
  * @example
  * eventView(store.list()[0]).summary; // 'TypeError: boom at /checkout'
  */
-export function eventView(event: InspectedEvent): EventView {
-  const p = event.properties;
+export function eventView(
+  event: InspectedEvent,
+  p: Readonly<Record<string, unknown>> = event.properties,
+): EventView {
   const url = typeof p.$current_url === 'string' ? p.$current_url : p.path;
   return {
     id: event.id,
@@ -65,7 +68,7 @@ export function eventView(event: InspectedEvent): EventView {
     sessionId: cut(event.sessionId),
     time: eventTime(event),
     receivedAt: event.receivedAt,
-    summary: summarize(event),
+    summary: summarize(event, p),
     url: typeof url === 'string' ? cut(url) : undefined,
     ...(event.event === '$exception' ? { exceptions: exceptionViews(p.$exception_list) } : {}),
     ...(event.event === '$ai_generation' ? { generation: generationView(p) } : {}),
