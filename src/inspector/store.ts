@@ -42,11 +42,7 @@ function matches(event: InspectedEvent, users: readonly string[], filter: EventF
   const user = filter.user?.trim().toLowerCase();
   const session = filter.session?.trim().toLowerCase();
   if (name && !contains(event.event, name)) return false;
-  if (
-    user &&
-    !contains(event.distinctId, user) &&
-    !users.some((value) => contains(value, user))
-  ) {
+  if (user && !contains(event.distinctId, user) && !users.some((value) => contains(value, user))) {
     return false;
   }
   if (session && !contains(event.sessionId, session)) return false;

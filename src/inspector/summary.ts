@@ -31,7 +31,10 @@ export function snapshotItems(properties: Readonly<Record<string, unknown>>): un
   return isRecord(data) ? [data] : [];
 }
 
-function replaySummary(event: InspectedEvent, properties: Readonly<Record<string, unknown>>): string {
+function replaySummary(
+  event: InspectedEvent,
+  properties: Readonly<Record<string, unknown>>,
+): string {
   const counts = new Map<string, number>();
   const items = snapshotItems(properties);
   for (const item of items) {
