@@ -71,7 +71,18 @@
     return list;
   }
 
-  function exceptionBlock(exc, summary) {
+  /** A <details> that stays open across re-renders (the list is rebuilt as events arrive). */
+  function keptDetails(key, cls) {
+    const details = el('details', { class: cls, 'data-key': key });
+    details.addEventListener('toggle', () => {
+      if (details.open) open.add(key);
+      else open.delete(key);
+    });
+    if (open.has(key)) details.open = true;
+    return details;
+  }
+
+  function exceptionBlock(exc, summary, key) {
     const block = el('div', { class: 'exception' });
     const title = `${exc.type}: ${exc.value}`;
     // The row's summary line already says it for the first exception.
@@ -79,7 +90,7 @@
     if (exc.appFrames.length) block.append(frameList(exc.appFrames));
     else block.append(el('div', { class: 'note', text: 'no frames of the app itself' }));
     if (exc.otherFrames.length) {
-      const more = el('details', { class: 'more-frames' });
+      const more = keptDetails(key, 'more-frames');
       more.append(
         el('summary', {
           text: `${exc.otherFrames.length} more frames (node_modules, node: internals)`,
@@ -157,7 +168,9 @@
   function rowNode(row) {
     const details = el('td', { class: 'details' });
     details.append(el('div', { class: 'summary', text: row.summary }));
-    for (const exc of row.exceptions || []) details.append(exceptionBlock(exc, row.summary));
+    (row.exceptions || []).forEach((exc, i) => {
+      details.append(exceptionBlock(exc, row.summary, `frames-${row.id}-${i}`));
+    });
     if (row.generation) details.append(generationBlock(row.generation));
     details.append(propertiesBlock(row));
     const tr = el('tr', { class: 'row', 'data-id': row.id, 'data-event': row.event });
@@ -290,6 +303,15 @@
     $('stats').textContent =
       `${stats.size} of ${stats.capacity} events held${stats.dropped ? `, ${stats.dropped} older ones dropped` : ''}`;
     $('truncated').hidden = stats.size <= MAX_ROWS;
+  }
+
+  // Events arrive in bursts (a page load, a replay flush): draw at most every 100 ms.
+  let pending;
+  function scheduleRender() {
+    pending ??= setTimeout(() => {
+      pending = undefined;
+      render();
+    }, 100);
   }
 
   function renderFlags() {
@@ -482,7 +504,7 @@
       replays[session] = (replays[session] || 0) + count;
     stats = data.stats;
     keepNewest();
-    render();
+    scheduleRender();
   });
   source.addEventListener('flags', (e) => {
     flags = JSON.parse(e.data).flags;
