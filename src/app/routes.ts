@@ -32,7 +32,7 @@ function* streamedRows(rows: number): Generator<string> {
 }
 
 /**
- * The reference app's pages (SPEC §11): a page that extends a layout, a
+ * The reference app's pages (docs/observability.md, "The reference app"): a page that extends a layout, a
  * standalone page, a large streamed page, the flags page and the errors page,
  * plus `/api/health`.
  */

@@ -76,7 +76,7 @@ function inspectorConfig(
 }
 
 /**
- * `npm start`'s wiring, as a function (SPEC §11, §12):
+ * `npm start`'s wiring, as a function (docs/observability.md, "npm start without a key"):
  *
  * - `POSTHOG_API_KEY` set → the reference app sends to PostHog (`mode: 'posthog'`);
  * - unset, and `NODE_ENV` not `production` → inspector mode: the local inspector at

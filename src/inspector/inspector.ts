@@ -100,7 +100,7 @@ const EVENT = /^\/api\/events\/(\d{1,15})$/;
 const FLAG_KEY = /^[A-Za-z0-9_.:-]{1,200}$/;
 
 /**
- * A PostHog-compatible capture endpoint for local development (SPEC §12), mounted in
+ * A PostHog-compatible capture endpoint for local development (docs/observability.md, "Local inspector"), mounted in
  * the app — it never listens on a port of its own. It accepts what the real
  * `posthog-js` and `posthog-node` send (single events and batches; JSON, gzip
  * recognised by its magic bytes, or `data=<base64>` forms; replay snapshots), answers
