@@ -306,10 +306,11 @@
   }
 
   // Events arrive in bursts (a page load, a replay flush): draw at most every 100 ms.
-  let pending;
+  let pendingRender = 0;
   function scheduleRender() {
-    pending ??= setTimeout(() => {
-      pending = undefined;
+    if (pendingRender) return;
+    pendingRender = setTimeout(() => {
+      pendingRender = 0;
       render();
     }, 100);
   }
