@@ -3,8 +3,15 @@
 // POSTHOG_API_KEY (and outside production) both SDKs send to the local inspector mounted
 // in the app. It runs the TypeScript sources through tsx (a dev dependency, there on a
 // fresh clone after `npm install`): no build, no type declarations to wait for.
-import { register } from 'tsx/esm/api';
-
+let register;
+try {
+  ({ register } = await import('tsx/esm/api'));
+} catch {
+  console.error(
+    'express-posthog demo did not start: npm start runs the sources with tsx, a dev dependency that is not installed. Run npm install (without --omit=dev), then npm start.',
+  );
+  process.exit(1);
+}
 register();
 const { startReferenceApp } = await import('../src/app/index.ts');
 
