@@ -1,31 +1,30 @@
-// `npm start`: builds the package if needed, then serves the reference app (SPEC §11)
-// on PORT (3000) and stops gracefully on SIGTERM/SIGINT. Without POSTHOG_API_KEY (and
-// outside production) both SDKs send to the local inspector mounted in the app (SPEC §12).
-import { execSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
-
-/** Newest modification time of the files under a folder (0 when it is missing). */
-function newest(dir) {
-  const url = new URL(dir, import.meta.url);
-  if (!existsSync(url)) return 0;
-  return readdirSync(url, { recursive: true })
-    .map((file) => statSync(new URL(`${dir}/${file}`, import.meta.url)).mtimeMs)
-    .reduce((a, b) => Math.max(a, b), 0);
+// `npm start`: serves the reference app (docs/observability.md, "The reference app and
+// `npm start`") on PORT (3000) and stops gracefully on SIGTERM/SIGINT. Without
+// POSTHOG_API_KEY (and outside production) both SDKs send to the local inspector mounted
+// in the app. It runs the TypeScript sources through tsx (a dev dependency, there on a
+// fresh clone after `npm install`): no build, no type declarations to wait for.
+let register;
+try {
+  ({ register } = await import('tsx/esm/api'));
+} catch {
+  console.error(
+    'express-posthog demo did not start: npm start runs the sources with tsx, a dev dependency that is not installed. Run npm install (without --omit=dev), then npm start.',
+  );
+  process.exit(1);
 }
+register();
+const { startReferenceApp } = await import('../src/app/index.ts');
 
-// Build when dist/ is missing or older than the sources (a pull, an edit).
-const built = ['../dist/app.js', '../dist/inspector.js'].map(
-  (file) => new URL(file, import.meta.url),
-);
-if (
-  !built.every((url) => existsSync(url)) ||
-  Math.min(...built.map((url) => statSync(url).mtimeMs)) < newest('../src')
-) {
-  execSync('npm run build', { stdio: 'inherit' });
+let started;
+try {
+  started = await startReferenceApp();
+} catch (error) {
+  // A busy port, a bad HOST or a bad setting: the message says what to do; no stack.
+  console.error(
+    `express-posthog demo did not start: ${error instanceof Error ? error.message : String(error)}`,
+  );
+  process.exit(1);
 }
-const { startReferenceApp } = await import('../dist/app.js');
-
-const started = await startReferenceApp();
 const { config } = started.client;
 console.log(`express-posthog demo on ${started.url}`);
 if (started.mode === 'posthog') {

@@ -49,7 +49,7 @@ export interface CreateAppOptions {
 }
 
 /**
- * The reference app (SPEC §11), wired in the order that works:
+ * The reference app (docs/observability.md, "The reference app"), wired in the order that works:
  * (`posthogProxy`, inspector) → `compression` → `posthogSnippet` → auth →
  * `posthogUser` → routes → 404 → `posthogErrorHandler`. Views are Nunjucks templates under `views/app/`.
  *

@@ -1,4 +1,5 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import cookieParser from 'cookie-parser';
 import express, { type Request, type Response, type Router } from 'express';
 
 /** The demo user kept in the signed cookie. */
@@ -46,12 +47,10 @@ export function decodeUserCookie(value: string | undefined, secret: string): Dem
   }
 }
 
-function readCookie(header: string | undefined, name: string): string | undefined {
-  for (const part of (header ?? '').split(';')) {
-    const [key, ...rest] = part.trim().split('=');
-    if (key === name) return decodeURIComponent(rest.join('='));
-  }
-  return undefined;
+/** The demo cookie as cookie-parser read it: a malformed value (`%E0%A4%A`) stays text, never throws. */
+function readCookie(req: Request, name: string): string | undefined {
+  const value = (req.cookies as Record<string, unknown> | undefined)?.[name];
+  return typeof value === 'string' ? value : undefined;
 }
 
 function field(value: unknown): string {
@@ -73,8 +72,11 @@ export function demoAuth({
   secret = randomBytes(32).toString('hex'),
 }: DemoAuthOptions = {}): Router {
   const router = express.Router();
+  // cookie-parser (the `cookie` package) decodes each value safely; an app's own
+  // cookie-parser, mounted earlier, is reused as it is.
+  router.use(cookieParser());
   router.use(function demoAuthUser(req: Request, _res: Response, next) {
-    const user = decodeUserCookie(readCookie(req.headers.cookie, COOKIE), secret);
+    const user = decodeUserCookie(readCookie(req, COOKIE), secret);
     if (user) (req as Request & { user?: DemoUser }).user = user;
     next();
   });

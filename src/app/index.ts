@@ -1,6 +1,6 @@
 /**
- * `express-posthog/app`: the reference app (SPEC §11), its server with graceful
- * shutdown, and `npm start`'s wiring (the local inspector without a key, SPEC §12).
+ * `express-posthog/app`: the reference app (docs/observability.md, "The reference app"), its server with graceful
+ * shutdown, and `npm start`'s wiring (the local inspector without a key).
  * @packageDocumentation
  */
 

@@ -26,6 +26,26 @@ export interface ServedApp {
 }
 
 /**
+ * The error of a failed `listen`, saying which port and what to do: a busy port names
+ * `PORT`, a refused one names the privilege. The original is the `cause`.
+ *
+ * @example
+ * listenError(Object.assign(new Error('x'), { code: 'EADDRINUSE' }), 3000, '127.0.0.1').message;
+ * // 'Port 3000 on 127.0.0.1 is already in use (EADDRINUSE): …'
+ */
+export function listenError(error: NodeJS.ErrnoException, port: number, host: string): Error {
+  const fix =
+    error.code === 'EADDRINUSE'
+      ? `Port ${port} on ${host} is already in use (EADDRINUSE): another process listens there, perhaps an earlier npm start. Stop it, or choose another port, e.g. PORT=${port === 3000 ? 3001 : port + 1} npm start.`
+      : error.code === 'EACCES'
+        ? `Port ${port} on ${host} needs privileges this process lacks (EACCES). Choose a port above 1023, e.g. PORT=3000 npm start.`
+        : error.code === 'EADDRNOTAVAIL'
+          ? `Cannot listen on ${host}: no interface of this machine has that address (EADDRNOTAVAIL). Set HOST=127.0.0.1, or an address of this machine.`
+          : `Cannot listen on ${host}:${port}: ${error.message}`;
+  return Object.assign(new Error(fix, { cause: error }), { code: error.code });
+}
+
+/**
  * Serves an app and stops it gracefully on `SIGTERM`/`SIGINT`: the server stops
  * accepting, in-flight requests finish, PostHog is flushed within
  * `POSTHOG_SHUTDOWN_TIMEOUT_MS`, then the process exits 0. In-flight requests get
@@ -45,7 +65,7 @@ export async function serveApp({
   const server = app.listen(port, host);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
-    server.once('error', reject);
+    server.once('error', (error: NodeJS.ErrnoException) => reject(listenError(error, port, host)));
   });
   const address = server.address() as AddressInfo;
   let stopping: Promise<void> | undefined;

@@ -6,6 +6,7 @@ import type { Env, PosthogConfig } from '../config/types.js';
 import { DEFAULT_INSPECTOR_PATH, INSPECTOR_API_KEY } from '../inspector/constants.js';
 import { type PosthogInspector, posthogInspector } from '../inspector/inspector.js';
 import { createApp } from './create-app.js';
+import { DEMO_FLAGS } from './routes.js';
 import { type ServedApp, serveApp } from './serve.js';
 
 /** What `npm start` does with PostHog: send to it, to the local inspector, or nothing. */
@@ -75,7 +76,7 @@ function inspectorConfig(
 }
 
 /**
- * `npm start`'s wiring, as a function (SPEC §11, §12):
+ * `npm start`'s wiring, as a function (docs/observability.md, "npm start without a key"):
  *
  * - `POSTHOG_API_KEY` set → the reference app sends to PostHog (`mode: 'posthog'`);
  * - unset, and `NODE_ENV` not `production` → inspector mode: the local inspector at
@@ -114,7 +115,14 @@ export async function startReferenceApp(
     if (port === 0) port = await freePort(selfHost(host).replace(/^\[|\]$/g, ''));
     const origin = `http://${selfHost(host)}:${port}`;
     client = new PosthogClient({ config: inspectorConfig(env, base, settings, origin) });
-    inspector = posthogInspector({ config: base });
+    // The demo flags are listed (off) so the page can switch them on; a HOST the app
+    // listens on by name is one the inspector answers too.
+    const named = !['0.0.0.0', '::', '', '127.0.0.1', 'localhost', '::1'].includes(host);
+    inspector = posthogInspector({
+      config: base,
+      flags: { [DEMO_FLAGS.server]: false, [DEMO_FLAGS.browser]: false },
+      ...(named && /^[A-Za-z0-9_.-]+$/.test(host) ? { allowedHosts: [host] } : {}),
+    });
   }
   const app = createApp({
     client,
@@ -126,7 +134,11 @@ export async function startReferenceApp(
   const served = await serveApp({ app, client, port, host, signals: [], onStopped });
   let stopping: Promise<void> | undefined;
   function stop(): Promise<void> {
-    stopping ??= client.flush(client.config.shutdownTimeoutMs).then(() => served.stop());
+    stopping ??= client.flush(client.config.shutdownTimeoutMs).then(() => {
+      // Open inspector pages hold a live stream each: end them, or the server waits on them.
+      inspector?.close();
+      return served.stop();
+    });
     return stopping;
   }
   for (const signal of signals) {

@@ -13,20 +13,26 @@ export interface InspectedEvent {
   readonly sessionId: string | undefined;
   /** The event's own timestamp, when it has one. */
   readonly timestamp: string | undefined;
-  /** Every property, as sent. */
+  /**
+   * Every property, as sent. The store keeps them as JSON text (one string, cheap for the
+   * garbage collector however many objects it holds), so each read parses a fresh copy.
+   */
   readonly properties: Readonly<Record<string, unknown>>;
-  /** The size of the event's JSON, which the store's byte bound counts. */
+  /** The size of the event's properties as JSON, which the store's byte bound counts. */
   readonly bytes: number;
 }
 
 /** A raw event from a body: at least a name; the rest as the SDK sent it. */
-interface RawEvent {
+export interface RawEvent {
   event: string;
   properties?: Record<string, unknown>;
   distinct_id?: unknown;
   timestamp?: unknown;
   [key: string]: unknown;
 }
+
+/** Bytes counted per event on top of its properties' JSON: its own fields. */
+const EVENT_OVERHEAD = 256;
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -75,7 +81,8 @@ function sourceOf(properties: Record<string, unknown>): InspectedEvent['source']
 
 /**
  * Normalises a raw event for storage: the distinct id from the event or its
- * properties (posthog-js sends it inside them), the session id, the source.
+ * properties (posthog-js sends it inside them), the session id, the source; the
+ * properties kept as JSON text, parsed again on each read.
  *
  * @example
  * inspectedEvent({ event: 'x', distinct_id: 'u1', properties: {} }, { id: 1, endpoint: '/e/', receivedAt: new Date() });
@@ -85,8 +92,8 @@ export function inspectedEvent(
   { id, endpoint, receivedAt }: { id: number; endpoint: string; receivedAt: Date },
 ): InspectedEvent {
   const properties = raw.properties ?? {};
-  const json = JSON.stringify(raw);
-  return {
+  const json = JSON.stringify(properties);
+  const event = {
     id,
     receivedAt: receivedAt.toISOString(),
     endpoint,
@@ -95,7 +102,14 @@ export function inspectedEvent(
     distinctId: text(raw.distinct_id) ?? text(properties.distinct_id),
     sessionId: text(properties.$session_id),
     timestamp: text(raw.timestamp),
-    properties,
-    bytes: Buffer.byteLength(json),
-  };
+  } as InspectedEvent;
+  Object.defineProperty(event, 'properties', {
+    enumerable: true,
+    get: () => JSON.parse(json) as Record<string, unknown>,
+  });
+  Object.defineProperty(event, 'bytes', {
+    enumerable: true,
+    value: Buffer.byteLength(json) + Buffer.byteLength(raw.event) + EVENT_OVERHEAD,
+  });
+  return Object.freeze(event);
 }

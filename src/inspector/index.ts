@@ -1,5 +1,5 @@
 /**
- * `express-posthog/inspector`: the local inspector (SPEC §12), a PostHog-compatible
+ * `express-posthog/inspector`: the local inspector (docs/observability.md, "Local inspector"), a PostHog-compatible
  * capture endpoint mounted in the app for development, with an events page.
  * @packageDocumentation
  */

@@ -32,3 +32,21 @@ export function checkFlags(flags: unknown): void {
       "must map flag keys to true, false or a variant, e.g. { 'new-ui': true }",
     );
 }
+
+/**
+ * Throws unless `hosts` is `undefined` or a list of host names.
+ *
+ * @example
+ * checkHosts(['dev.box', '.internal.test']); // fine
+ */
+export function checkHosts(hosts: unknown): void {
+  if (hosts === undefined) return;
+  const ok =
+    Array.isArray(hosts) &&
+    hosts.every(
+      (h) => typeof h === 'string' && /^\.?[A-Za-z0-9_.-]+$|^\[[0-9a-fA-F:.]+\]$/.test(h),
+    );
+  if (!ok) {
+    failOption('allowedHosts', hosts, "must list host names without ports, e.g. ['dev.box']");
+  }
+}

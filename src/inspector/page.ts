@@ -1,79 +1,97 @@
 import nunjucks from 'nunjucks';
 import { viewsDir } from '../views-dir.js';
+import type { InspectorAssets } from './assets.js';
 import type { InspectedEvent } from './events.js';
-import type { EventFilter, StoreStats } from './store.js';
-import { summarize } from './summary.js';
+import type { InspectorFlags } from './remote-config.js';
+import { type EventView, eventView } from './view.js';
 
 /**
- * Rows rendered on the page at most; the JSON endpoint has them all.
+ * Rows the page holds at most; the JSON endpoint has them all.
  *
  * @example
  * events.slice(0, PAGE_ROWS);
  */
 export const PAGE_ROWS = 300;
-/** Characters of an event's properties shown on the page at most. */
-const JSON_CHARS = 16_000;
 
-/** What the events page shows. */
-export interface EventsPage {
-  /** The inspector's mount path, e.g. `/_inspector`. */
-  readonly base: string;
-  readonly filter: EventFilter;
-  /** The matching events, newest first (all of them; the page shows the first rows). */
-  readonly events: readonly InspectedEvent[];
-  readonly stats: StoreStats;
-}
-
-/** The properties as shown: a replay snapshot's rrweb data is summarised, not printed. */
-function shownJson(event: InspectedEvent): string {
-  const properties: Record<string, unknown> = { ...event.properties };
-  for (const key of ['$snapshot_data', '$snapshot_items']) {
-    if (key in properties) properties[key] = '(replay data: see the summary, or the JSON endpoint)';
-  }
-  const json = JSON.stringify(properties, null, 2) ?? '{}';
-  return json.length > JSON_CHARS
-    ? `${json.slice(0, JSON_CHARS)}\n…[${json.length - JSON_CHARS} more characters in the JSON endpoint]`
-    : json;
+/** What the page's live stream sends first and on every change of the whole list. */
+export interface PageState {
+  readonly rows: readonly EventView[];
+  /** Replay snapshots held, by session id. */
+  readonly replays: Readonly<Record<string, number>>;
+  readonly flags: InspectorFlags;
+  readonly stats: { readonly size: number; readonly capacity: number; readonly dropped: number };
 }
 
 /**
- * Builds the renderer of the events page (`views/inspector/events.njk`), with
- * autoescape on: event names, ids and properties are shown as text, never markup.
+ * The rows of a set of events (newest first, `$snapshot` left out: a session's replay is
+ * counted and played instead) and the replay counts by session, at most {@link PAGE_ROWS} rows.
  *
  * @example
- * const render = createEventsPageRenderer();
- * res.end(render({ base: '/_inspector', filter: {}, events: store.list(), stats: store.stats() }));
+ * pageRows(store.list()); // { rows: [...], replays: { 'session-1': 4 } }
  */
-export function createEventsPageRenderer(): (page: EventsPage) => string {
+export function pageRows(
+  events: readonly InspectedEvent[],
+  viewOf: (event: InspectedEvent) => EventView = eventView,
+): {
+  rows: EventView[];
+  replays: Record<string, number>;
+} {
+  const rows: EventView[] = [];
+  const replays: Record<string, number> = {};
+  for (const event of events) {
+    if (event.event === '$snapshot') {
+      if (event.sessionId) replays[event.sessionId] = (replays[event.sessionId] ?? 0) + 1;
+    } else if (rows.length < PAGE_ROWS) rows.push(viewOf(event));
+  }
+  return { rows, replays };
+}
+
+/** What the page shell needs: where it is mounted and the files it loads. */
+export interface PageShell {
+  /** The inspector's mount path, e.g. `/_inspector`. */
+  readonly base: string;
+  readonly assets: InspectorAssets;
+}
+
+/**
+ * Builds the renderer of the page shell (`views/inspector/events.njk`): no inline
+ * script, no inline style, so it runs under a strict CSP; the rows arrive over the live
+ * stream and are written with `textContent`, never as markup.
+ *
+ * @example
+ * const render = createPageRenderer();
+ * res.end(render({ base: '/_inspector', assets }));
+ */
+export function createPageRenderer(): (shell: PageShell) => string {
   const env = new nunjucks.Environment(new nunjucks.FileSystemLoader(viewsDir()), {
     autoescape: true,
   });
-  return function renderEventsPage({ base, filter, events, stats }: EventsPage): string {
-    const query = new URLSearchParams();
-    for (const key of ['event', 'user', 'session'] as const) {
-      const value = filter[key];
-      if (value) query.set(key, value);
-    }
-    const search = query.toString();
+  return function renderPage({ base, assets }: PageShell): string {
     return env.render('inspector/events.njk', {
       base,
-      filter,
-      filtered: search !== '',
-      jsonUrl: `${base}/api/events${search ? `?${search}` : ''}`,
-      stats,
-      storedKb: Math.round(stats.bytes / 1024),
-      maxKb: Math.round(stats.maxBytes / 1024),
-      truncated: events.length > PAGE_ROWS,
-      events: events.slice(0, PAGE_ROWS).map((event) => ({
-        id: event.id,
-        receivedAt: event.receivedAt,
-        source: event.source,
-        event: event.event,
-        distinctId: event.distinctId,
-        sessionId: event.sessionId,
-        summary: summarize(event),
-        json: shownJson(event),
-      })),
+      script: `${base}${assets.script}`,
+      style: `${base}${assets.style}`,
+      playerScript: assets.player ? `${base}${assets.player.script}` : '',
+      playerStyle: assets.player ? `${base}${assets.player.style}` : '',
     });
   };
 }
+
+/**
+ * The Content-Security-Policy of the page: scripts and styles only from the app itself
+ * (rrweb's player adds inline styles to the replayed page, so `style-src` allows them).
+ *
+ * @example
+ * res.setHeader('Content-Security-Policy', PAGE_CSP);
+ */
+export const PAGE_CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data: blob:",
+  "font-src 'self' data:",
+  "connect-src 'self'",
+  "frame-ancestors 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+].join('; ');

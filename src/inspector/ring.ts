@@ -81,6 +81,11 @@ export class EventRing<T extends Weighed> {
     return items;
   }
 
+  /** Counts `count` items as dropped that were never pushed (a batch larger than the ring). */
+  countDropped(count: number): void {
+    this.#dropped += count;
+  }
+
   /** Empties it. */
   clear(): void {
     this.#slots.fill(undefined);

@@ -1,3 +1,4 @@
+import { formatSeconds } from './ai-view.js';
 import type { InspectedEvent } from './events.js';
 
 /** rrweb's event types, by number, as replay snapshots carry them. */
@@ -30,9 +31,12 @@ export function snapshotItems(properties: Readonly<Record<string, unknown>>): un
   return isRecord(data) ? [data] : [];
 }
 
-function replaySummary(event: InspectedEvent): string {
+function replaySummary(
+  event: InspectedEvent,
+  properties: Readonly<Record<string, unknown>>,
+): string {
   const counts = new Map<string, number>();
-  const items = snapshotItems(event.properties);
+  const items = snapshotItems(properties);
   for (const item of items) {
     const type = isRecord(item) && typeof item.type === 'number' ? item.type : -1;
     const name = RRWEB_TYPES[type] ?? 'other';
@@ -42,13 +46,19 @@ function replaySummary(event: InspectedEvent): string {
   return `replay: ${items.length} rrweb event${items.length === 1 ? '' : 's'} (${parts.join(', ') || 'none'}), ${kilobytes(event.bytes)}`;
 }
 
+/** The start of a value as text: a 5 MB message is not copied whole to show 300 characters. */
+const cutText = (value: unknown): string => {
+  const text = typeof value === 'string' ? value : String(value);
+  return text.length > 300 ? text.slice(0, 300) : text;
+};
+
 function exceptionSummary(properties: Readonly<Record<string, unknown>>): string {
   const list = properties.$exception_list;
   const first = Array.isArray(list) && isRecord(list[0]) ? list[0] : undefined;
   const type = first?.type ?? properties.$exception_type ?? 'Error';
   const message = first?.value ?? properties.$exception_message ?? '';
   const where = typeof properties.path === 'string' ? ` at ${properties.path}` : '';
-  return `${String(type)}: ${String(message)}${where}`;
+  return `${cutText(type)}: ${cutText(message)}${where.length > 300 ? where.slice(0, 300) : where}`;
 }
 
 /**
@@ -59,11 +69,21 @@ function exceptionSummary(properties: Readonly<Record<string, unknown>>): string
  * @example
  * summarize(pageviewEvent); // "http://127.0.0.1:3000/errors"
  */
-export function summarize(event: InspectedEvent): string {
-  const p = event.properties;
+export function summarize(
+  event: InspectedEvent,
+  properties: Readonly<Record<string, unknown>> = event.properties,
+): string {
+  const line = summaryLine(event, properties);
+  return line.length > MAX_SUMMARY ? `${line.slice(0, MAX_SUMMARY)}…` : line;
+}
+
+/** Characters of a summary at most. */
+const MAX_SUMMARY = 300;
+
+function summaryLine(event: InspectedEvent, p: Readonly<Record<string, unknown>>): string {
   switch (event.event) {
     case '$snapshot':
-      return replaySummary(event);
+      return replaySummary(event, p);
     case '$pageview':
     case '$pageleave':
       return String(p.$current_url ?? p.$pathname ?? '');
@@ -73,7 +93,8 @@ export function summarize(event: InspectedEvent): string {
       return `identified as ${event.distinctId ?? '?'}${p.$anon_distinct_id ? ` (was ${String(p.$anon_distinct_id)})` : ''}`;
     case '$ai_generation': {
       const status = p.$ai_is_error ? ' failed' : '';
-      return `${String(p.$ai_provider ?? '?')} ${String(p.$ai_model ?? '?')}${status}, ${String(p.$ai_latency ?? '?')} s`;
+      const latency = typeof p.$ai_latency === 'number' ? formatSeconds(p.$ai_latency) : '? s';
+      return `${String(p.$ai_provider ?? '?')} ${String(p.$ai_model ?? '?')}${status}, ${latency}`;
     }
     default:
       return kilobytes(event.bytes);

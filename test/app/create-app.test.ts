@@ -142,3 +142,48 @@ describe('createApp LLM page', () => {
     await capture.close();
   });
 });
+
+describe('createApp against bad input and for a newcomer', () => {
+  const app = createApp({ client, demoAuthSecret: 'test-secret' });
+
+  it.each(['/', '/api/health', '/flags'])(
+    'answers %s normally with a malformed demo_user cookie (%E0%A4%A)',
+    async (path) => {
+      const res = await request(app).get(path).set('Cookie', 'demo_user=%E0%A4%A; other=%ZZ');
+      expect(res.status).toBe(200);
+      expect(res.text).not.toContain('Signed in as');
+    },
+  );
+
+  it('guides from the home page: log in, throw an error, open the inspector', async () => {
+    const { posthogInspector } = await import('../../src/inspector/index.js');
+    const inspector = posthogInspector({ config: loadConfig({}, { logger: recordingLogger() }) });
+    const withInspector = createApp({ client, inspector });
+    const home = await request(withInspector).get('/').set('Accept', 'text/html');
+    const guide = /<ol id="guide">([\s\S]*?)<\/ol>/.exec(home.text)?.[1] ?? '';
+    expect(guide).toMatch(/href="\/login"[\s\S]*href="\/errors"[\s\S]*href="\/_inspector\/"/);
+    expect(home.text).toMatch(/<p data-sensitive/);
+  });
+
+  it('shows the details and a link to the inspector on the 500 page with DEBUG on, and neither without', async () => {
+    const { posthogInspector } = await import('../../src/inspector/index.js');
+    const debugClient = enabledClient('http://127.0.0.1:9', { environment: 'test', debug: true });
+    const inspector = posthogInspector({ config: loadConfig({}, { logger: recordingLogger() }) });
+    const explode = (a: import('express').Express) =>
+      a.get('/explode', () => {
+        throw new TypeError('the <cart> is empty');
+      });
+    const debugApp = createApp({ client: debugClient.client, inspector, before: explode });
+    const res = await request(debugApp).get('/explode').set('Accept', 'text/html');
+    expect(res.status).toBe(500);
+    expect(res.text).toContain('<strong>TypeError</strong>: the &lt;cart&gt; is empty');
+    expect(res.text).toMatch(/<pre>TypeError: the &lt;cart&gt; is empty\n\s+at /);
+    expect(res.text).toContain('href="/_inspector/?event=%24exception"');
+    await debugClient.client.shutdown(50);
+    const quiet = await request(createApp({ client, before: explode }))
+      .get('/explode')
+      .set('Accept', 'text/html');
+    expect(quiet.text).not.toContain('the &lt;cart&gt; is empty');
+    expect(quiet.text).not.toContain('inspector');
+  });
+});

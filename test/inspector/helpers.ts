@@ -39,3 +39,23 @@ export async function post(
   const text = await response.text();
   return { status: response.status, json: text ? JSON.parse(text) : undefined };
 }
+
+/** Opens the inspector's live stream and returns its first message, parsed; then closes it. */
+export async function firstLiveMessage(url: string): Promise<{ type: string; data: any }> {
+  const controller = new AbortController();
+  const response = await fetch(url, { signal: controller.signal });
+  const reader = response.body!.getReader();
+  const decoder = new TextDecoder();
+  let text = '';
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) throw new Error(`the stream ended before a message: ${text}`);
+      text += decoder.decode(value, { stream: true });
+      const match = /event: (\w+)\ndata: (.*)\n\n/.exec(text);
+      if (match) return { type: match[1]!, data: JSON.parse(match[2]!) };
+    }
+  } finally {
+    controller.abort();
+  }
+}

@@ -8,7 +8,7 @@ import {
 } from '../../src/inspector/index.js';
 import { traceGeneration } from '../../src/llm/index.js';
 import { enabledClient } from '../helpers/client.js';
-import { devConfig, post, serveInspector } from './helpers.js';
+import { devConfig, firstLiveMessage, post, serveInspector } from './helpers.js';
 
 let site: Awaited<ReturnType<typeof serveInspector>>;
 let inspector: PosthogInspector;
@@ -229,14 +229,19 @@ describe('posthogInspector events page and JSON', () => {
     expect(bySession.events.map((e: { event: string }) => e.event)).toEqual(['$exception']);
   });
 
-  it('renders every value as text, with caching and the snippet off', async () => {
+  it('serves a page with no inline script under a strict CSP, its rows as JSON text on the live stream', async () => {
     const response = await fetch(`${base}/`);
     const html = await response.text();
     expect(response.headers.get('cache-control')).toBe('no-store, no-transform');
+    expect(response.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
     expect(html).not.toContain('<img src=x');
-    expect(html).not.toContain('<script>alert(2)');
-    expect(html).toContain('&lt;img src=x onerror=alert(1)&gt;');
-    expect(html).toContain('Error: boom');
+    const reset = await firstLiveMessage(`${base}/api/live`);
+    expect(reset.type).toBe('reset');
+    const rows = reset.data.rows as { event: string; summary: string; distinctId?: string }[];
+    expect(rows.map((row) => row.event)).toContain('<img src=x onerror=alert(1)>');
+    expect(rows.map((row) => row.summary)).toContain('Error: boom');
+    expect(rows.map((row) => row.distinctId)).toContain('</td><script>alert(2)</script>');
   });
 
   it('forgets everything on DELETE api/events', async () => {
