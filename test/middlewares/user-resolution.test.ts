@@ -208,6 +208,45 @@ describe.each(expressVersions)('posthogUser resolves the user on $name', ({ name
     expect(exception?.properties.user_id).toBe('u-1');
     expect(JSON.stringify(exception)).not.toContain('u1@example.com');
   });
+
+  it("links a page navigation's events and exception to the session in the posthog-js cookie", async () => {
+    const { posthog } = loggedClient();
+    const app = buildApp(posthog);
+    const now = Date.now();
+    const cookie = `ph_phc_test_posthog=${encodeURIComponent(
+      JSON.stringify({ distinct_id: 'anon-1', $sesid: [now, 'sess-cookie', now - 1000] }),
+    )}`;
+    await supertest(app).get('/work?api_key=k1&q=shoes').set('Cookie', cookie).expect(200);
+    await supertest(app)
+      .get('/boom')
+      .set('Cookie', cookie)
+      .set('Accept', 'application/json')
+      .set('User-Agent', 'nav-test')
+      .expect(500);
+    await posthog.shutdown();
+    const work = suite.server.events.find((e) => e.event === 'work done');
+    const exception = suite.server.events.find((e) => e.event === '$exception');
+    for (const event of [work, exception]) {
+      expect(event?.distinct_id).toBe('anon-1');
+      expect(event?.properties.$session_id).toBe('sess-cookie');
+      expect(event?.properties.$request_method).toBe('GET');
+      expect(event?.properties.$ip).toBeUndefined();
+    }
+    expect(work?.properties.$current_url).toMatch(
+      /^http:\/\/127\.0\.0\.1:\d+\/work\?api_key=\[REDACTED\]&q=shoes$/,
+    );
+    expect(work?.properties.$request_path).toBe('/work');
+    expect(exception?.properties.$request_path).toBe('/boom');
+    expect(exception?.properties.$response_status_code).toBe(500);
+    expect(exception?.properties.$user_agent).toBe('nav-test');
+  });
+
+  it('adds $ip in identify mode full only', async () => {
+    const { posthog } = loggedClient({ identifyPii: 'full' });
+    await supertest(buildApp(posthog)).get('/work').expect(200);
+    const [event] = await arrived(posthog, 'work done');
+    expect(event?.properties.$ip).toMatch(/127\.0\.0\.1/);
+  });
 });
 
 describe('posthogUser options', () => {
