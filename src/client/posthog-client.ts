@@ -102,7 +102,7 @@ function readableError(error: unknown): unknown {
 }
 
 /**
- * The package's PostHog client (docs/observability.md, "Server client"): a thin, never-throwing layer over
+ * The package's PostHog client (docs/observability.md, "Server events"): a thin, never-throwing layer over
  * `posthog-node`. Disabled (no `POSTHOG_API_KEY`), it constructs nothing and
  * every method is a cheap no-op.
  *

@@ -27,7 +27,7 @@ export interface PosthogSdk {
   shutdown(timeoutMs?: number): Promise<void>;
 }
 
-/** Per-request timeout for flag evaluation (docs/observability.md, "Feature flags"). */
+/** Per-request timeout for flag evaluation (docs/observability.md, "Feature flags (server)"). */
 export const FLAG_TIMEOUT_MS = 2_000;
 
 /**

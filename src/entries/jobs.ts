@@ -1,6 +1,6 @@
 /**
  * `express-posthog/jobs`: background-job failures as `$exception`
- * (docs/observability.md, "Jobs and CLI"), without loading Express, Nunjucks
+ * (docs/observability.md, "LLM generations, job failures and command-line programs"), without loading Express, Nunjucks
  * or the middlewares — for a queue worker with no web server.
  *
  * @example

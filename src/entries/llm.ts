@@ -1,6 +1,6 @@
 /**
  * `express-posthog/llm`: LLM generation tracing as `$ai_generation`
- * (docs/observability.md, "LLM tracing"), without loading Express, Nunjucks or
+ * (docs/observability.md, "LLM generations: `traceGeneration`"), without loading Express, Nunjucks or
  * the middlewares — for a worker or a script that calls a model.
  *
  * @example

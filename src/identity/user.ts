@@ -7,7 +7,7 @@ export interface PosthogUser {
   readonly name?: string;
 }
 
-/** The `user_*` properties an identify mode allows (docs/observability.md, "Who the user is"). */
+/** The `user_*` properties an identify mode allows (docs/observability.md, "`posthogUser(options?)`: user propagation"). */
 export interface UserProperties {
   user_id?: string;
   user_email?: string;
@@ -71,7 +71,7 @@ export function readUserObject(raw: unknown): UserReading {
 
 /**
  * Normalises whatever the app's auth put on the request (docs/observability.md,
- * "Who the user is"): id from `id`, `user_id`, else `email`; name from `name`,
+ * "`posthogUser(options?)`: user propagation"): id from `id`, `user_id`, else `email`; name from `name`,
  * `full_name`, `displayName`. Returns `undefined` for anything without an id
  * (no user, an anonymous object) and for an object that throws when read.
  * Never throws.

@@ -4,8 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { posthogErrorHandler } from '../../src/middlewares/error-handler/index.js';
 import { posthogSnippet } from '../../src/middlewares/snippet/index.js';
 import { posthogUser } from '../../src/middlewares/user/index.js';
-import { useBrowserSite } from '../helpers/browser-site.js';
 import { waitForPosthog } from '../helpers/browser.js';
+import { useBrowserSite } from '../helpers/browser-site.js';
 
 const PAGE = '<!DOCTYPE html><html><head><title>p</title></head><body><p>page</p></body></html>';
 
@@ -39,8 +39,8 @@ describe('the browser and the server agree on who and which session', () => {
       await page.context().addCookies([{ name: 'login', value: 'ada', url: site.url }]);
       await page.goto(`${site.url}/page`);
       await waitForPosthog(page);
-      const distinctId = await page.evaluate(
-        () => (globalThis as unknown as PosthogGlobal).posthog.get_distinct_id(),
+      const distinctId = await page.evaluate(() =>
+        (globalThis as unknown as PosthogGlobal).posthog.get_distinct_id(),
       );
       expect(distinctId).toBe('u-async-ada');
     });
@@ -50,8 +50,8 @@ describe('the browser and the server agree on who and which session', () => {
     await site.withPage(async (page) => {
       await page.goto(`${site.url}/page`);
       await waitForPosthog(page);
-      const sessionId = await page.evaluate(
-        () => (globalThis as unknown as PosthogGlobal).posthog.get_session_id(),
+      const sessionId = await page.evaluate(() =>
+        (globalThis as unknown as PosthogGlobal).posthog.get_session_id(),
       );
       // posthog-js keeps its state in the ph_<key>_posthog cookie, which a navigation sends.
       await expect

@@ -37,7 +37,7 @@ async function throwLater(error: Error): Promise<never> {
 }
 
 /**
- * The debug route (docs/observability.md, "Debug route"), a Router serving `GET /api/debug/throw` so
+ * The debug route (docs/observability.md, "`debugRouter(options?)`"), a Router serving `GET /api/debug/throw` so
  * operators can check the whole pipeline: throw → `posthogErrorHandler()` →
  * `$exception` in PostHog, with the user.
  *

@@ -60,7 +60,7 @@ export function reasonPhrase(status: number): string {
 }
 
 /**
- * The JSON `error` code: `internal_error` for 500 (docs/observability.md, "Error handler"), else the reason
+ * The JSON `error` code: `internal_error` for 500 (docs/observability.md, "`posthogErrorHandler(options?)`: server exceptions"), else the reason
  * phrase in snake case (`bad_request`, `not_found`, `service_unavailable`).
  *
  * @example

@@ -119,7 +119,7 @@ function plainFallback(res: Response): void {
 }
 
 /**
- * The server exception handler (docs/observability.md, "Error handler"): an
+ * The server exception handler (docs/observability.md, "`posthogErrorHandler(options?)`: server exceptions"): an
  * Express error middleware to register after the routes (and after
  * `debugRouter()`).
  *

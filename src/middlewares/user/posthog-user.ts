@@ -42,7 +42,7 @@ function defaultGetUser(req: Request, res: Response): unknown {
 
 /**
  * User propagation: the one place that decides who the user is
- * (docs/observability.md, "Who the user is"). Register it after the app's
+ * (docs/observability.md, "`posthogUser(options?)`: user propagation"). Register it after the app's
  * auth (and after body parsers and sessions). For each request it reads the
  * user (`getUser` may be async), normalises it to `{ id, email?, name? }`,
  * remembers it for the snippet, the error handler and the debug route
