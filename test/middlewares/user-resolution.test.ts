@@ -5,6 +5,7 @@ import { PosthogClient } from '../../src/client/index.js';
 import { loadConfig } from '../../src/config/index.js';
 import type { PosthogConfigOptions } from '../../src/config/types.js';
 import { getRequestUser } from '../../src/identity/request-user.js';
+import { debugRouter } from '../../src/middlewares/debug-route/index.js';
 import { posthogErrorHandler } from '../../src/middlewares/error-handler/index.js';
 import { posthogUser } from '../../src/middlewares/user/index.js';
 import type { CapturedEvent } from '../helpers/capture-server.js';
@@ -178,6 +179,31 @@ describe.each(expressVersions)('posthogUser resolves the user on $name', ({ name
     expect(exception?.properties.user_email).toBe('async@example.com');
   });
 
+  it('lets the debug route act for the user an async getUser resolved', async () => {
+    const { posthog } = loggedClient({ debug: true });
+    const app = express();
+    app.use(
+      posthogUser({
+        client: posthog,
+        getUser: async (req: Request) => {
+          await tick(2);
+          return req.get('x-account') ? { id: req.get('x-account') } : undefined;
+        },
+      }),
+    );
+    app.use(debugRouter({ client: posthog }));
+    app.use(posthogErrorHandler({ client: posthog }));
+    await supertest(app).get('/api/debug/throw').expect(401);
+    await supertest(app)
+      .get('/api/debug/throw?msg=pipeline')
+      .set('x-account', 'ops-1')
+      .set('Accept', 'application/json')
+      .expect(500);
+    const [exception] = await arrived(posthog, '$exception');
+    expect(exception?.distinct_id).toBe('ops-1');
+    expect(exception?.properties.$exception_list?.[0]?.value).toBe('pipeline');
+  });
+
   it('withholds, in identify mode id, a user whose only id is the email', async () => {
     const { posthog } = loggedClient({ identifyPii: 'id' });
     const app = buildApp(posthog, {}, (req) => {
@@ -269,5 +295,13 @@ describe('posthogUser options', () => {
     ],
   ])('throws at construction for %j', (options, message) => {
     expect(() => posthogUser(options as never)).toThrow(new TypeError(message));
+  });
+
+  it('names an unknown debugRouter option too', () => {
+    expect(() => debugRouter({ pth: '/x' } as never)).toThrow(
+      new TypeError(
+        'debugRouter: unknown option `pth` — did you mean `path`? Its options are `getUser`, `path`, `client`.',
+      ),
+    );
   });
 });
