@@ -1,6 +1,7 @@
 import { PostHog } from 'posthog-node';
 import type { PosthogConfig } from '../config/types.js';
 import { redactUrl } from '../identity/redact.js';
+import { describeError } from './describe-error.js';
 
 /** Properties sent with an event. */
 export type EventProperties = Record<string, unknown>;
@@ -50,7 +51,7 @@ function line(args: unknown[]): string {
   return args
     .map((arg) => {
       if (typeof arg === 'string') return arg;
-      if (arg instanceof Error) return `${arg.name}: ${arg.message}`;
+      if (arg instanceof Error) return describeError(arg);
       try {
         return JSON.stringify(arg);
       } catch {
