@@ -3,7 +3,15 @@ import { defineConfig } from 'tsup';
 export default defineConfig([
   {
     // The library: ESM and CommonJS with declarations, one entry per export path.
-    entry: { index: 'src/index.ts', app: 'src/app/index.ts', inspector: 'src/inspector/index.ts' },
+    // `llm`, `jobs` and `cli` load neither Express nor Nunjucks nor the middlewares.
+    entry: {
+      index: 'src/index.ts',
+      app: 'src/app/index.ts',
+      inspector: 'src/inspector/index.ts',
+      llm: 'src/entries/llm.ts',
+      jobs: 'src/entries/jobs.ts',
+      cli: 'src/entries/cli.ts',
+    },
     format: ['esm', 'cjs'],
     dts: true,
     clean: true,

@@ -1,7 +1,9 @@
 /**
  * express-posthog: make an Express app observable in PostHog.
  *
- * Public API (SPEC §13). Everything not re-exported here is internal.
+ * Public API (README.md, docs/observability.md). Everything not re-exported here is
+ * internal. The LLM, job and CLI functions are also at `express-posthog/llm`, `/jobs`
+ * and `/cli`, which load neither Express nor Nunjucks nor the middlewares.
  * @packageDocumentation
  */
 
@@ -36,6 +38,7 @@ export {
   type PosthogErrorHandlerOptions,
   posthogErrorHandler,
   type RenderErrorPage,
+  type ShouldCapture,
 } from './middlewares/error-handler/index.js';
 export {
   type PosthogSnippetOptions,

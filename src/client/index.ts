@@ -1,6 +1,7 @@
 import { loadConfig } from '../config/index.js';
 import { PosthogClient } from './posthog-client.js';
 
+export { describeError } from './describe-error.js';
 export {
   type CaptureExceptionOptions,
   type CaptureOptions,
@@ -9,18 +10,31 @@ export {
 } from './posthog-client.js';
 export type { EventProperties, PosthogSdk } from './sdk.js';
 
-let instance: PosthogClient | undefined;
+/**
+ * Where the process-wide client lives: on `globalThis` under a registered
+ * Symbol, so the ESM and the CommonJS builds of this package — both loaded
+ * when one dependency `import`s it and another `require`s it — share one
+ * client (one queue, one flush at shutdown) instead of one each.
+ */
+const INSTANCE = Symbol.for('express-posthog.client');
+
+interface ClientHolder {
+  [INSTANCE]?: PosthogClient;
+}
+
+const holder = globalThis as ClientHolder;
 
 /**
- * The process-wide client, built on first use from `loadConfig()` (the
+ * The process-wide client (one per process, even with both the ESM and the
+ * CommonJS builds loaded), built on first use from `loadConfig()` (the
  * environment). With `POSTHOG_API_KEY` unset it is a no-op client.
  *
  * @example
  * getPosthog().captureException(error, { request: req });
  */
 export function getPosthog(): PosthogClient {
-  instance ??= new PosthogClient({ config: loadConfig() });
-  return instance;
+  holder[INSTANCE] ??= new PosthogClient({ config: loadConfig() });
+  return holder[INSTANCE];
 }
 
 /**
@@ -30,7 +44,7 @@ export function getPosthog(): PosthogClient {
  * @returns the old client's shutdown, to await if you like.
  */
 export function resetPosthog(): Promise<void> {
-  const old = instance;
-  instance = undefined;
+  const old = holder[INSTANCE];
+  holder[INSTANCE] = undefined;
   return old ? old.shutdown() : Promise.resolve();
 }

@@ -1,9 +1,15 @@
 import { loadConfig } from '../config/index.js';
 import type { PosthogConfig } from '../config/types.js';
-import { browserIds, type RequestLike, requestProperties } from '../identity/request-info.js';
+import {
+  browserIds,
+  type RequestLike,
+  requestProperties,
+  standardProperties,
+} from '../identity/request-info.js';
 import { getRequestUser } from '../identity/request-user.js';
 import { userDistinctId, userProperties } from '../identity/user.js';
 import { rateLimitedWarn } from '../logger/rate-limited.js';
+import { describeError } from './describe-error.js';
 import { createSdk, type EventProperties, FLAG_TIMEOUT_MS, type PosthogSdk } from './sdk.js';
 import { TIMED_OUT, withTimeout } from './with-timeout.js';
 
@@ -20,7 +26,10 @@ export interface PosthogClientOptions {
 
 /** Options of {@link PosthogClient.captureException}. */
 export interface CaptureExceptionOptions {
-  /** The request being served: adds `path`, `method`, `request_id`, the user and the browser's ids. */
+  /**
+   * The request being served: adds `path`, `method`, `request_id`, PostHog's
+   * standard request properties, the user and the browser's ids.
+   */
   readonly request?: RequestLike;
   /** Who the event belongs to; wins over the request's user. */
   readonly distinctId?: string;
@@ -35,19 +44,65 @@ export interface CaptureOptions {
   readonly properties?: EventProperties;
 }
 
+/** Errors this process captured (also those that could not carry the mark). */
 const CAPTURED = new WeakSet<object>();
 
-function describeError(error: unknown): string {
-  if (error instanceof Error) {
-    const cause = (error as { error?: unknown }).error;
-    const detail = cause instanceof Error ? `: ${cause.message}` : '';
-    return `${error.name}: ${error.message}${detail}`;
+/**
+ * The property posthog-node's own Express error handler (`setupExpressErrorHandler`)
+ * and its `captureException` check to skip an error already captured.
+ */
+export const PREVIOUSLY_CAPTURED = '__posthog_previously_captured_error';
+
+/** Marks an error the way posthog-node recognises; a frozen or hostile object keeps only the WeakSet entry. */
+function markCaptured(error: object): void {
+  CAPTURED.add(error);
+  try {
+    Object.defineProperty(error, PREVIOUSLY_CAPTURED, {
+      value: true,
+      enumerable: false,
+      configurable: true,
+      writable: true,
+    });
+  } catch {
+    // A frozen error, a Proxy that refuses: the WeakSet still stops a second capture here.
   }
-  return String(error);
+}
+
+/** True when the error carries posthog-node's mark; false for an object that cannot be asked. */
+function carriesMark(error: object): boolean {
+  try {
+    return (error as Record<string, unknown>)[PREVIOUSLY_CAPTURED] === true;
+  } catch {
+    return false;
+  }
 }
 
 /**
- * The package's PostHog client (SPEC §3): a thin, never-throwing layer over
+ * The error as posthog-node can read it: the error itself, or — when reading
+ * its `name`, `message` or `stack` throws (a hostile getter, a Proxy, a
+ * revoked Proxy) — a plain `Error` saying so, so the event still arrives.
+ */
+function readableError(error: unknown): unknown {
+  if ((typeof error !== 'object' && typeof error !== 'function') || error === null) return error;
+  try {
+    const record = error as Record<string, unknown>;
+    void record.name;
+    void record.message;
+    void record.stack;
+    void (PREVIOUSLY_CAPTURED in record);
+    void (error instanceof Error);
+    return error;
+  } catch (failure) {
+    const substitute = new Error(
+      `an error that could not be read was thrown (${describeError(failure)})`,
+    );
+    substitute.name = 'UnreadableError';
+    return substitute;
+  }
+}
+
+/**
+ * The package's PostHog client (docs/observability.md, "Server events"): a thin, never-throwing layer over
  * `posthog-node`. Disabled (no `POSTHOG_API_KEY`), it constructs nothing and
  * every method is a cheap no-op.
  *
@@ -101,33 +156,41 @@ export class PosthogClient {
   captureException(error: unknown, options: CaptureExceptionOptions = {}): void {
     const sdk = this.sdk;
     if (!sdk) return;
-    if (typeof error === 'object' && error !== null) {
-      if (CAPTURED.has(error)) return;
-      CAPTURED.add(error);
-    }
+    if (this.wasCaptured(error)) return;
+    const target = typeof error === 'object' && error !== null ? error : undefined;
+    if (target) CAPTURED.add(target);
     try {
       const { distinctId, properties } = this.#exceptionContext(options);
+      const readable = readableError(error);
       if (typeof sdk.captureException === 'function') {
-        sdk.captureException(error, distinctId, properties);
+        sdk.captureException(readable, distinctId, properties);
       } else {
         sdk.capture({
           event: '$exception',
           ...(distinctId ? { distinctId } : {}),
           properties: {
-            $exception_type: error instanceof Error ? error.name : typeof error,
-            $exception_message: error instanceof Error ? error.message : String(error),
+            $exception_type: readable instanceof Error ? readable.name : typeof readable,
+            $exception_message:
+              readable instanceof Error ? readable.message : describeError(readable),
             ...properties,
           },
         });
       }
+      // Marked after the SDK took it: posthog-node's own captureException skips marked errors.
+      if (target) markCaptured(target);
     } catch (failure) {
       this.#warn(`could not capture an exception: ${describeError(failure)}`);
     }
   }
 
-  /** True when this error went through {@link captureException} already. */
+  /**
+   * True when this error was captured already: by {@link captureException}
+   * (of this or another copy of the package), or by anything else that marks
+   * errors the way posthog-node does (`__posthog_previously_captured_error`).
+   */
   wasCaptured(error: unknown): boolean {
-    return typeof error === 'object' && error !== null && CAPTURED.has(error);
+    if ((typeof error !== 'object' && typeof error !== 'function') || error === null) return false;
+    return CAPTURED.has(error) || carriesMark(error);
   }
 
   #exceptionContext({ request, distinctId, properties }: CaptureExceptionOptions): {
@@ -139,10 +202,11 @@ export class PosthogClient {
       return { distinctId, properties: { ...properties } };
     }
     const user = getRequestUser(request);
-    const browser = browserIds(request.headers);
+    const browser = browserIds(request.headers, this.config.apiKey);
     return {
       distinctId: distinctId ?? userDistinctId(user, mode) ?? browser.distinctId,
       properties: {
+        ...standardProperties(request, mode),
         ...requestProperties(request),
         ...userProperties(user, mode),
         ...(browser.sessionId ? { $session_id: browser.sessionId } : {}),

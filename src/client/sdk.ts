@@ -1,5 +1,7 @@
 import { PostHog } from 'posthog-node';
 import type { PosthogConfig } from '../config/types.js';
+import { redactUrl } from '../identity/redact.js';
+import { describeError } from './describe-error.js';
 
 /** Properties sent with an event. */
 export type EventProperties = Record<string, unknown>;
@@ -26,7 +28,7 @@ export interface PosthogSdk {
   shutdown(timeoutMs?: number): Promise<void>;
 }
 
-/** Per-request timeout for flag evaluation: SPEC §3. */
+/** Per-request timeout for flag evaluation (docs/observability.md, "Feature flags (server)"). */
 export const FLAG_TIMEOUT_MS = 2_000;
 
 /**
@@ -49,7 +51,7 @@ function line(args: unknown[]): string {
   return args
     .map((arg) => {
       if (typeof arg === 'string') return arg;
-      if (arg instanceof Error) return `${arg.name}: ${arg.message}`;
+      if (arg instanceof Error) return describeError(arg);
       try {
         return JSON.stringify(arg);
       } catch {
@@ -104,23 +106,58 @@ function quietSdk(sdk: PostHog, warn: (message: string) => void): void {
 }
 
 /**
+ * The request properties of an event as this package's rules want them,
+ * whoever set them (this package, or posthog-node's own Express helpers
+ * `setupExpressRequestContext` / `setupExpressErrorHandler`, which put the
+ * raw `req.originalUrl` and `X-Forwarded-For` there): `$current_url`
+ * absolute where the request context knows the absolute URL, and with
+ * secret-looking query values redacted; `$ip` only in identify mode `full`.
+ */
+function requestRules(
+  properties: EventProperties,
+  context: { properties?: EventProperties } | undefined,
+  config: PosthogConfig,
+): EventProperties {
+  const rewritten = { ...properties };
+  const url = rewritten.$current_url;
+  if (typeof url === 'string') {
+    const known = context?.properties?.$current_url;
+    const absolute =
+      url.startsWith('/') && typeof known === 'string' && /^https?:\/\//.test(known)
+        ? `${known.replace(/^(https?:\/\/[^/]+).*$/s, '$1')}${url}`
+        : url;
+    rewritten.$current_url = redactUrl(absolute);
+  }
+  if (config.identifyPii === 'full' || !('$ip' in rewritten)) return rewritten;
+  const { $ip: _personal, ...withoutIp } = rewritten;
+  return withoutIp;
+}
+
+/**
  * Builds the real `posthog-node` client for an enabled config. `environment`
  * and `release` are added by `before_send`, so they ride on every event the
- * SDK sends, including the ones it builds itself (`captureException`).
+ * SDK sends, including the ones it builds itself (`captureException`) and
+ * the ones posthog-node's own Express helpers send; `before_send` also
+ * applies the request rules (`$current_url` redacted, `$ip` only in mode
+ * `full`). `readPostHogCookie` is on, so posthog-node's own Express helpers
+ * read the posthog-js cookie on page navigations too.
  *
  * @param warn - where SDK errors go (rate-limited by the caller).
  */
 export function createSdk(config: PosthogConfig, warn: (message: string) => void): PosthogSdk {
   const tags: EventProperties = { environment: config.environment };
   if (config.release !== undefined) tags.release = config.release;
-  const sdk = new PostHog(config.apiKey ?? '', {
+  const sdk: PostHog = new PostHog(config.apiKey ?? '', {
     host: config.host,
     ...(config.secretKey !== undefined ? { secretKey: config.secretKey } : {}),
     featureFlagsRequestTimeoutMs: FLAG_TIMEOUT_MS,
     requestTimeout: 10_000,
     maxQueueSize: MAX_QUEUE_SIZE,
+    readPostHogCookie: true,
     before_send: function addEnvironmentAndRelease(event) {
-      if (event) event.properties = { ...tags, ...event.properties };
+      if (!event) return event;
+      const context = sdk.getContext() as { properties?: EventProperties } | undefined;
+      event.properties = requestRules({ ...tags, ...event.properties }, context, config);
       return event;
     },
   });

@@ -183,6 +183,75 @@ describe('PosthogClient when enabled', () => {
     expect(server.events.filter((e) => e.event === '$exception')).toHaveLength(1);
   });
 
+  it("marks what it captured the way posthog-node checks, so posthog-node's captureException skips it", async () => {
+    const { client } = enabledClient(server.url);
+    const error = new Error('marked');
+    client.captureException(error, { distinctId: 'd' });
+    expect(
+      (error as { __posthog_previously_captured_error?: unknown })
+        .__posthog_previously_captured_error,
+    ).toBe(true);
+    expect(Object.keys(error)).not.toContain('__posthog_previously_captured_error');
+    (client.sdk as PostHog).captureException(error, 'd');
+    await client.shutdown();
+    expect(server.events.filter((e) => e.event === '$exception')).toHaveLength(1);
+  });
+
+  it('captures a revoked Proxy or an error with throwing getters as an UnreadableError', async () => {
+    const { client } = enabledClient(server.url);
+    const { proxy, revoke } = Proxy.revocable(new Error('gone'), {});
+    revoke();
+    const throwing = Object.defineProperty(new Error('x'), 'message', {
+      get() {
+        throw new Error('message getter');
+      },
+    });
+    const frozen = Object.freeze(new Error('frozen'));
+    client.captureException(proxy, { distinctId: 'd' });
+    client.captureException(throwing, { distinctId: 'd' });
+    client.captureException(frozen, { distinctId: 'd' });
+    client.captureException(frozen, { distinctId: 'd' });
+    await client.shutdown();
+    const types = server.events
+      .filter((e) => e.event === '$exception')
+      .map((e) => e.properties.$exception_list?.[0]?.type);
+    expect(types.sort()).toEqual(['Error', 'UnreadableError', 'UnreadableError']);
+    expect(unhandled).toEqual([]);
+  });
+
+  it('adds the standard request properties, with the session from the posthog-js cookie', async () => {
+    const { client } = enabledClient(server.url);
+    const now = Date.now();
+    const cookie = `ph_phc_test_posthog=${encodeURIComponent(
+      JSON.stringify({ distinct_id: 'anon-c', $sesid: [now, 'sess-c', now] }),
+    )}`;
+    client.captureException(new Error('with cookie'), {
+      request: {
+        ...fakeRequest({ headers: { cookie, host: 'app.test', 'user-agent': 'ua' } }),
+        url: '/orders?secret=s3&page=2',
+      },
+    });
+    await client.shutdown();
+    const [event] = await server.waitForEvents(1);
+    expect(event?.distinct_id).toBe('anon-c');
+    expect(event?.properties).toMatchObject({
+      $session_id: 'sess-c',
+      $current_url: 'http://app.test/orders?secret=[REDACTED]&page=2',
+      $request_method: 'POST',
+      $request_path: '/orders',
+      $user_agent: 'ua',
+    });
+  });
+
+  it('keeps one process-wide client on globalThis under a registered Symbol', async () => {
+    const client = getPosthog();
+    expect((globalThis as Record<symbol, unknown>)[Symbol.for('express-posthog.client')]).toBe(
+      client,
+    );
+    await resetPosthog();
+    expect(getPosthog()).not.toBe(client);
+  });
+
   it('sends $exception with type and message through an SDK that has no captureException', async () => {
     class OldPostHog extends PostHog {
       // an SDK release from before error tracking

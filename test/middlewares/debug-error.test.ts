@@ -41,7 +41,7 @@ describe('debugError', () => {
     expect(error.name).toBe('Error');
   });
 
-  it('allows exactly the nine kinds of SPEC §8', () => {
+  it('allows exactly the nine kinds the debug route documents', () => {
     expect([...DEBUG_ERROR_KINDS.keys()].sort()).toEqual(
       [
         'Error',

@@ -207,8 +207,8 @@ describe.each(expressVersions)('posthogUser on $name', ({ name, express }) => {
     expect((await supertest(throwing).get('/work').expect(200)).body.user).toBeNull();
     expect((await supertest(rejecting).get('/work').expect(200)).body.user).toBeNull();
     expect(logger.warnings()).toEqual([
-      'posthogUser: getUser failed (Error: session store down); treating the request as anonymous',
-      'posthogUser: getUser failed (Error: db down); treating the request as anonymous',
+      'posthogUser: getUser threw (Error: session store down); treating the request as anonymous. Make getUser return a plain object such as { id, email, name }, or undefined.',
+      'posthogUser: getUser rejected (Error: db down); treating the request as anonymous. Make getUser return a plain object such as { id, email, name }, or undefined.',
     ]);
   });
 

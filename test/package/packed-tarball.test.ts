@@ -1,126 +1,329 @@
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type CaptureServer, startCaptureServer } from '../helpers/capture-server.js';
 
-// Consumer projects live under node_modules/.cache so that the tarball's own
-// dependencies (posthog-node, express…) resolve from the repository's node_modules.
+/**
+ * The package as a user installs it: `npm pack`, then `npm install` of the tarball into
+ * fresh projects outside the repository, so every dependency resolves from the tarball's
+ * own declarations (the registry through npm's cache), never from the repository's
+ * node_modules.
+ */
 const ROOT = resolve(import.meta.dirname, '../..');
-const WORK = join(ROOT, 'node_modules/.cache/express-posthog-smoke');
+const TSC = join(ROOT, 'node_modules/typescript/bin/tsc');
+const execFileAsync = promisify(execFile);
+const NPM_FLAGS = ['--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'];
 
-function run(command: string, args: string[], cwd: string): string {
-  return execFileSync(command, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+let work = '';
+let tarball = '';
+let appDir = '';
+let workerDir = '';
+
+function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): string {
+  return execFileSync(command, args, {
+    cwd,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, POSTHOG_API_KEY: '', ...env },
+  });
 }
 
-function project(name: string, files: Record<string, string>): string {
-  const dir = join(WORK, name);
-  mkdirSync(join(dir, 'node_modules'), { recursive: true });
-  run('tar', ['-xzf', join(WORK, tarball), '-C', join(dir, 'node_modules')], dir);
-  rmSync(join(dir, 'node_modules/express-posthog'), { recursive: true, force: true });
-  run('mv', [join(dir, 'node_modules/package'), join(dir, 'node_modules/express-posthog')], dir);
+function write(dir: string, files: Record<string, string>): void {
   for (const [file, text] of Object.entries(files)) writeFileSync(join(dir, file), text);
+}
+
+async function npmProject(name: string, packages: string[], extra: string[] = []): Promise<string> {
+  const dir = join(work, name);
+  mkdirSync(dir, { recursive: true });
+  write(dir, { 'package.json': JSON.stringify({ name, private: true, version: '1.0.0' }) });
+  await execFileAsync('npm', ['install', ...NPM_FLAGS, ...extra, tarball, ...packages], {
+    cwd: dir,
+    env: { ...process.env, npm_config_update_notifier: 'false' },
+  });
   return dir;
 }
 
-let tarball = '';
+/** Bytes under `dir`, as `du -sb` counts them (file sizes). */
+function bytesUnder(dir: string): number {
+  let total = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) total += bytesUnder(path);
+    else if (entry.isFile()) total += statSync(path).size;
+  }
+  return total;
+}
 
-beforeAll(() => {
-  rmSync(WORK, { recursive: true, force: true });
-  mkdirSync(WORK, { recursive: true });
+beforeAll(async () => {
+  work = mkdtempSync(join(tmpdir(), 'express-posthog-installed-'));
   // `npm pack` runs `prepack`, which builds dist/.
-  run('npm', ['pack', '--silent', '--pack-destination', WORK], ROOT);
-  tarball = readdirSync(WORK).find((file) => file.endsWith('.tgz')) ?? '';
-}, 120_000);
+  run('npm', ['pack', '--silent', '--pack-destination', work], ROOT);
+  tarball = join(work, readdirSync(work).find((file) => file.endsWith('.tgz')) ?? '');
+  [appDir, workerDir] = await Promise.all([
+    npmProject('app', ['express@^5', 'helmet@^8', '@types/express@^5', '@types/node@^20']),
+    // A queue worker: only express-posthog, and no peer dependency at all (no express).
+    npmProject('worker', [], ['--omit=peer']),
+  ]);
+}, 240_000);
 
-afterAll(() => rmSync(WORK, { recursive: true, force: true }));
+afterAll(() => {
+  if (work) rmSync(work, { recursive: true, force: true });
+});
 
-describe('the packed tarball', { timeout: 90_000 }, () => {
-  it('ships dist and views, and no tests or sources', () => {
-    const listing = run('tar', ['-tzf', join(WORK, tarball)], WORK);
-    expect(listing).toContain('package/dist/index.js');
-    expect(listing).toContain('package/dist/index.cjs');
-    expect(listing).toContain('package/dist/app.d.ts');
-    expect(listing).toContain('package/dist/bin/express-posthog.js');
-    expect(listing).toContain('package/views/_posthog.njk');
+describe('the installed package', { timeout: 90_000 }, () => {
+  it('ships dist, views, README, LICENSE, and no tests or sources', () => {
+    const listing = run('tar', ['-tzf', tarball], work);
+    for (const file of [
+      'dist/index.js',
+      'dist/index.cjs',
+      'dist/app.d.ts',
+      'dist/jobs.cjs',
+      'dist/llm.js',
+      'dist/cli.d.cts',
+      'dist/bin/express-posthog.js',
+      'views/_posthog.njk',
+      'README.md',
+      'LICENSE',
+    ]) {
+      expect(listing).toContain(`package/${file}`);
+    }
     expect(listing).not.toMatch(/package\/(src|test)\//);
+    const manifest = JSON.parse(
+      readFileSync(join(appDir, 'node_modules/express-posthog/package.json'), 'utf8'),
+    );
+    expect(manifest.dependencies['posthog-js']).toBeUndefined();
+    expect(manifest.peerDependenciesMeta['posthog-js']).toEqual({ optional: true });
+    expect(manifest.repository.url).toMatch(/^git\+https:\/\/github\.com\//);
   });
 
-  it('loads from CommonJS', () => {
-    const dir = project('cjs', {
-      'package.json': '{ "type": "commonjs" }',
-      'index.cjs': `
+  it('loads from CommonJS, every entry point', () => {
+    write(appDir, {
+      'cjs.cjs': `
         const ph = require('express-posthog');
         const { createApp } = require('express-posthog/app');
         const names = ['loadConfig','getPosthog','resetPosthog','PosthogClient','posthogSnippet','posthogUser',
           'posthogErrorHandler','debugRouter','traceGeneration','captureJobFailure','withJobCapture','runCli'];
         const missing = names.filter((n) => typeof ph[n] !== 'function');
         if (missing.length) throw new Error('missing ' + missing.join(','));
-        if (typeof createApp !== 'function') throw new Error('no createApp');
+        if (typeof require('express-posthog/llm').traceGeneration !== 'function') throw new Error('llm');
+        if (typeof require('express-posthog/jobs').withJobCapture !== 'function') throw new Error('jobs');
+        if (typeof require('express-posthog/cli').runCli !== 'function') throw new Error('cli');
         createApp({ client: new ph.PosthogClient({ config: ph.loadConfig({}) }) });
         console.log('cjs ok');
       `,
     });
-    expect(run('node', ['index.cjs'], dir).trim()).toBe('cjs ok');
+    expect(run('node', ['cjs.cjs'], appDir).trim()).toBe('cjs ok');
   });
 
   it('loads from ESM, snippet template included', () => {
-    const dir = project('esm', {
-      'package.json': '{ "type": "module" }',
-      'index.mjs': `
+    write(appDir, {
+      'esm.mjs': `
         import { loadConfig, PosthogClient, posthogSnippet } from 'express-posthog';
         import { createApp } from 'express-posthog/app';
+        import { captureJobFailure } from 'express-posthog/jobs';
         const client = new PosthogClient({ config: loadConfig({}, { apiKey: 'phc_smoke', host: 'http://127.0.0.1:9' }) });
         if (typeof posthogSnippet({ client }) !== 'function') throw new Error('no middleware');
+        if (typeof captureJobFailure !== 'function') throw new Error('no jobs');
         createApp({ client });
         await client.shutdown(10);
         console.log('esm ok');
       `,
     });
-    expect(run('node', ['index.mjs'], dir).trim()).toBe('esm ok');
+    expect(run('node', ['esm.mjs'], appDir).trim()).toBe('esm ok');
   });
 
-  it('type-checks from a TypeScript nodenext project', () => {
-    const dir = project('ts', {
-      'package.json': '{ "type": "module" }',
+  it('shares one client between require and import in one process', () => {
+    write(appDir, {
+      'shared.mjs': `
+        import { createRequire } from 'node:module';
+        const esm = await import('express-posthog');
+        const cjs = createRequire(import.meta.url)('express-posthog');
+        const jobs = createRequire(import.meta.url)('express-posthog/jobs');
+        if (esm.PosthogClient === cjs.PosthogClient) throw new Error('one build only was loaded');
+        const same = esm.getPosthog() === cjs.getPosthog() && jobs.getPosthog() === esm.getPosthog();
+        await cjs.resetPosthog();
+        const afterReset = esm.getPosthog() === cjs.getPosthog();
+        console.log(same && afterReset ? 'one client' : 'two clients');
+      `,
+    });
+    expect(run('node', ['shared.mjs'], appDir).trim()).toBe('one client');
+  });
+
+  // nodenext checks the declarations themselves too; node10 checks that every entry resolves.
+  it.each([
+    [
+      'nodenext',
+      { module: 'nodenext', moduleResolution: 'nodenext', skipLibCheck: false },
+      '{ "type": "module" }',
+    ],
+    [
+      'node10',
+      { module: 'commonjs', moduleResolution: 'node10', skipLibCheck: true },
+      '{ "type": "commonjs" }',
+    ],
+  ])('type-checks from a TypeScript %s project, every entry point', (name, resolution, pkg) => {
+    const dir = join(appDir, `ts-${name}`);
+    mkdirSync(dir, { recursive: true });
+    write(dir, {
+      'package.json': pkg,
       'tsconfig.json': JSON.stringify({
         compilerOptions: {
-          module: 'nodenext',
-          moduleResolution: 'nodenext',
+          ...resolution,
+          target: 'es2022',
           strict: true,
           noEmit: true,
-          skipLibCheck: false,
+          esModuleInterop: true,
           types: ['node'],
-          typeRoots: [join(ROOT, 'node_modules/@types')],
+          typeRoots: [join(appDir, 'node_modules/@types')],
         },
         files: ['index.ts'],
       }),
       'index.ts': `
         import express from 'express';
-        import { type PosthogConfig, loadConfig, posthogSnippet, posthogUser, posthogErrorHandler, traceGeneration } from 'express-posthog';
+        import { type PosthogConfig, type ShouldCapture, loadConfig, posthogSnippet, posthogUser, posthogErrorHandler } from 'express-posthog';
         import { createApp, type CreateAppOptions } from 'express-posthog/app';
+        import { posthogInspector } from 'express-posthog/inspector';
+        import { traceGeneration } from 'express-posthog/llm';
+        import { withJobCapture } from 'express-posthog/jobs';
+        import { runCli } from 'express-posthog/cli';
         const config: PosthogConfig = loadConfig(process.env, { identifyPii: 'id' });
         const app = express();
         app.use(posthogSnippet({ maxBufferBytes: 1024 }));
-        app.use(posthogUser({ getUser: (req) => (req as { user?: unknown }).user }));
-        app.use(posthogErrorHandler());
+        app.use(posthogUser({ getUser: async (req) => (req as { user?: unknown }).user }));
+        const shouldCapture: ShouldCapture = (_error, _req, res) => res.statusCode >= 500;
+        app.use(posthogErrorHandler({ respond: false, shouldCapture }));
         const options: CreateAppOptions = { demoAuth: false };
         createApp(options);
+        void posthogInspector;
         const answer: Promise<number> = traceGeneration({ provider: 'openai', model: 'm' }, async () => 42);
-        void answer; void config;
+        const job: Promise<string> = withJobCapture('j', () => 'done');
+        void runCli; void answer; void job; void config;
       `,
     });
-    expect(() =>
-      run(join(ROOT, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.json'], dir),
-    ).not.toThrow();
+    expect(() => run('node', [TSC, '-p', 'tsconfig.json'], dir)).not.toThrow();
   });
 
   it('runs the express-posthog bin', () => {
-    const dir = project('bin', { 'package.json': '{}' });
-    const out = run(
-      'node',
-      ['node_modules/express-posthog/dist/bin/express-posthog.js', '--version'],
-      dir,
-    );
+    const out = run('node_modules/.bin/express-posthog', ['--version'], appDir);
     expect(out.trim()).toMatch(/^\d+\.\d+\.\d+/);
+  });
+});
+
+describe('a worker that imports only express-posthog/jobs', { timeout: 60_000 }, () => {
+  let capture: CaptureServer | undefined;
+  beforeAll(async () => {
+    capture = await startCaptureServer();
+  });
+  afterAll(async () => {
+    await capture?.close();
+  });
+
+  it('runs with no express installed and sends the failure', async () => {
+    const installed = readdirSync(join(workerDir, 'node_modules'));
+    expect(installed).toContain('express-posthog');
+    expect(installed).not.toContain('express');
+    expect(installed).not.toContain('posthog-js');
+    write(workerDir, {
+      'worker.mjs': `
+        import { getPosthog, withJobCapture } from 'express-posthog/jobs';
+        try {
+          await withJobCapture('nightly-report', async () => { throw new Error('report failed'); }, { report: 'nightly' });
+        } catch (error) {
+          console.log('caught', error.message);
+        }
+        await getPosthog().shutdown();
+      `,
+    });
+    // Asynchronously: the capture server answers from this process's event loop.
+    const { stdout } = await execFileAsync('node', ['worker.mjs'], {
+      cwd: workerDir,
+      env: { ...process.env, POSTHOG_API_KEY: 'phc_worker', POSTHOG_HOST: capture?.url ?? '' },
+    });
+    expect(stdout.trim()).toBe('caught report failed');
+    const [event] = capture?.events ?? [];
+    expect(event?.event).toBe('$exception');
+    expect(event?.properties.job).toBe('nightly-report');
+  });
+
+  it('installs under 10 MB with its production dependencies, without posthog-js', () => {
+    expect(bytesUnder(join(workerDir, 'node_modules'))).toBeLessThan(10 * 1024 * 1024);
+  });
+});
+
+describe('the README\'s "Add to an existing app", followed literally', { timeout: 60_000 }, () => {
+  let capture: CaptureServer | undefined;
+  let server: ChildProcess | undefined;
+  beforeAll(async () => {
+    capture = await startCaptureServer();
+  });
+  afterAll(async () => {
+    server?.kill('SIGKILL');
+    await capture?.close();
+  });
+
+  /** The one `js` block of the section: the whole server.mjs. */
+  function readmeServer(): string {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const section = readme.split(/^## Add to an existing app$/m)[1]?.split(/^## /m)[0] ?? '';
+    const block = /```js\n([\s\S]*?)```/.exec(section)?.[1];
+    if (!block) throw new Error('README: no js block under "## Add to an existing app"');
+    return block;
+  }
+
+  it('serves the snippet under helmet, lets the app answer errors, and sends one $exception', async () => {
+    write(appDir, { 'server.mjs': readmeServer() });
+    const child = spawn('node', ['server.mjs'], {
+      cwd: appDir,
+      env: {
+        ...process.env,
+        PORT: '0',
+        POSTHOG_API_KEY: 'phc_readme',
+        POSTHOG_HOST: capture?.url ?? '',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    server = child;
+    const url = await new Promise<string>((resolveUrl, reject) => {
+      let out = '';
+      child.stdout?.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        const found = /listening on (http:\/\/\S+)/.exec(out);
+        if (found?.[1]) resolveUrl(found[1]);
+      });
+      child.once('exit', (code) => reject(new Error(`server.mjs exited with ${code}: ${out}`)));
+    });
+
+    const page = await fetch(`${url}/`, {
+      headers: { 'x-account': 'acct-7', accept: 'text/html' },
+    });
+    const html = await page.text();
+    const csp = page.headers.get('content-security-policy') ?? '';
+    const nonce = /'nonce-([^']+)'/.exec(csp)?.[1];
+    expect(nonce).toBeTruthy();
+    expect(html).toContain(`nonce="${nonce}"`);
+    expect(html).toContain('data-express-posthog');
+    expect(html).toContain('acct-7');
+
+    const failed = await fetch(`${url}/checkout`, { headers: { 'x-account': 'acct-7' } });
+    expect(failed.status).toBe(500);
+    expect(await failed.json()).toEqual({ message: 'Sorry, something broke.' });
+
+    child.kill('SIGTERM');
+    await new Promise((resolveExit) => child.once('exit', resolveExit));
+    const exceptions = capture?.events.filter((e) => e.event === '$exception') ?? [];
+    expect(exceptions).toHaveLength(1);
+    expect(exceptions[0]?.distinct_id).toBe('acct-7');
+    expect(exceptions[0]?.properties.$exception_list?.[0]?.value).toBe('checkout failed');
   });
 });

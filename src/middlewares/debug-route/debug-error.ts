@@ -1,5 +1,5 @@
 /**
- * The debug route's pure parts (SPEC §8): the allow-list of error kinds and
+ * The debug route's pure parts (docs/observability.md, "`debugRouter(options?)`"): the allow-list of error kinds and
  * the message rules. No Express here.
  */
 

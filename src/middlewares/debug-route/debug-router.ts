@@ -3,8 +3,8 @@ import type { PosthogClient } from '../../client/index.js';
 import { booleanWord, show } from '../../config/parse.js';
 import { getRequestUser, setRequestUser } from '../../identity/request-user.js';
 import type { PosthogUser } from '../../identity/user.js';
-import { checkFunctionOption, checkOptionsObject, clientOption } from '../options.js';
-import { type GetUser, readUser } from '../user/posthog-user.js';
+import { checkOptions } from '../options.js';
+import { type GetUser, resolveUser } from '../user/resolve-user.js';
 import { debugError } from './debug-error.js';
 
 /** Options of {@link debugRouter}. */
@@ -12,9 +12,11 @@ export interface DebugRouterOptions {
   /** Whose `config.debug` switches the route on. @default getPosthog(), read per request */
   readonly client?: PosthogClient;
   /**
-   * Who is asking. Without it, the user `posthogUser()` stored (else
-   * `req.user`, else `res.locals.user`). A user found here is also stored on
-   * the request, so the captured exception carries them.
+   * Who is asking. Leave it out: the route reads the user `posthogUser()`
+   * resolved (`getRequestUser(req)`; without `posthogUser()`, `req.user`, else
+   * `res.locals.user`). Given, it goes through the same resolution as
+   * `posthogUser`'s `getUser` (sync or async, hostile objects anonymous) and
+   * the user is stored on the request, so the captured exception carries them.
    */
   readonly getUser?: GetUser;
   /** Where the route is, relative to where the router is mounted. @default '/api/debug/throw' */
@@ -35,7 +37,7 @@ async function throwLater(error: Error): Promise<never> {
 }
 
 /**
- * The debug route (SPEC §8), a Router serving `GET /api/debug/throw` so
+ * The debug route (docs/observability.md, "`debugRouter(options?)`"), a Router serving `GET /api/debug/throw` so
  * operators can check the whole pipeline: throw → `posthogErrorHandler()` →
  * `$exception` in PostHog, with the user.
  *
@@ -59,18 +61,19 @@ async function throwLater(error: Error): Promise<never> {
  * // DEBUG=1, logged in: curl -H 'Cookie: …' 'http://localhost:3000/api/debug/throw?kind=ValueError&msg=hello'
  */
 export function debugRouter(options?: Readonly<DebugRouterOptions>): Router {
-  const {
-    client,
-    getUser,
-    path = '/api/debug/throw',
-  } = checkOptionsObject<DebugRouterOptions>('debugRouter', 'app.use(debugRouter())', options);
-  checkFunctionOption('debugRouter', 'getUser', getUser, '(req, res) => req.user');
-  if (typeof path !== 'string' || !path.startsWith('/') || /[?#]/.test(path)) {
+  const checked = checkOptions<DebugRouterOptions>('debugRouter', options, {
+    usage: 'app.use(debugRouter())',
+    functions: { getUser: '(req, res) => req.user' },
+    strings: { path: "'/api/debug/throw'" },
+    client: true,
+  });
+  const { getUser, path = '/api/debug/throw' } = checked.options;
+  if (!path.startsWith('/') || /[?#]/.test(path)) {
     throw new TypeError(
       `debugRouter: \`path\` must be a path starting with "/", got ${show(path)}. Use e.g. '/api/debug/throw'.`,
     );
   }
-  const resolveClient = clientOption('debugRouter', client);
+  const resolveClient = checked.client;
   // Express's defaults: case-insensitive, a trailing slash allowed.
   const wanted = path.replace(/\/+$/, '').toLowerCase() || '/';
   const matches = (requestPath: string) =>
@@ -105,13 +108,21 @@ export function debugRouter(options?: Readonly<DebugRouterOptions>): Router {
       serve(getRequestUser(req));
       return;
     }
-    readUser('debugRouter', getUser, req, res, resolveClient, function debugThrowForUser(user) {
-      try {
-        serve(user);
-      } catch (error) {
-        next(error);
-      }
-    });
+    resolveUser(
+      'debugRouter',
+      getUser,
+      req,
+      res,
+      resolveClient,
+      function debugThrowForUser(user) {
+        try {
+          serve(user);
+        } catch (error) {
+          next(error);
+        }
+      },
+      next,
+    );
   });
   return router;
 }

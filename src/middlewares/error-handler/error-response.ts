@@ -39,9 +39,14 @@ function integerStatus(value: unknown): number | undefined {
  * errorStatus(Object.assign(new Error('gone'), { status: 404 })); // 404
  */
 export function errorStatus(error: unknown): number {
-  if (typeof error !== 'object' || error === null) return 500;
-  const { status, statusCode } = error as { status?: unknown; statusCode?: unknown };
-  return integerStatus(status) ?? integerStatus(statusCode) ?? 500;
+  if ((typeof error !== 'object' && typeof error !== 'function') || error === null) return 500;
+  try {
+    const { status, statusCode } = error as { status?: unknown; statusCode?: unknown };
+    return integerStatus(status) ?? integerStatus(statusCode) ?? 500;
+  } catch {
+    // A `status` getter that throws, a revoked Proxy: a plain 500.
+    return 500;
+  }
 }
 
 /**
@@ -55,7 +60,7 @@ export function reasonPhrase(status: number): string {
 }
 
 /**
- * The JSON `error` code: `internal_error` for 500 (SPEC §6), else the reason
+ * The JSON `error` code: `internal_error` for 500 (docs/observability.md, "`posthogErrorHandler(options?)`: server exceptions"), else the reason
  * phrase in snake case (`bad_request`, `not_found`, `service_unavailable`).
  *
  * @example
@@ -79,10 +84,19 @@ export function errorCode(status: number): string {
  * debugDetails('oops'); // { name: 'string', message: 'oops', stack: undefined }
  */
 export function debugDetails(error: unknown): ErrorDebugDetails {
-  if (error instanceof Error) {
-    return { name: error.name, message: error.message, stack: error.stack };
+  try {
+    if (error instanceof Error) {
+      const { name, message, stack } = error;
+      return {
+        name: String(name),
+        message: String(message),
+        stack: typeof stack === 'string' ? stack : undefined,
+      };
+    }
+    return { name: typeof error, message: String(error), stack: undefined };
+  } catch {
+    return { name: typeof error, message: 'the thrown value could not be read', stack: undefined };
   }
-  return { name: typeof error, message: String(error), stack: undefined };
 }
 
 const HTML_ESCAPES: Readonly<Record<string, string>> = {

@@ -1,6 +1,11 @@
-export type { ErrorDebugDetails, ErrorPageDetails } from './error-response.js';
+export {
+  type ErrorDebugDetails,
+  type ErrorPageDetails,
+  escapeHtml,
+} from './error-response.js';
 export {
   type PosthogErrorHandlerOptions,
   posthogErrorHandler,
   type RenderErrorPage,
+  type ShouldCapture,
 } from './posthog-error-handler.js';

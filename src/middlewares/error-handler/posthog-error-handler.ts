@@ -1,9 +1,12 @@
+import { validateHeaderName, validateHeaderValue } from 'node:http';
 import type { ErrorRequestHandler, NextFunction, Request, Response } from 'express';
+import { describeError } from '../../client/describe-error.js';
 import type { PosthogClient } from '../../client/index.js';
+import { show } from '../../config/parse.js';
 import { redactUrl } from '../../identity/redact.js';
 import { requestProperties } from '../../identity/request-info.js';
-import { checkFunctionOption, checkOptionsObject, clientOption } from '../options.js';
-import { warnFor } from '../user/posthog-user.js';
+import { checkOptions } from '../options.js';
+import { warnFor } from '../user/resolve-user.js';
 import {
   debugDetails,
   type ErrorPageDetails,
@@ -15,6 +18,13 @@ import {
 /** Renders the HTML error page; it must send the response (e.g. `res.render('500', details)`). */
 export type RenderErrorPage = (req: Request, res: Response, details: ErrorPageDetails) => void;
 
+/**
+ * Decides whether an error is captured: `true` captures it, `false` does not.
+ * Without it, errors with no status of their own or a 5xx one are captured,
+ * 4xx ones are not.
+ */
+export type ShouldCapture = (error: unknown, req: Request, res: Response) => boolean;
+
 /** Options of {@link posthogErrorHandler}. */
 export interface PosthogErrorHandlerOptions {
   /** The client that captures. @default getPosthog(), read per request */
@@ -23,9 +33,21 @@ export interface PosthogErrorHandlerOptions {
    * Renders the HTML page for clients that prefer HTML; status, `Vary`,
    * `Cache-Control` are set before it is called. Without it, a small built-in
    * page. A throw falls back to the built-in page. JSON clients always get the
-   * built-in JSON body.
+   * built-in JSON body. Unused with `respond: false`.
    */
   readonly render?: RenderErrorPage;
+  /**
+   * `false`: capture only, then `next(err)`, so the app's own error handler
+   * (after this one) answers with its own pages and JSON.
+   * @default true
+   */
+  readonly respond?: boolean;
+  /**
+   * Overrides which errors are captured, e.g. `(err) => err.status !== 404`
+   * to capture 4xx too. A throw is logged and the default applies.
+   * @default status >= 500 (no status of its own counts as 500)
+   */
+  readonly shouldCapture?: ShouldCapture;
 }
 
 /**
@@ -45,32 +67,79 @@ const BODY_HEADERS = [
   'location',
 ] as const;
 
-/** The headers an `http-errors` error asks for (`Allow` on a 405, …), if any. */
-function errorHeaders(error: unknown): Record<string, unknown> | undefined {
-  if (typeof error !== 'object' || error === null) return undefined;
-  const headers = (error as { headers?: unknown }).headers;
-  return typeof headers === 'object' && headers !== null
-    ? (headers as Record<string, unknown>)
-    : undefined;
+/**
+ * The headers an `http-errors` error asks for (`Allow` on a 405, …) that are
+ * valid to send: a header name or value Node refuses is skipped, not thrown.
+ */
+function errorHeaders(error: unknown): Array<[string, string | string[]]> {
+  const valid: Array<[string, string | string[]]> = [];
+  try {
+    const headers = (error as { headers?: unknown }).headers;
+    if (typeof headers !== 'object' || headers === null) return valid;
+    for (const [name, raw] of Object.entries(headers)) {
+      if (typeof raw !== 'string' && typeof raw !== 'number' && !Array.isArray(raw)) continue;
+      const value = Array.isArray(raw) ? raw.map(String) : String(raw);
+      try {
+        validateHeaderName(name);
+        for (const item of Array.isArray(value) ? value : [value]) validateHeaderValue(name, item);
+        valid.push([name, value]);
+      } catch {
+        // An invalid name or value: leave it out.
+      }
+    }
+  } catch {
+    // A getter that throws, a revoked Proxy: no headers from it.
+  }
+  return valid;
 }
 
 /**
- * The server exception handler (SPEC §6): an Express error middleware to
- * register after the routes (and after `debugRouter()`).
+ * The last answer when building the normal one failed: a plain-text 500 with
+ * as few headers as possible, or a closed connection when even that cannot
+ * be sent. Never throws.
+ */
+function plainFallback(res: Response): void {
+  try {
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    for (const name of res.getHeaderNames()) res.removeHeader(name);
+    res.statusCode = 500;
+    res.setHeader('Content-Type', 'text/plain; charset=utf-8');
+    res.setHeader('Cache-Control', 'no-store');
+    res.end('Internal Server Error\n');
+  } catch {
+    try {
+      res.destroy();
+    } catch {
+      // Nothing left to do.
+    }
+  }
+}
+
+/**
+ * The server exception handler (docs/observability.md, "`posthogErrorHandler(options?)`: server exceptions"): an
+ * Express error middleware to register after the routes (and after
+ * `debugRouter()`).
  *
  * - An error with no status of its own, or a 5xx one, is captured once as
- *   `$exception` — with `path`, `method`, `request_id`, the user (§3), the
- *   final `status_code` and the `url` with secret-looking query values
- *   redacted — and answered with that status (500 for a plain error).
+ *   `$exception` — with `path`, `method`, `request_id`, the user, PostHog's
+ *   standard request properties, `status_code` / `$response_status_code` and
+ *   the `url` with secret-looking query values redacted. An error already
+ *   captured (by this package or marked the way posthog-node marks) is not
+ *   captured again; what it captures is marked, so posthog-node's
+ *   `setupExpressErrorHandler` registered after it skips it.
  * - An error carrying a 4xx status (`http-errors`, body-parser's 400, a 404)
- *   is not captured and is answered with its own status (and the headers it
- *   asks for, such as `Allow`).
- * - The body is HTML when the client prefers it (`req.accepts(['json',
- *   'html'])` — a browser), else JSON `{ "error": "internal_error",
- *   "request_id": … }` (no `Accept`, `*\/*`, API clients). Message and stack
- *   appear, escaped, only with `DEBUG` on.
- * - Once headers are sent it captures (a 5xx) and hands over to `next(err)`,
- *   so Express closes the connection.
+ *   is not captured; `shouldCapture(error, req, res)` overrides that choice.
+ * - `respond: true` (default): it answers with the error's status (500 for a
+ *   plain error) — HTML when the client prefers it, else JSON
+ *   `{ "error": "internal_error", "request_id": … }`; message and stack only
+ *   with `DEBUG` on. `respond: false`: it captures and calls `next(err)`, so
+ *   the app's own error handler answers.
+ * - Whatever was thrown (a `status` getter that throws, an invalid name in
+ *   `error.headers`, a revoked Proxy), it answers a plain 500 rather than
+ *   throw; once headers are sent it hands over to `next(err)`.
  *
  * On Express 4 an `async` route's rejection never reaches any error handler:
  * pass it on with `.catch(next)` (or an async wrapper). Express 5 does it.
@@ -79,36 +148,62 @@ function errorHeaders(error: unknown): Record<string, unknown> | undefined {
  * @returns an Express error middleware (four arguments).
  * @example
  * app.use(router);
- * app.use(debugRouter());
  * app.use(posthogErrorHandler());
- * // with your own page for browsers:
- * app.use(posthogErrorHandler({ render: (req, res, details) => res.render('error', details) }));
+ * // keep your own error handler:
+ * app.use(posthogErrorHandler({ respond: false }));
+ * app.use(myErrorHandler);
  */
 export function posthogErrorHandler(
   options?: Readonly<PosthogErrorHandlerOptions>,
 ): ErrorRequestHandler {
-  const { client, render } = checkOptionsObject<PosthogErrorHandlerOptions>(
-    'posthogErrorHandler',
-    'app.use(posthogErrorHandler())',
-    options,
-  );
-  checkFunctionOption(
-    'posthogErrorHandler',
-    'render',
-    render,
-    "(req, res, details) => res.status(details.status).render('error', details)",
-  );
-  const resolveClient = clientOption('posthogErrorHandler', client);
+  const checked = checkOptions<PosthogErrorHandlerOptions>('posthogErrorHandler', options, {
+    usage: 'app.use(posthogErrorHandler())',
+    functions: {
+      render: "(req, res, details) => res.status(details.status).render('error', details)",
+      shouldCapture: '(error, req, res) => res.statusCode >= 500',
+    },
+    others: ['respond'],
+    client: true,
+  });
+  const { render, shouldCapture, respond = true } = checked.options;
+  if (typeof respond !== 'boolean') {
+    throw new TypeError(
+      `posthogErrorHandler: \`respond\` must be true or false, got ${show(respond)}. Use respond: false to keep your own error handler after this one.`,
+    );
+  }
+  const resolveClient = checked.client;
+
+  function wanted(
+    posthog: PosthogClient,
+    error: unknown,
+    req: Request,
+    res: Response,
+    status: number,
+  ): boolean {
+    if (!shouldCapture) return status >= 500;
+    try {
+      return shouldCapture(error, req, res) === true;
+    } catch (failure) {
+      warnFor(posthog)(
+        `posthogErrorHandler: shouldCapture threw (${describeError(failure)}); capturing by status (${status})`,
+      );
+      return status >= 500;
+    }
+  }
 
   function capture(posthog: PosthogClient, error: unknown, req: Request, status: number): void {
     if (posthog.wasCaptured(error)) return;
     posthog.captureException(error, {
       request: req,
-      properties: { status_code: status, url: redactUrl(req.originalUrl ?? req.url ?? '') },
+      properties: {
+        status_code: status,
+        $response_status_code: status,
+        url: redactUrl(req.originalUrl ?? req.url ?? ''),
+      },
     });
   }
 
-  function respond(
+  function answer(
     posthog: PosthogClient,
     error: unknown,
     req: Request,
@@ -117,11 +212,7 @@ export function posthogErrorHandler(
   ): void {
     for (const name of BODY_HEADERS) res.removeHeader(name);
     if (status < 500) {
-      for (const [name, value] of Object.entries(errorHeaders(error) ?? {})) {
-        if (typeof value === 'string' || typeof value === 'number' || Array.isArray(value)) {
-          res.setHeader(name, Array.isArray(value) ? value.map(String) : String(value));
-        }
-      }
+      for (const [name, value] of errorHeaders(error)) res.setHeader(name, value);
     }
     res.status(status);
     res.setHeader('Cache-Control', 'no-store');
@@ -139,7 +230,7 @@ export function posthogErrorHandler(
           return;
         } catch (failure) {
           warnFor(posthog)(
-            `posthogErrorHandler: render failed (${failure instanceof Error ? failure.message : String(failure)}); sending the built-in page`,
+            `posthogErrorHandler: render failed (${describeError(failure)}); sending the built-in page`,
           );
           if (res.headersSent) throw failure;
         }
@@ -156,19 +247,33 @@ export function posthogErrorHandler(
     res: Response,
     next: NextFunction,
   ): void {
+    let posthog: PosthogClient | undefined;
+    let handedOver = false;
     try {
-      const posthog = resolveClient();
+      posthog = resolveClient();
       const status = errorStatus(error);
-      if (res.headersSent) {
-        if (status >= 500) capture(posthog, error, req, res.statusCode);
+      const finalStatus = res.headersSent ? res.statusCode : status;
+      if (wanted(posthog, error, req, res, status)) capture(posthog, error, req, finalStatus);
+      if (!respond || res.headersSent) {
+        handedOver = true;
         next(error);
         return;
       }
-      if (status >= 500) capture(posthog, error, req, status);
-      respond(posthog, error, req, res, status);
+      answer(posthog, error, req, res, status);
     } catch (failure) {
-      // Never throw during a request: Express's own handler answers instead.
-      next(res.headersSent ? failure : error);
+      // Never throw during a request, and never hand Express's final handler an
+      // error it would choke on (it sets `error.headers` itself): answer here.
+      if (posthog) {
+        warnFor(posthog)(
+          `posthogErrorHandler: could not answer the error (${describeError(failure)}); sent a plain 500`,
+        );
+      }
+      if (handedOver) return;
+      if (!respond && !res.headersSent) {
+        next(error);
+        return;
+      }
+      plainFallback(res);
     }
   };
 }

@@ -1,1 +1,2 @@
-export { type GetUser, type PosthogUserOptions, posthogUser } from './posthog-user.js';
+export { type PosthogUserOptions, posthogUser } from './posthog-user.js';
+export { type GetUser, resolveUser, warnFor } from './resolve-user.js';

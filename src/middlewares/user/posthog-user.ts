@@ -1,10 +1,10 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { PosthogClient } from '../../client/index.js';
-import { browserIds } from '../../identity/request-info.js';
+import { browserIds, standardProperties } from '../../identity/request-info.js';
 import { setRequestUser } from '../../identity/request-user.js';
-import { normalizeUser, type PosthogUser, userDistinctId } from '../../identity/user.js';
-import { rateLimitedWarn } from '../../logger/rate-limited.js';
-import { checkFunctionOption, checkOptionsObject, clientOption } from '../options.js';
+import { type PosthogUser, userDistinctId } from '../../identity/user.js';
+import { checkOptions } from '../options.js';
+import { type GetUser, resolveUser } from './resolve-user.js';
 
 declare global {
   namespace Express {
@@ -18,16 +18,16 @@ declare global {
   }
 }
 
-/** Reads the app's user from a request; may return a promise. */
-export type GetUser = (req: Request, res: Response) => unknown;
+export type { GetUser } from './resolve-user.js';
 
 /** Options of {@link posthogUser}. */
 export interface PosthogUserOptions {
   /**
-   * Where the app's auth keeps the user. Whatever it returns (or resolves to)
-   * is normalised to `{ id, email, name }`; `undefined`/`null` means anonymous.
-   * A throw or a rejection is logged (rate-limited) and the request goes on
-   * as anonymous.
+   * Where the app's auth keeps the user; sync or async. Whatever it returns
+   * (or resolves to) is normalised to `{ id, email, name }`;
+   * `undefined`/`null` means anonymous. A throw, a rejection, or a user
+   * object that throws when read is logged (rate-limited) and the request
+   * goes on as anonymous.
    * @default (req, res) => req.user ?? res.locals.user
    */
   readonly getUser?: GetUser;
@@ -40,121 +40,74 @@ function defaultGetUser(req: Request, res: Response): unknown {
   return (req as { user?: unknown }).user ?? res.locals.user;
 }
 
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    (typeof value === 'object' || typeof value === 'function') &&
-    value !== null &&
-    typeof (value as { then?: unknown }).then === 'function'
-  );
-}
-
-const warners = new WeakMap<PosthogClient, (message: string) => void>();
-
 /**
- * One rate-limited warning function per client, on that client's logger.
+ * User propagation: the one place that decides who the user is
+ * (docs/observability.md, "`posthogUser(options?)`: user propagation"). Register it after the app's
+ * auth (and after body parsers and sessions). For each request it reads the
+ * user (`getUser` may be async), normalises it to `{ id, email?, name? }`,
+ * remembers it for the snippet, the error handler and the debug route
+ * (`getRequestUser(req)`), exposes it to templates as
+ * `res.locals.posthogUser` (unless an earlier middleware set that), and runs
+ * the rest of the request inside the SDK's request context: every event
+ * captured during the request, after an `await` too, gets
+ * - the user's distinct id as the identify mode allows (mode `id` withholds
+ *   a user whose only id is the email), else the browser's PostHog id;
+ * - the browser's `$session_id` — from the tracing headers on `fetch`/XHR,
+ *   from the posthog-js cookie on page navigations and form posts;
+ * - `$current_url` (absolute, secrets redacted), `$request_method`,
+ *   `$request_path`, `$user_agent`, and `$ip` only in identify mode `full`.
  *
- * @example
- * warnFor(getPosthog())('posthogUser: getUser failed');
- */
-export function warnFor(client: PosthogClient): (message: string) => void {
-  let warn = warners.get(client);
-  if (!warn) {
-    warn = rateLimitedWarn(client.config.logger);
-    warners.set(client, warn);
-  }
-  return warn;
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-}
-
-/**
- * Calls `getUser` and hands the normalised user to `done`, synchronously when
- * `getUser` is synchronous. Never throws: a failing `getUser` is logged and
- * the request is anonymous.
- *
- * @example
- * readUser('posthogUser', getUser, req, res, getPosthog, (user) => setRequestUser(req, user));
- */
-export function readUser(
-  factory: string,
-  getUser: GetUser,
-  req: Request,
-  res: Response,
-  client: () => PosthogClient,
-  done: (user: PosthogUser | undefined) => void,
-): void {
-  const failed = (error: unknown) => {
-    warnFor(client())(
-      `${factory}: getUser failed (${describe(error)}); treating the request as anonymous`,
-    );
-    done(undefined);
-  };
-  let raw: unknown;
-  try {
-    raw = getUser(req, res);
-  } catch (error) {
-    failed(error);
-    return;
-  }
-  if (isThenable(raw)) {
-    Promise.resolve(raw).then((value) => done(normalizeUser(value)), failed);
-  } else {
-    done(normalizeUser(raw));
-  }
-}
-
-/**
- * User propagation (SPEC §7). Register it after the app's auth (and after
- * body parsers and sessions). For each request it reads the user, normalises
- * it to `{ id, email?, name? }`, remembers it for the snippet and the error
- * handler, exposes it to templates as `res.locals.posthogUser` (unless an
- * earlier middleware set that), and runs the rest of the request inside the
- * SDK's request context: every event captured during the request, after an
- * `await` too, gets the user's distinct id (as the identify mode allows, else
- * the browser's PostHog id from the tracing headers) and the browser's
- * `$session_id`. Disabled, it only reads the user — no context.
+ * Disabled, it only reads the user — no context.
  *
  * @param options - see {@link PosthogUserOptions}. @default {}
  * @returns an Express middleware.
  * @example
  * app.use(passport.session());
  * app.use(posthogUser());
- * // or, with your own auth:
- * app.use(posthogUser({ getUser: (req) => req.session?.account }));
+ * // or, with your own (async) auth:
+ * app.use(posthogUser({ getUser: async (req) => await accounts.find(req.session.accountId) }));
  */
 export function posthogUser(options?: Readonly<PosthogUserOptions>): RequestHandler {
-  const { getUser = defaultGetUser, client } = checkOptionsObject<PosthogUserOptions>(
-    'posthogUser',
-    'app.use(posthogUser())',
-    options,
-  );
-  checkFunctionOption('posthogUser', 'getUser', getUser, '(req, res) => req.user');
-  const resolveClient = clientOption('posthogUser', client);
+  const checked = checkOptions<PosthogUserOptions>('posthogUser', options, {
+    usage: 'app.use(posthogUser())',
+    functions: { getUser: '(req, res) => req.user' },
+    client: true,
+  });
+  const getUser = checked.options.getUser ?? defaultGetUser;
+  const resolveClient = checked.client;
 
   return function posthogUserMiddleware(req: Request, res: Response, next: NextFunction): void {
-    readUser('posthogUser', getUser, req, res, resolveClient, function withUser(user) {
-      setRequestUser(req, user);
-      if (res.locals.posthogUser === undefined && user !== undefined) {
-        res.locals.posthogUser = user;
-      }
-      const posthog = resolveClient();
-      if (!posthog.enabled) {
-        next();
-        return;
-      }
-      const browser = browserIds(req.headers);
-      const distinctId = userDistinctId(user, posthog.config.identifyPii) ?? browser.distinctId;
-      posthog.withContext(
-        {
-          ...(distinctId !== undefined ? { distinctId } : {}),
-          ...(browser.sessionId !== undefined ? { sessionId: browser.sessionId } : {}),
-        },
-        function continueInContext() {
+    resolveUser(
+      'posthogUser',
+      getUser,
+      req,
+      res,
+      resolveClient,
+      function withUser(user) {
+        setRequestUser(req, user);
+        if (res.locals.posthogUser === undefined && user !== undefined) {
+          res.locals.posthogUser = user;
+        }
+        const posthog = resolveClient();
+        if (!posthog.enabled) {
           next();
-        },
-      );
-    });
+          return;
+        }
+        const { identifyPii: mode, apiKey } = posthog.config;
+        const browser = browserIds(req.headers, apiKey);
+        const distinctId = userDistinctId(user, mode) ?? browser.distinctId;
+        posthog.withContext(
+          {
+            ...(distinctId !== undefined ? { distinctId } : {}),
+            ...(browser.sessionId !== undefined ? { sessionId: browser.sessionId } : {}),
+            properties: { ...standardProperties(req, mode) },
+          },
+          function continueInContext() {
+            next();
+          },
+        );
+      },
+      next,
+    );
   };
 }

@@ -1,0 +1,13 @@
+/**
+ * `express-posthog/cli`: a command-line entry point whose crash is captured
+ * as `$exception` and flushed before exit (docs/observability.md, "Jobs and
+ * CLI"), without loading Express, Nunjucks or the middlewares.
+ *
+ * @example
+ * import { runCli } from 'express-posthog/cli';
+ * runCli(async ({ argv }) => { await migrate(argv); });
+ * @packageDocumentation
+ */
+export { type CliContext, type RunCliOptions, runCli } from '../cli/index.js';
+export { getPosthog, PosthogClient, resetPosthog } from '../client/index.js';
+export { loadConfig } from '../config/index.js';
