@@ -19,7 +19,7 @@ describe('redactArgv', () => {
       'key=[REDACTED] API_KEY=[REDACTED] DB_PASSWORD=[REDACTED]',
     ],
     [['https://h/x?token=t1&page=2'], 'https://h/x?token=[REDACTED]&page=2'],
-    [['https://user:pass@h/x'], 'https://user:[REDACTED]@h/x'],
+    [['https://user:pass@h/x'], 'https://[REDACTED]@h/x'],
     [['phc_abcdef123', 'sk-proj-abcdef', 'x=phx_abcdef'], '[REDACTED] [REDACTED] x=[REDACTED]'],
     [['--phs', 'phs_abcdef12'], '--phs [REDACTED]'],
   ])('redacts %j', (argv, expected) => {
