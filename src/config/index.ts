@@ -2,6 +2,7 @@ import { consoleLogger, createConsoleLogger } from '../logger/index.js';
 import { deriveAssetsHost, deriveUiHost } from './hosts.js';
 import {
   booleanWord,
+  MAX_TIMER_MS,
   parseBoolean,
   parseChoice,
   parsePositiveInt,
@@ -170,6 +171,7 @@ export function loadConfig(
       ...pick(options, 'shutdownTimeoutMs', env, 'POSTHOG_SHUTDOWN_TIMEOUT_MS'),
       DEFAULTS.shutdownTimeoutMs,
       warn,
+      MAX_TIMER_MS,
     ),
     debug,
     production,

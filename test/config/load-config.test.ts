@@ -156,7 +156,7 @@ describe('loadConfig warns about bad values', () => {
       'POSTHOG_IDENTIFY_PII="all" is not one of none, id, email, full; using the default email.',
     );
     expect(load({ POSTHOG_SHUTDOWN_TIMEOUT_MS: 'soon' }).warnings[0]).toBe(
-      'POSTHOG_SHUTDOWN_TIMEOUT_MS="soon" is not a positive integer; using the default 5000.',
+      'POSTHOG_SHUTDOWN_TIMEOUT_MS="soon" is not a positive integer (1 to 2147483647); using the default 5000.',
     );
     expect(load({ POSTHOG_REPLAY: 'maybe' }).warnings[0]).toBe(
       'POSTHOG_REPLAY="maybe" is not a boolean (use 1/0, true/false, yes/no or on/off); using the default true.',
