@@ -48,7 +48,7 @@ function printError(error: unknown): void {
 }
 
 /**
- * Runs a command-line entry point (SPEC §10) and makes its crashes visible
+ * Runs a command-line entry point (docs/observability.md) and makes its crashes visible
  * in PostHog without ever holding the process hostage.
  *
  * - `main` returns (or resolves): queued events are flushed within

@@ -2,7 +2,7 @@
  * Reading a thrown value that may fight back: getters that throw, Proxies
  * whose traps throw, revoked Proxies, values JSON cannot encode. Used by
  * `runCli` so that its exit path holds whatever `main` threw
- * (docs/observability.md, "CLI").
+ * (docs/observability.md, "Command-line programs").
  */
 import { inspect, types } from 'node:util';
 

@@ -1,4 +1,4 @@
-/** Background-job failures (docs/observability.md, "Jobs"). */
+/** Background-job failures (docs/observability.md, "Background jobs"). */
 export {
   type CaptureJobFailureOptions,
   captureJobFailure,

@@ -81,7 +81,7 @@ function splitClient(
 
 /**
  * Captures a background-job failure as `$exception` (docs/observability.md,
- * "Jobs"), with `job`, `component` and your properties; `environment` and
+ * "Background jobs"), with `job`, `component` and your properties; `environment` and
  * `release` ride along as on every event. An error captured once (here, by
  * `runCli`, or by the error handler) is not captured again. Never throws; a
  * no-op with PostHog off.

@@ -2,7 +2,7 @@
  * What a provider response says about a generation: model, token counts and
  * the completion. Understands Anthropic Messages and OpenAI Chat Completions
  * and Responses, as whole responses or as streamed chunks. The completion is
- * shaped as `@posthog/ai` shapes it (docs/observability.md, "LLM tracing").
+ * shaped as `@posthog/ai` shapes it (docs/observability.md, "Privacy posture for payloads").
  * Pure: plain objects in, plain objects out; no SDK import.
  */
 import { type AiMessage, textPart } from './messages.js';

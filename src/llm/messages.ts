@@ -2,7 +2,7 @@
  * `$ai_input` and `$ai_output_choices` in the shapes PostHog's LLM analytics
  * renders as a conversation: arrays of `{ role, content }` messages, the
  * same shapes `@posthog/ai` sends for the same calls (docs/observability.md,
- * "LLM tracing"). Pure: plain values in, plain values out; no SDK import.
+ * "Privacy posture for payloads"). Pure: plain values in, plain values out; no SDK import.
  */
 import { clip } from './clip.js';
 

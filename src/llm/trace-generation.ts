@@ -122,7 +122,7 @@ interface Failure {
 }
 
 /**
- * Traces one LLM call as one `$ai_generation` event (SPEC §9), on success
+ * Traces one LLM call as one `$ai_generation` event (docs/observability.md), on success
  * and on failure, and returns what `fn` returns. A failure is re-thrown
  * unchanged, after the event records `$ai_is_error`, `$ai_error` (class and
  * status only unless `POSTHOG_LLM_PAYLOADS` is on) and `$ai_http_status`.
@@ -131,14 +131,19 @@ interface Failure {
  * (seconds, from the call to the end of the response or stream). When known:
  * `$ai_input_tokens`, `$ai_output_tokens`, the cache token counts,
  * `$ai_http_status`, `$ai_base_url`, `$ai_stream`. With payloads on only:
- * `$ai_input` and `$ai_output_choices`, clipped at `POSTHOG_LLM_PAYLOAD_MAX_CHARS`
- * with `…[truncated N chars]`.
+ * `$ai_input` and `$ai_output_choices` as `{ role, content }` messages (the
+ * shapes `@posthog/ai` sends), each message clipped at
+ * `POSTHOG_LLM_PAYLOAD_MAX_CHARS` with `…[truncated N chars]`.
  *
- * With PostHog off it only runs `fn`.
+ * A wrong call is the app's mistake: bad options or a callback that is not a
+ * function throw a `TypeError` before `fn` runs (PostHog on or off); a setter
+ * given a wrong value logs one rate-limited warning and records nothing wrong.
+ * With PostHog off it otherwise only runs `fn`.
  *
  * @param options - provider, model and optional ids; see {@link TraceGenerationOptions}.
  * @param fn - makes the call; receives the {@link GenerationRecorder}.
  * @returns what `fn` returns (or resolves to).
+ * @throws TypeError before `fn` runs, for a missing `provider` or `model` or a non-function `fn`.
  * @example
  * const message = await traceGeneration(
  *   { provider: 'anthropic', model: 'claude-sonnet-4-5', baseUrl: anthropic.baseURL },

@@ -1,7 +1,7 @@
 /**
  * The checks of `traceGeneration` and its recorder: a wrong call is the
- * app's mistake, never its LLM's failure (docs/observability.md, "LLM
- * tracing"). Options are checked before the callback runs and throw a
+ * app's mistake, never its LLM's failure (docs/observability.md, "Mistakes
+ * in the calls"). Options are checked before the callback runs and throw a
  * `TypeError`; setter mistakes become one rate-limited warning each that
  * names the call, the value and the right form, and record nothing wrong.
  */
