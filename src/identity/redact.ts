@@ -310,11 +310,6 @@ function redactUserValue(value: string): string {
   return colon === -1 ? redactText(value) : `${value.slice(0, colon)}:${REDACTED}`;
 }
 
-/** A word that is surely a flag rather than a value (`--verbose`, `-v`). */
-function isFlagWord(word: string): boolean {
-  return /^--[A-Za-z]/.test(word) || /^-[A-Za-z]$/.test(word);
-}
-
 /**
  * {@link redactText}, then, for a text holding spaces (a quoted sub-command
  * such as `sh -c "mysql -pS db"`), the command-line rules on its words too.
@@ -369,7 +364,8 @@ function redactWords(words: readonly string[], stopAt = Number.POSITIVE_INFINITY
   for (const word of words) {
     if (length > stopAt) break;
     let text: string;
-    if (pending !== undefined && word !== '' && !isFlagWord(word)) {
+    // The word after a secret flag goes whatever it looks like: a password may start with `-`.
+    if (pending !== undefined && word !== '') {
       text = pending === 'secret' ? REDACTED : redactUserValue(word);
       pending = undefined;
     } else {
