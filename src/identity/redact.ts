@@ -147,6 +147,9 @@ const PRIVATE_KEY_BLOCK =
 /** `Authorization: …`, `X-Api-Key: …`, `Cookie: …`: a header (or `name: value`) whose name is secret. */
 const HEADER = /(^|[\s'"{,])([A-Za-z][\w-]*)([ \t]*:[ \t]*)([^\r\n'"]+)/g;
 
+/** `"password": "x"` in JSON (a `curl -d` body): the string value of a secret-named key. */
+const JSON_PAIR = /(["'])([A-Za-z_][\w.-]*)\1(\s*:\s*)(["'])((?:\\.|(?!\4)[^\\])*)\4/g;
+
 /** `Bearer x`, `Basic x` outside a header. */
 const SCHEME_CREDENTIAL = /\b(bearer|basic|digest)(\s+)[A-Za-z0-9\-._~+/=:]{6,}/gi;
 
@@ -218,8 +221,8 @@ function redactTokenValues(text: string): string {
 
 /**
  * Redacts every secret-looking value in a free text (one command-line
- * argument, a connection string, a header): URL userinfo, the value of a
- * secret-named header or `name=value` pair, `Bearer`/`Basic` credentials and
+ * argument, a connection string, a header, a JSON body): URL userinfo, the
+ * value of a secret-named header, JSON key or `name=value` pair, `Bearer`/`Basic` credentials and
  * well-known token formats. Other characters are kept as they are.
  *
  * @example
@@ -229,6 +232,9 @@ function redactTokenValues(text: string): string {
 export function redactText(text: string): string {
   return redactTokenValues(
     redactUserinfo(text)
+      .replace(JSON_PAIR, (whole, q: string, name: string, colon: string, vq: string) =>
+        isSecretName(name) ? `${q}${name}${q}${colon}${vq}${REDACTED}${vq}` : whole,
+      )
       .replace(HEADER, (whole, before: string, name: string, colon: string) =>
         isSecretName(name) ? `${before}${name}${colon}${REDACTED}` : whole,
       )
