@@ -3,6 +3,7 @@
  * event, and the exit code of each. Pure: reads plain properties only, and a
  * read that throws counts as absent, so it never throws.
  */
+import { types } from 'node:util';
 import { safeField as field } from './thrown-value.js';
 
 /** What a thrown value means for the process. */
@@ -32,13 +33,15 @@ export const INTERRUPTED_EXIT_CODE = 130;
  *   mistyped, the program did not crash;
  * - an `AbortError` (name or code `ABORT_ERR`) → `abort`, exit 130, not captured;
  * - anything else → `crash`, exit 1, captured — a value whose properties
- *   throw when read (a getter, a Proxy) included.
+ *   throw when read (a getter, a Proxy) included, and any Proxy.
  *
  * @example
  * classifyExit(Object.assign(new Error('(outputHelp)'), { code: 'commander.helpDisplayed', exitCode: 0 }));
  * // { kind: 'clean', exitCode: 0, capture: false }
  */
 export function classifyExit(error: unknown): ExitReason {
+  // A Proxy answers whatever it likes (`exitCode: 0` to every read): never help or usage.
+  if (types.isProxy(error)) return { kind: 'crash', exitCode: 1, capture: true };
   const code = field(error, 'code');
   const exitCode = field(error, 'exitCode');
   const declared =
