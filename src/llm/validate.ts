@@ -40,7 +40,12 @@ function requireText(options: Record<string, unknown>, key: string, example: str
 }
 
 function optionalType(options: Record<string, unknown>, key: string, type: string): void {
-  const value = options[key];
+  let value: unknown;
+  try {
+    value = options[key];
+  } catch {
+    throw new TypeError(`traceGeneration: \`${key}\` cannot be read from the options.`);
+  }
   if (value === undefined) return;
   const ok =
     type === 'object' ? typeof value === 'object' && value !== null : typeof value === type;
