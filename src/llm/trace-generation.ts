@@ -96,6 +96,8 @@ export interface GenerationRecorder {
    * until the wrapped stream ends, fails or is closed (`break`, `return()`),
    * so a stream returned out of the callback must be consumed or closed.
    * A stream that fails midway gives one error event with what arrived.
+   * Anything but an async iterable throws a `TypeError` naming the call; a
+   * callback that lets it escape sends no event (the app's mistake is no generation).
    */
   stream<T>(source: AsyncIterable<T>): AsyncIterableIterator<T>;
   /** Feeds one streamed chunk by hand, for code that iterates the stream itself. */
@@ -120,6 +122,9 @@ function cleanBaseUrl(raw: string | undefined): string | undefined {
 interface Failure {
   readonly error: unknown;
 }
+
+/** The `TypeError`s the recorder throws for a wrong call (`gen.stream(notAStream)`). */
+const usageErrors = new WeakSet<object>();
 
 /**
  * Traces one LLM call as one `$ai_generation` event (docs/observability.md), on success
@@ -329,6 +334,15 @@ export async function traceGeneration<T>(
       guarded('gen.addChunk', () => accumulator.add(chunk));
     },
     stream<C>(source: AsyncIterable<C>): AsyncIterableIterator<C> {
+      if (
+        typeof (source as Partial<AsyncIterable<C>> | null)?.[Symbol.asyncIterator] !== 'function'
+      ) {
+        const error = new TypeError(
+          `gen.stream(${showValue(source)}): pass the stream the SDK returned, e.g. gen.stream(await openai.chat.completions.create({ model, messages, stream: true })).`,
+        );
+        usageErrors.add(error);
+        throw error;
+      }
       streamed = true;
       openStreams += 1;
       let iterator: AsyncIterator<C> | undefined;
@@ -383,6 +397,8 @@ export async function traceGeneration<T>(
     return result;
   } catch (error) {
     settled = true;
+    // The app's own mistake in calling us is no generation: like a bad option, no event.
+    if (typeof error === 'object' && error !== null && usageErrors.has(error)) emitted = true;
     failure ??= { error };
     emit();
     throw error;

@@ -196,6 +196,16 @@ describe('programmer errors: a TypeError before the callback runs, no event', ()
     expect(server.events.filter((e) => e.event === '$ai_generation')).toEqual([]);
   });
 
+  it('gen.stream(not a stream) throws a TypeError naming the call, and sends no event', async () => {
+    const error = await traceGeneration({ provider: 'openai', model: 'm', client }, (gen) =>
+      gen.stream({ choices: [] } as never),
+    ).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TypeError);
+    expect((error as Error).message).toContain('gen.stream({"choices":[]}): pass the stream');
+    await client.shutdown();
+    expect(server.events.filter((e) => e.event === '$ai_generation')).toEqual([]);
+  });
+
   it('throws even with PostHog off, so the mistake shows in development', async () => {
     const off = new PosthogClient({ config: loadConfig({}) });
     await expect(traceGeneration({ client: off } as any, () => 'ran')).rejects.toBeInstanceOf(
