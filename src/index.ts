@@ -26,7 +26,11 @@ export type {
 } from './config/index.js';
 export { loadConfig } from './config/index.js';
 export type { PosthogUser } from './identity/user.js';
-export type { JobFailureProperties } from './jobs/index.js';
+export type {
+  CaptureJobFailureOptions,
+  JobFailureProperties,
+  WithJobCaptureOptions,
+} from './jobs/index.js';
 export { captureJobFailure, withJobCapture } from './jobs/index.js';
 export type { GenerationRecorder, GenerationTokens, TraceGenerationOptions } from './llm/index.js';
 export { traceGeneration } from './llm/index.js';

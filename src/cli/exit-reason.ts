@@ -1,7 +1,10 @@
 /**
  * How `runCli` ends after `main` throws: which errors are crashes worth an
- * event, and the exit code of each. Pure: reads plain properties only.
+ * event, and the exit code of each. Pure: reads plain properties only, and a
+ * read that throws counts as absent, so it never throws.
  */
+import { types } from 'node:util';
+import { safeField as field } from './thrown-value.js';
 
 /** What a thrown value means for the process. */
 export interface ExitReason {
@@ -19,12 +22,6 @@ const COMMANDER_CLEAN = new Set(['commander.helpDisplayed', 'commander.help', 'c
 /** Exit code of an interrupted command (128 + SIGINT). */
 export const INTERRUPTED_EXIT_CODE = 130;
 
-function field(error: unknown, key: string): unknown {
-  return typeof error === 'object' && error !== null
-    ? (error as Record<string, unknown>)[key]
-    : undefined;
-}
-
 /**
  * Classifies what `main` threw:
  *
@@ -35,13 +32,16 @@ function field(error: unknown, key: string): unknown {
  *   `usage`, exit with its `exitCode` (default 1), not captured: the user
  *   mistyped, the program did not crash;
  * - an `AbortError` (name or code `ABORT_ERR`) → `abort`, exit 130, not captured;
- * - anything else → `crash`, exit 1, captured.
+ * - anything else → `crash`, exit 1, captured — a value whose properties
+ *   throw when read (a getter, a Proxy) included, and any Proxy.
  *
  * @example
  * classifyExit(Object.assign(new Error('(outputHelp)'), { code: 'commander.helpDisplayed', exitCode: 0 }));
  * // { kind: 'clean', exitCode: 0, capture: false }
  */
 export function classifyExit(error: unknown): ExitReason {
+  // A Proxy answers whatever it likes (`exitCode: 0` to every read): never help or usage.
+  if (types.isProxy(error)) return { kind: 'crash', exitCode: 1, capture: true };
   const code = field(error, 'code');
   const exitCode = field(error, 'exitCode');
   const declared =

@@ -1,4 +1,4 @@
-/** Command-line entry points and the `express-posthog` operator command (SPEC §10). */
+/** Command-line entry points and the `express-posthog` operator command (docs/observability.md). */
 export {
   CHECK_EVENT,
   CHECK_EXIT,

@@ -1,8 +1,8 @@
 import { basename } from 'node:path';
-import { inspect } from 'node:util';
 import { getPosthog, type PosthogClient } from '../client/index.js';
-import { classifyExit, INTERRUPTED_EXIT_CODE } from './exit-reason.js';
-import { redactArgv } from './redact-argv.js';
+import { redactArgv } from '../identity/redact.js';
+import { classifyExit, type ExitReason, INTERRUPTED_EXIT_CODE } from './exit-reason.js';
+import { describeThrown, safeField, toCapturable } from './thrown-value.js';
 
 /** What {@link runCli} hands to `main`. */
 export interface CliContext {
@@ -28,14 +28,27 @@ const TERMINATED_EXIT_CODE = 143;
 /** Margin past the shutdown bound after which the process exits whatever is pending. */
 const HARD_EXIT_MARGIN_MS = 250;
 
+/** What a crash is when the thrown value cannot even be classified. */
+const CRASH: ExitReason = Object.freeze({ kind: 'crash', exitCode: 1, capture: true });
+
+/** Prints a crash to stderr: the stack when it can be read, else a description. Never throws. */
 function printError(error: unknown): void {
-  const text =
-    error instanceof Error ? (error.stack ?? `${error.name}: ${error.message}`) : inspect(error);
-  process.stderr.write(`${text}\n`);
+  const stack = safeField(error, 'stack');
+  let text: string;
+  try {
+    text = typeof stack === 'string' && stack !== '' ? stack : describeThrown(error);
+  } catch {
+    text = 'a value that cannot be printed';
+  }
+  try {
+    process.stderr.write(`${text}\n`);
+  } catch {
+    // stderr closed: the exit code still says it failed.
+  }
 }
 
 /**
- * Runs a command-line entry point (SPEC §10) and makes its crashes visible
+ * Runs a command-line entry point (docs/observability.md) and makes its crashes visible
  * in PostHog without ever holding the process hostage.
  *
  * - `main` returns (or resolves): queued events are flushed within
@@ -53,6 +66,11 @@ function printError(error: unknown): void {
  *   with their `exitCode`), an `AbortError` (exit 130), and `SIGINT` /
  *   `SIGTERM` (the context's `signal` is aborted, queued events are flushed
  *   within the bound, exit 130 / 143; a second signal exits at once).
+ *
+ * Whatever `main` throws — `null`, a string, a circular object, an error
+ * whose getters throw, a Proxy whose traps throw — the process exits 1
+ * (unless the value reads as help, usage or abort). A value posthog-node
+ * cannot read is captured as a `ThrownValue` error saying what was thrown.
  *
  * It never hangs: PostHog unreachable or hanging, the process exits at most
  * the shutdown bound (plus 250 ms) after the crash.
@@ -87,21 +105,38 @@ export async function runCli(
     // Held (not unref'd): the process stays up until it exits with `code`, and
     // exits even if the shutdown below misbehaves.
     const hardExit = setTimeout(() => process.exit(code), bound + HARD_EXIT_MARGIN_MS);
-    await client.shutdown(bound);
-    clearTimeout(hardExit);
-    process.exit(code);
+    try {
+      await client.shutdown(bound);
+    } catch {
+      // The flush failed; the exit code is what matters now.
+    } finally {
+      clearTimeout(hardExit);
+      process.exit(code);
+    }
   };
 
+  // Whatever was thrown, this ends the process: with 1 unless the value says
+  // help, usage or abort. No read of the value may throw past it.
   const onFailure = (error: unknown): void => {
     if (ending) return;
     ending = true;
-    const reason = classifyExit(error);
-    if (reason.kind === 'crash') printError(error);
-    else if (reason.kind === 'abort') process.stderr.write(`${name}: aborted\n`);
-    if (reason.capture) {
-      client.captureException(error, {
-        properties: { component: 'cli', command: name, argv: redactArgv(argv) },
-      });
+    process.exitCode = 1;
+    let reason = CRASH;
+    try {
+      reason = classifyExit(error);
+    } catch {
+      reason = CRASH;
+    }
+    try {
+      if (reason.kind === 'crash') printError(error);
+      else if (reason.kind === 'abort') process.stderr.write(`${name}: aborted\n`);
+      if (reason.capture) {
+        client.captureException(toCapturable(error), {
+          properties: { component: 'cli', command: name, argv: redactArgv(argv) },
+        });
+      }
+    } catch {
+      // Capturing is best effort; exiting is not.
     }
     void exitAfterFlush(reason.exitCode);
   };

@@ -2,7 +2,7 @@ import { consoleLogger, type Logger } from '../logger/index.js';
 import { booleanWord, parsePositiveInt, parseText, type Warn } from './parse.js';
 import type { Env } from './types.js';
 
-/** Settings of the reference app and `npm start` (SPEC §11), beside the PostHog config. */
+/** Settings of the reference app and `npm start` (docs/observability.md), beside the PostHog config. */
 export interface AppConfig {
   /** `PORT`. @default 3000 */
   readonly port: number;

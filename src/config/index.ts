@@ -2,6 +2,7 @@ import { consoleLogger, createConsoleLogger } from '../logger/index.js';
 import { deriveAssetsHost, deriveUiHost } from './hosts.js';
 import {
   booleanWord,
+  MAX_TIMER_MS,
   parseBoolean,
   parseChoice,
   parsePositiveInt,
@@ -14,7 +15,7 @@ import type { Env, IdentifyMode, JsSource, PosthogConfig, PosthogConfigOptions }
 
 export type { Env, IdentifyMode, JsSource, PosthogConfig, PosthogConfigOptions } from './types.js';
 
-/** Every default of SPEC §2, in one place. */
+/** Every default of docs/observability.md ("Variables"), in one place. */
 export const DEFAULTS = Object.freeze({
   host: 'https://eu.i.posthog.com',
   identifyPii: 'email' as IdentifyMode,
@@ -77,7 +78,7 @@ function resolveEnvironment(options: PosthogConfigOptions, env: Env, warn: Warn)
 }
 
 /**
- * Reads the configuration of SPEC §2 once into a frozen object.
+ * Reads the configuration (docs/observability.md, "Variables") once into a frozen object.
  *
  * A bad value never throws: it logs one warning naming the variable (or the
  * option), the value, and the default used instead.
@@ -170,6 +171,7 @@ export function loadConfig(
       ...pick(options, 'shutdownTimeoutMs', env, 'POSTHOG_SHUTDOWN_TIMEOUT_MS'),
       DEFAULTS.shutdownTimeoutMs,
       warn,
+      MAX_TIMER_MS,
     ),
     debug,
     production,

@@ -4,6 +4,7 @@
  * reports one warning naming the source, the value and the default used.
  * No `process.env` here: the caller hands the values in.
  */
+import { redactUrl } from '../identity/redact.js';
 
 /** Where a value came from, for warnings: `POSTHOG_REPLAY` or `option replay`. */
 export type Source = string;
@@ -46,19 +47,36 @@ export function parseBoolean(source: Source, raw: unknown, fallback: boolean, wa
   return fallback;
 }
 
-/** A positive integer, as a number or a decimal string. */
+/** The longest delay Node.js timers accept (2³¹−1 ms); a longer one fires after 1 ms. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * A positive integer, as a number or a decimal string, at most `max`
+ * (default: the largest safe integer). Out of range or not an integer →
+ * one warning naming the source, the value, the range and the default used.
+ */
 export function parsePositiveInt(
   source: Source,
   raw: unknown,
   fallback: number,
   warn: Warn,
+  max: number = Number.MAX_SAFE_INTEGER,
 ): number {
   if (raw === undefined) return fallback;
   const text = typeof raw === 'string' ? raw.trim() : undefined;
   if (text === '') return fallback;
   const value = text !== undefined && /^\+?\d+$/.test(text) ? Number(text) : raw;
-  if (typeof value === 'number' && Number.isSafeInteger(value) && value > 0) return value;
-  warn(`${source}=${show(raw)} is not a positive integer; using the default ${fallback}.`);
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value > 0 && value <= max) {
+    return value;
+  }
+  if (typeof value === 'number' && Number.isInteger(value) && value > max) {
+    warn(
+      `${source}=${show(raw)} is above the most allowed, ${max}; use an integer from 1 to ${max}. Using the default ${fallback}.`,
+    );
+    return fallback;
+  }
+  const range = max === Number.MAX_SAFE_INTEGER ? '' : ` (1 to ${max})`;
+  warn(`${source}=${show(raw)} is not a positive integer${range}; using the default ${fallback}.`);
   return fallback;
 }
 
@@ -86,6 +104,9 @@ export function parseChoice<T extends string>(
 /**
  * An absolute http(s) URL without a trailing slash. Empty means "use the default".
  * Returns `undefined` (after warning) for a bad value when there is no default.
+ * Credentials in it (`https://user:pass@host`) are dropped with a warning: a
+ * host is published in every page's snippet, and posthog-node cannot send to
+ * a URL holding them. Warnings never echo the credentials.
  */
 export function parseUrl<F extends string | undefined>(
   source: Source,
@@ -100,15 +121,21 @@ export function parseUrl<F extends string | undefined>(
     try {
       const url = new URL(text);
       if ((url.protocol === 'http:' || url.protocol === 'https:') && !url.search && !url.hash) {
-        return text.replace(/\/+$/, '');
+        if (url.username === '' && url.password === '') return text.replace(/\/+$/, '');
+        const clean = `${url.protocol}//${url.host}${url.pathname}`.replace(/\/+$/, '');
+        warn(
+          `${source}=${show(redactUrl(text))} holds credentials (user name or password); they are dropped and ${clean} is used. Put credentials for a proxy in the proxy, not in the host a browser is given.`,
+        );
+        return clean;
       }
     } catch {
       // fall through to the warning
     }
   }
   const instead = fallback === undefined ? 'ignoring it' : `using the default ${fallback}`;
+  const shown = typeof raw === 'string' ? redactUrl(raw) : raw;
   warn(
-    `${source}=${show(raw)} is not an http(s) URL such as https://eu.i.posthog.com; ${instead}.`,
+    `${source}=${show(shown)} is not an http(s) URL such as https://eu.i.posthog.com; ${instead}.`,
   );
   return fallback;
 }

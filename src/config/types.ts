@@ -1,12 +1,12 @@
 import type { Logger } from '../logger/index.js';
 
-/** How much of the user rides on events: SPEC §3. */
+/** How much of the user rides on events (docs/observability.md). */
 export type IdentifyMode = 'none' | 'id' | 'email' | 'full';
 
-/** Where the browser loads posthog-js from: SPEC §5. */
+/** Where the browser loads posthog-js from (docs/observability.md). */
 export type JsSource = 'cdn' | 'self';
 
-/** The resolved, frozen configuration (SPEC §2). Build it with `loadConfig`. */
+/** The resolved, frozen configuration (docs/observability.md, "Variables"). Build it with `loadConfig`. */
 export interface PosthogConfig {
   /** True when `apiKey` is set: the package's on/off switch. */
   readonly enabled: boolean;

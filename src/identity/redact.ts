@@ -1,24 +1,70 @@
 /**
- * Redaction of secret-looking values in URLs (SPEC §6) — pure, no Express.
- * `runCli` (SPEC §10) can reuse {@link isSecretName} for `--token=…` style
- * arguments.
+ * The one redaction module: which names and values look secret, for URLs
+ * (the error handler's `url`, the server's `$current_url`) and for the
+ * command line (`runCli`'s `argv`). Pure: strings in, strings out. The rules
+ * are listed in docs/observability.md ("What is redacted").
  */
 
 /** What a redacted value is replaced with. */
 export const REDACTED = '[REDACTED]';
 
-/**
- * Words that make a parameter name secret-looking, matched anywhere in the
- * name, case-insensitively: `token`, `key`, `secret`, `password`, `code`,
- * `auth…` (SPEC §6), plus `passwd`, `pwd`, `signature`, `credential` and
- * `jwt`. A substring match, so `api_key`, `apiKey`, `access_token`,
- * `accesstoken`, `X-Amz-Signature` and `authorization` all count. It errs on
- * the side of redacting: `keyword`, `zipcode` and `author` are redacted too.
- */
-const SECRET_NAME = /token|key|secret|passw(?:or)?d|pwd|code|auth|signature|credential|jwt/i;
+/** The most characters of `argv` sent on an event. */
+export const MAX_ARGV_CHARS = 512;
 
-/** The password of `scheme://user:password@host`. */
-const USERINFO_PASSWORD = /^([a-z][a-z\d+.-]*:\/\/[^/?#@:]*:)[^/?#@]*@/i;
+/**
+ * One word of a name that announces a secret: `token` and `…token`
+ * (`accesstoken`), `secret`, `password`, `passwd`, `passphrase`,
+ * `credential(s)`, `key` and the common `…key` compounds (`apikey`,
+ * `privatekey`; not `monkey`), `auth`, `authorization`, `pass`, `pwd`, `pw`,
+ * `code`, `otp`, `jwt`, `cookie`, `session`, `sid`, `signature`, `sig`, `dsn`,
+ * `bearer`, `verifier`, `ticket`, `pat`.
+ */
+const SECRET_WORD =
+  /^(?:[a-z]*(?:token|secret|password|passwd|passphrase|credentials?)|(?:api|access|secret|private|master|auth|account|client|app|signing|encryption|license|session|storage|consumer|subscription|ssh)?key|auth|authorization|oauth|pass|pwd|pw|code|otp|totp|jwt|cookie|session|sessionid|sid|signature|sig|dsn|bearer|verifier|ticket|pat)$/;
+
+/**
+ * A last word that makes the name about a secret rather than the secret
+ * itself: `--token-file path`, `--secret-name x`, `token_type=bearer`,
+ * `--code-dir src`, `--auth-url https://…`.
+ */
+const HARMLESS_LAST_WORD = new Set([
+  'file',
+  'files',
+  'path',
+  'dir',
+  'directory',
+  'folder',
+  'name',
+  'names',
+  'type',
+  'url',
+  'uri',
+  'endpoint',
+  'host',
+  'length',
+  'len',
+  'count',
+  'size',
+  'limit',
+  'max',
+  'min',
+  'ttl',
+  'timeout',
+  'expiry',
+  'expires',
+  'expiration',
+  'env',
+  'format',
+  'algorithm',
+  'alg',
+  'mode',
+  'policy',
+  'hint',
+  'version',
+  'provider',
+  'source',
+  'location',
+]);
 
 /** Decodes a query-string name (`+` is a space); an invalid escape keeps the raw text. */
 function decodeName(raw: string): string {
@@ -30,16 +76,175 @@ function decodeName(raw: string): string {
   }
 }
 
+/** `X-Api-Key` → `['x', 'api', 'key']`; `accessToken` → `['access', 'token']`. */
+function wordsOf(name: string): string[] {
+  return name
+    .replace(/([a-z\d])([A-Z])/g, '$1 $2')
+    .toLowerCase()
+    .split(/[^a-z\d]+/)
+    .filter((word) => word !== '');
+}
+
 /**
- * True when a parameter (or argument) name looks like it holds a secret.
+ * True when a parameter, variable, flag or header name announces a secret:
+ * one of its words (split at `-`, `_`, `.`, brackets and camelCase) is a
+ * secret word, and its last word does not make it about the secret (`file`,
+ * `path`, `name`, `type`, `url`…). Leading dashes are ignored.
  *
  * @param name - the name, decoded or not (`api%5Fkey` counts too).
  * @example
  * isSecretName('access_token'); // true
+ * isSecretName('DB_PASS'); // true
+ * isSecretName('--token-file'); // false
  * isSecretName('page'); // false
  */
 export function isSecretName(name: string): boolean {
-  return SECRET_NAME.test(name) || SECRET_NAME.test(decodeName(name));
+  const words = wordsOf(decodeName(name.replace(/^-+/, '')));
+  const last = words[words.length - 1];
+  if (last === undefined) return false;
+  if (words.length > 1 && HARMLESS_LAST_WORD.has(last)) return false;
+  return words.some((word) => SECRET_WORD.test(word));
+}
+
+/**
+ * Values that are secrets whatever their name: PostHog keys, OpenAI and
+ * Anthropic keys, Stripe, GitHub, GitLab, Slack, AWS, Google, npm, PyPI,
+ * Hugging Face, Shopify, DigitalOcean, SendGrid and Sentry tokens, JWTs.
+ */
+const TOKEN_VALUE = new RegExp(
+  [
+    'ph[csx]_[A-Za-z0-9_-]{6,}',
+    'sk-[A-Za-z0-9_-]{6,}',
+    '[sr]k_(?:live|test)_[A-Za-z0-9]{6,}',
+    'whsec_[A-Za-z0-9]{6,}',
+    'gh[pousr]_[A-Za-z0-9]{6,}',
+    'github_pat_[A-Za-z0-9_]{6,}',
+    'gl(?:pat|dt|ptt|rt|soat|cbt|imt|agent|oas)-[A-Za-z0-9_-]{6,}',
+    'xox[abposre]-[A-Za-z0-9-]{6,}',
+    'xapp-[A-Za-z0-9-]{6,}',
+    '(?:AKIA|ASIA)[A-Z0-9]{12,}',
+    'AIza[A-Za-z0-9_-]{20,}',
+    'ya29\\.[A-Za-z0-9_-]{6,}',
+    'npm_[A-Za-z0-9]{30,}',
+    'pypi-[A-Za-z0-9_-]{16,}',
+    'hf_[A-Za-z0-9]{16,}',
+    'shp(?:at|ss|ca|pa)_[A-Fa-f0-9]{16,}',
+    'do[por]_v1_[a-f0-9]{16,}',
+    'SG\\.[A-Za-z0-9_-]{16,}\\.[A-Za-z0-9_-]{16,}',
+    'sntr[ysu]s?_[A-Za-z0-9_=+/-]{16,}',
+    'dckr_pat_[A-Za-z0-9_-]{16,}',
+    'eyJ[A-Za-z0-9_-]{8,}\\.eyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]*',
+  ]
+    .map((source) => `(?<![A-Za-z0-9])${source}`)
+    .join('|'),
+  'g',
+);
+
+/** A PEM private key, to its end line or the end of the text. */
+const PRIVATE_KEY_BLOCK =
+  /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)/g;
+
+/** `Authorization: …`, `X-Api-Key: …`, `Cookie: …`: a header (or `name: value`) whose name is secret. */
+const HEADER = /(^|[\s'"{,])([A-Za-z][\w-]*)([ \t]*:[ \t]*)([^\r\n'"]+)/g;
+
+/** `"password": "x"` in JSON (a `curl -d` body): the string value of a secret-named key. */
+const JSON_PAIR = /(["'])([A-Za-z_][\w.-]*)\1(\s*:\s*)(["'])((?:\\.|(?!\4)[^\\])*)\4/g;
+
+/** `Bearer x`, `Basic x` outside a header. */
+const SCHEME_CREDENTIAL = /\b(bearer|basic|digest)(\s+)[A-Za-z0-9\-._~+/=:]{6,}/gi;
+
+/** `name=value` inside a text: `API_KEY=x`, `?code=x&…`, `Password=x;…`. */
+const PAIR = /([A-Za-z_][\w.\-[\]%]*)=([^\s&;'"]*)/g;
+
+/** A URL's authority: from after `scheme://` to the path, the end of the word, or a quote. */
+const AUTHORITY = /[^\s'"<>/]*/y;
+
+/** How far past a `/` a password with a slash may run to its `@`. */
+const MAX_PASSWORD_TAIL = 256;
+
+/** `scheme://`, where a URL's userinfo may follow. */
+const SCHEME = /\b[a-z][a-z\d+.-]*:\/\//gi;
+
+/**
+ * Where the userinfo of the URL whose authority starts at `start` ends (the
+ * index of its `@`), or -1. The userinfo runs to the last `@` before the
+ * path, so a password holding `@` goes whole (`postgres://app:p@ss@db`); a
+ * password holding `/` too, when the text before the `/` cannot be a port.
+ */
+function userinfoEnd(text: string, start: number): number {
+  // Each scan stops at the first `/`, so a text of many URLs stays linear.
+  AUTHORITY.lastIndex = start;
+  const authority = AUTHORITY.exec(text)?.[0] ?? '';
+  const at = authority.lastIndexOf('@');
+  if (at > 0) {
+    const info = authority.slice(0, at);
+    const query = info.search(/[?#]/);
+    // `https://host?email=a@b` is a query, not userinfo.
+    if (query === -1 || info.slice(0, query).includes(':')) return start + at;
+    return -1;
+  }
+  const colon = authority.indexOf(':');
+  const slash = start + authority.length;
+  if (text[slash] === '/' && colon !== -1 && !/^\d*$/.test(authority.slice(colon + 1))) {
+    const tail = /^[^\s'"<>@]*@/.exec(text.slice(slash, slash + MAX_PASSWORD_TAIL));
+    if (tail) return slash + tail[0].length - 1;
+  }
+  return -1;
+}
+
+/**
+ * Replaces the userinfo of every URL in `text` (`scheme://user:pass@host`,
+ * `redis://:pass@host`, `https://token@host`, a Sentry DSN) by `[REDACTED]`:
+ * user and password both, since a lone user name is often a token.
+ *
+ * @example
+ * redactUserinfo('postgres://app:p@ssS@db/prod'); // 'postgres://[REDACTED]@db/prod'
+ */
+export function redactUserinfo(text: string): string {
+  let out = '';
+  let copied = 0;
+  for (const match of text.matchAll(SCHEME)) {
+    const start = (match.index ?? 0) + match[0].length;
+    if (start < copied) continue;
+    const end = userinfoEnd(text, start);
+    if (end === -1) continue;
+    out += `${text.slice(copied, start)}${REDACTED}`;
+    copied = end;
+  }
+  return copied === 0 ? text : out + text.slice(copied);
+}
+
+/** Replaces values that are secrets whatever their name ({@link TOKEN_VALUE}, private keys). */
+function redactTokenValues(text: string): string {
+  return text.replace(PRIVATE_KEY_BLOCK, REDACTED).replace(TOKEN_VALUE, REDACTED);
+}
+
+/**
+ * Redacts every secret-looking value in a free text (one command-line
+ * argument, a connection string, a header, a JSON body): URL userinfo, the
+ * value of a secret-named header, JSON key or `name=value` pair, `Bearer`/`Basic` credentials and
+ * well-known token formats. Other characters are kept as they are.
+ *
+ * @example
+ * redactText('Authorization: Bearer abc123'); // 'Authorization: [REDACTED]'
+ * redactText('https://x.io/cb?code=abc&state=1'); // 'https://x.io/cb?code=[REDACTED]&state=1'
+ */
+export function redactText(text: string): string {
+  return redactTokenValues(
+    redactUserinfo(text)
+      .replace(JSON_PAIR, (whole, q: string, name: string, colon: string, vq: string) =>
+        isSecretName(name) ? `${q}${name}${q}${colon}${vq}${REDACTED}${vq}` : whole,
+      )
+      .replace(HEADER, (whole, before: string, name: string, colon: string) =>
+        isSecretName(name) ? `${before}${name}${colon}${REDACTED}` : whole,
+      )
+      .replace(SCHEME_CREDENTIAL, (_whole, scheme: string, space: string) => {
+        return `${scheme}${space}${REDACTED}`;
+      })
+      .replace(PAIR, (whole, name: string, value: string) =>
+        value !== '' && value !== REDACTED && isSecretName(name) ? `${name}=${REDACTED}` : whole,
+      ),
+  );
 }
 
 /** Redacts the values of secret-looking names in `a=1&b=2`; other bytes are kept as they are. */
@@ -48,20 +253,20 @@ function redactParams(params: string): string {
     .split('&')
     .map(function redactParam(pair) {
       const equals = pair.indexOf('=');
-      if (equals === -1) return pair;
+      if (equals === -1) return redactTokenValues(pair);
       const name = pair.slice(0, equals);
-      return isSecretName(name) ? `${name}=${REDACTED}` : pair;
+      return isSecretName(name) ? `${name}=${REDACTED}` : redactTokenValues(pair);
     })
     .join('&');
 }
 
 /**
- * The URL with the values of secret-looking query parameters (see
- * {@link isSecretName}) replaced by `[REDACTED]`. Works on a path with a
- * query (`req.originalUrl`) as well as on an absolute URL; names, order,
- * other values and their encoding are kept byte for byte. A fragment written
- * like a query (`#access_token=…`, OAuth's implicit flow) is redacted the
- * same way, and so is the password of `https://user:password@host/`.
+ * The URL with secrets replaced by `[REDACTED]`: the values of secret-looking
+ * query parameters (see {@link isSecretName}), the userinfo of an absolute
+ * URL, and well-known token formats anywhere. Works on a path with a query
+ * (`req.originalUrl`) as well as on an absolute URL; names, order, other
+ * values and their encoding are kept byte for byte. A fragment written like a
+ * query (`#access_token=…`, OAuth's implicit flow) is redacted the same way.
  *
  * @param url - `/path?query#fragment` or an absolute URL.
  * @returns the redacted URL; the input itself when nothing looked secret.
@@ -71,18 +276,141 @@ function redactParams(params: string): string {
  */
 export function redactUrl(url: string): string {
   const hash = url.indexOf('#');
-  const beforeHash = (hash === -1 ? url : url.slice(0, hash)).replace(
-    USERINFO_PASSWORD,
-    `$1${REDACTED}@`,
-  );
+  const beforeHash = redactUserinfo(hash === -1 ? url : url.slice(0, hash));
   const fragment = hash === -1 ? undefined : url.slice(hash + 1);
   const question = beforeHash.indexOf('?');
   let result =
     question === -1
-      ? beforeHash
-      : `${beforeHash.slice(0, question + 1)}${redactParams(beforeHash.slice(question + 1))}`;
+      ? redactTokenValues(beforeHash)
+      : `${redactTokenValues(beforeHash.slice(0, question + 1))}${redactParams(beforeHash.slice(question + 1))}`;
   if (fragment !== undefined) {
-    result += `#${fragment.includes('=') ? redactParams(fragment) : fragment}`;
+    result += `#${fragment.includes('=') ? redactParams(fragment) : redactTokenValues(fragment)}`;
   }
   return result;
+}
+
+/** Flags whose value is `user:password` (curl `-u`, `--user`, `--proxy-user`). */
+const USER_FLAGS = new Set(['-u', '--user', '--proxy-user', '--basic-auth']);
+
+/** Single-dash words that start like `-p<password>` but are not (`find -print`, `gcc -pthread`). */
+const DASH_P_WORDS = new Set([
+  '-print',
+  '-print0',
+  '-printf',
+  '-prune',
+  '-perm',
+  '-path',
+  '-pthread',
+  '-pedantic',
+  '-pipe',
+  '-pie',
+  '-pg',
+]);
+
+/** What the next word is, after a flag that takes a secret. */
+type Pending = 'secret' | 'user' | undefined;
+
+/** `admin:secret` → `admin:[REDACTED]`. */
+function redactUserValue(value: string): string {
+  const colon = value.indexOf(':');
+  return colon === -1 ? redactText(value) : `${value.slice(0, colon)}:${REDACTED}`;
+}
+
+/**
+ * {@link redactText}, then, for a text holding spaces (a quoted sub-command
+ * such as `sh -c "mysql -pS db"`), the command-line rules on its words too.
+ */
+function redactFreeText(text: string, stopAt: number): string {
+  const redacted = redactText(text);
+  if (!/\s/.test(redacted)) return redacted;
+  const parts = redacted.split(/(\s+)/);
+  // Words past `stopAt` characters are cut from the line anyway.
+  const inner = redactWords(
+    parts.filter((_, i) => i % 2 === 0),
+    stopAt,
+  );
+  return parts.map((part, i) => (i % 2 === 0 ? (inner[i / 2] ?? part) : part)).join('');
+}
+
+/** Redacts one word and says whether the next word is a secret value. */
+function redactWord(word: string, stopAt: number): [text: string, next: Pending] {
+  if (word.length > 2 && word.startsWith('-p') && !DASH_P_WORDS.has(word)) {
+    return [`-p${REDACTED}`, undefined]; // mysql -pSECRET
+  }
+  if (word.length > 2 && word.startsWith('-u')) {
+    return [`-u${redactUserValue(word.slice(2))}`, undefined]; // -uadmin:SECRET
+  }
+  const flag = /^(--?[A-Za-z][\w.-]*)(?:=([\s\S]*))?$/.exec(word);
+  if (flag) {
+    const [, name = '', value] = flag;
+    const lower = name.toLowerCase();
+    if (value === undefined) {
+      if (USER_FLAGS.has(lower)) return [word, 'user'];
+      if (name === '-p' || (!lower.startsWith('--no-') && isSecretName(name))) {
+        return [word, 'secret'];
+      }
+      return [redactFreeText(word, stopAt), undefined];
+    }
+    if (USER_FLAGS.has(lower)) return [`${name}=${redactUserValue(value)}`, undefined];
+    if (value !== '' && (name === '-p' || isSecretName(name))) {
+      return [`${name}=${REDACTED}`, undefined];
+    }
+    return [`${name}=${redactFreeText(value, stopAt)}`, undefined];
+  }
+  const pair = /^([A-Za-z_][\w.-]*)=([\s\S]+)$/.exec(word);
+  if (pair && isSecretName(pair[1] ?? '')) return [`${pair[1]}=${REDACTED}`, undefined];
+  return [redactFreeText(word, stopAt), undefined];
+}
+
+/** Redacts a list of words, where a secret flag makes the next word a secret. */
+function redactWords(words: readonly string[], stopAt = Number.POSITIVE_INFINITY): string[] {
+  const out: string[] = [];
+  let length = 0;
+  let pending: Pending;
+  for (const word of words) {
+    if (length > stopAt) break;
+    let text: string;
+    // The word after a secret flag goes whatever it looks like: a password may start with `-`.
+    if (pending !== undefined && word !== '') {
+      text = pending === 'secret' ? REDACTED : redactUserValue(word);
+      pending = undefined;
+    } else {
+      [text, pending] = redactWord(word, stopAt - length);
+    }
+    out.push(text);
+    length += text.length + 1;
+  }
+  return out;
+}
+
+/**
+ * Joins command-line arguments for the `argv` property: secret-looking values
+ * replaced by `[REDACTED]`, at most `max` characters (a longer line is cut
+ * and ends with `…`). Redaction runs on whole arguments before the cut, so a
+ * cut never reveals part of a secret.
+ *
+ * Redacted: the value after a secret-named flag (`--token x`, `--pass x`,
+ * `--jwt x`, `--passphrase x`, `-p x`, `-px`) or in `--name=x`; the password
+ * of `-u user:x` / `--user user:x`; secret-named `NAME=value` pairs
+ * (`DB_PASS=x`); and everything {@link redactText} redacts (URL userinfo,
+ * `Authorization:` and other secret headers, `Bearer x`, `?code=x`, token
+ * formats such as `glpat-…`, `ghp_…`, `sk-…`, `phc_…`). The words of an
+ * argument holding spaces (`sh -c "…"`) are redacted by the same rules.
+ *
+ * @param argv - the arguments, usually `process.argv.slice(2)`; non-strings are stringified.
+ * @param max - the most characters. @default 512
+ * @example
+ * redactArgv(['deploy', '--token', 'abc', '--region=eu', 'DB_PASS=hunter2']);
+ * // 'deploy --token [REDACTED] --region=eu DB_PASS=[REDACTED]'
+ */
+export function redactArgv(argv: readonly unknown[], max: number = MAX_ARGV_CHARS): string {
+  const words = Array.from(argv, (arg) => {
+    try {
+      return typeof arg === 'string' ? arg : String(arg);
+    } catch {
+      return '?';
+    }
+  });
+  const line = redactWords(words, max).join(' ');
+  return line.length <= max ? line : `${line.slice(0, Math.max(0, max - 1))}…`;
 }

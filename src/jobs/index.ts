@@ -1,2 +1,8 @@
-/** Background-job failures (SPEC §10). */
-export { captureJobFailure, type JobFailureProperties, withJobCapture } from './job-capture.js';
+/** Background-job failures (docs/observability.md, "Background jobs"). */
+export {
+  type CaptureJobFailureOptions,
+  captureJobFailure,
+  type JobFailureProperties,
+  type WithJobCaptureOptions,
+  withJobCapture,
+} from './job-capture.js';

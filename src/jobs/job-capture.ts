@@ -1,4 +1,4 @@
-import { getPosthog, type PosthogClient } from '../client/index.js';
+import { getPosthog, PosthogClient } from '../client/index.js';
 import type { EventProperties } from '../client/sdk.js';
 
 /**
@@ -17,18 +17,85 @@ export interface JobFailureProperties extends EventProperties {
   readonly distinctId?: string;
 }
 
+/** Options of {@link captureJobFailure}. */
+export interface CaptureJobFailureOptions {
+  /** The client to send with. @default getPosthog() */
+  readonly client?: PosthogClient;
+}
+
+/** Options of {@link withJobCapture}. */
+export interface WithJobCaptureOptions {
+  /** The client to send with. @default getPosthog() */
+  readonly client?: PosthogClient;
+  /** `component` and other properties for the event, as for {@link captureJobFailure}. */
+  readonly properties?: Readonly<Omit<JobFailureProperties, 'job'>>;
+}
+
+/** Warnings said once per client: a deprecation repeated per job would flood the log. */
+const said = new WeakMap<PosthogClient, Set<string>>();
+
+function warnOnce(client: PosthogClient, key: string, message: string): void {
+  let keys = said.get(client);
+  if (!keys) {
+    keys = new Set();
+    said.set(client, keys);
+  }
+  if (keys.has(key)) return;
+  keys.add(key);
+  client.config.logger.warn(message);
+}
+
+/** A package client, or something shaped like one (another copy of the package). */
+function isClient(value: unknown): value is PosthogClient {
+  if (value instanceof PosthogClient) return true;
+  if (typeof value !== 'object' || value === null) return false;
+  const candidate = value as Partial<PosthogClient>;
+  return typeof candidate.captureException === 'function' && typeof candidate.config === 'object';
+}
+
 /**
- * Captures a background-job failure as `$exception` (SPEC §10), with `job`,
- * `component` and your properties; `environment` and `release` ride along as
- * on every event. An error captured once (here, by `runCli`, or by the error
- * handler) is not captured again. Never throws; a no-op with PostHog off.
+ * Takes a client out of the properties, where the positional era put it by
+ * mistake (`{ job, client }`): it is used as the client, with a warning, and
+ * never sent as an event property. A `client` that is not a client (a
+ * customer's name) stays a property.
+ */
+function splitClient(
+  properties: Readonly<Record<string, unknown>>,
+  explicit: PosthogClient | undefined,
+  call: string,
+): { client: PosthogClient; rest: Record<string, unknown> } {
+  const { client: inside, ...rest } = properties;
+  if (!isClient(inside)) {
+    return { client: explicit ?? getPosthog(), rest: { ...properties } };
+  }
+  const client = explicit ?? inside;
+  warnOnce(
+    client,
+    `${call}:client-in-properties`,
+    `${call}: \`client\` was given inside the event properties; it is not sent as a property and is used as the client${
+      explicit ? ' only when no `client` option is given (one was, and it wins)' : ''
+    }. Write ${call}(…, { client }) instead.`,
+  );
+  return { client, rest };
+}
+
+/**
+ * Captures a background-job failure as `$exception` (docs/observability.md,
+ * "Background jobs"), with `job`, `component` and your properties; `environment` and
+ * `release` ride along as on every event. An error captured once (here, by
+ * `runCli`, or by the error handler) is not captured again. Never throws; a
+ * no-op with PostHog off.
  *
  * This queues the event: a process that exits right after should
  * `await client.shutdown()` (or run under `runCli`, which does).
  *
+ * The old form `captureJobFailure(error, properties, client)` still works and
+ * logs one deprecation warning; a client put inside the properties is used
+ * as the client, with a warning, and never sent as a property.
+ *
  * @param error - what the job threw.
- * @param properties - `job` (required), `component` (default `"job"`), others.
- * @param client - the client to send with. @default getPosthog()
+ * @param properties - `job` (required), `component` (default `"job"`), `distinctId`, others.
+ * @param options - `client`. @default { client: getPosthog() }
  * @example
  * queue.on('failed', (job, error) => {
  *   captureJobFailure(error, { job: job.name, component: 'worker', queue: 'mail', attempt: job.attemptsMade });
@@ -37,13 +104,83 @@ export interface JobFailureProperties extends EventProperties {
 export function captureJobFailure(
   error: unknown,
   properties: Readonly<JobFailureProperties>,
-  client: PosthogClient = getPosthog(),
+  options?: Readonly<CaptureJobFailureOptions>,
+): void;
+/** @deprecated Pass the client in an options object: `captureJobFailure(error, properties, { client })`. */
+export function captureJobFailure(
+  error: unknown,
+  properties: Readonly<JobFailureProperties>,
+  client: PosthogClient,
+): void;
+export function captureJobFailure(
+  error: unknown,
+  properties: Readonly<JobFailureProperties>,
+  options: Readonly<CaptureJobFailureOptions> | PosthogClient = {},
 ): void {
-  const { distinctId, job, component = 'job', ...rest } = properties;
-  client.captureException(error, {
-    ...(distinctId ? { distinctId } : {}),
-    properties: { ...rest, job, component },
-  });
+  let explicit: PosthogClient | undefined;
+  if (isClient(options)) {
+    explicit = options;
+    warnOnce(
+      options,
+      'captureJobFailure:positional-client',
+      'captureJobFailure(error, properties, client) is deprecated: write captureJobFailure(error, properties, { client }).',
+    );
+  } else if (typeof options === 'object' && options !== null) {
+    explicit = isClient(options.client) ? options.client : undefined;
+  }
+  try {
+    const given: Readonly<Record<string, unknown>> =
+      typeof properties === 'object' && properties !== null ? properties : {};
+    const { client, rest } = splitClient(given, explicit, 'captureJobFailure');
+    const { distinctId, job, component, ...others } = rest;
+    const jobName = typeof job === 'string' && job.trim() !== '' ? job : 'unknown';
+    if (jobName !== job) {
+      warnOnce(
+        client,
+        'captureJobFailure:job',
+        `captureJobFailure: \`job\` must be a non-empty string naming the job, such as { job: 'send-digest' }, got ${JSON.stringify(job) ?? String(job)}; the failure is sent with job "unknown".`,
+      );
+    }
+    client.captureException(error, {
+      ...(typeof distinctId === 'string' && distinctId !== '' ? { distinctId } : {}),
+      properties: {
+        ...others,
+        job: jobName,
+        component: typeof component === 'string' && component !== '' ? component : 'job',
+      },
+    });
+  } catch {
+    // A failure report must never fail the job runner; captureException itself never throws.
+  }
+}
+
+/** Options, and the client, from `withJobCapture`'s new form or its old `(properties, client)` form. */
+function readJobOptions(
+  third: unknown,
+  fourth: unknown,
+): { client: PosthogClient | undefined; properties: Record<string, unknown> } {
+  const record =
+    typeof third === 'object' && third !== null ? (third as Record<string, unknown>) : {};
+  const keys = Object.keys(record);
+  const optionsForm = keys.every((key) => key === 'client' || key === 'properties');
+  let client = isClient(fourth) ? fourth : undefined;
+  let properties: Record<string, unknown>;
+  if (optionsForm && !(keys.includes('client') && !isClient(record.client))) {
+    client ??= isClient(record.client) ? record.client : undefined;
+    const given = record.properties;
+    properties = typeof given === 'object' && given !== null ? { ...given } : {};
+  } else {
+    properties = { ...record };
+  }
+  const deprecated = isClient(fourth) || !optionsForm;
+  if (deprecated) {
+    warnOnce(
+      client ?? getPosthog(),
+      'withJobCapture:positional',
+      'withJobCapture(job, fn, properties, client) is deprecated: write withJobCapture(job, fn, { properties, client }).',
+    );
+  }
+  return { client, properties };
 }
 
 /**
@@ -52,27 +189,60 @@ export function captureJobFailure(
  * `"job"`), `job_duration_ms` and your properties — then re-throws the error
  * unchanged. Returns what the job returns.
  *
- * @param job - the job's name: the `job` property.
+ * The old form `withJobCapture(job, fn, properties, client)` still works and
+ * logs one deprecation warning.
+ *
+ * @param job - the job's name: the `job` property; a non-empty string.
  * @param fn - the job.
- * @param properties - `component` and other properties for the event.
- * @param client - the client to send with. @default getPosthog()
+ * @param options - `client` and `properties` (`component` and others). @default {}
+ * @throws TypeError before running anything when `job` is not a non-empty string or `fn` not a function.
  * @example
  * cron.schedule('0 * * * *', () =>
- *   withJobCapture('hourly-sync', () => syncAccounts(), { component: 'scheduler' }),
+ *   withJobCapture('hourly-sync', () => syncAccounts(), { properties: { component: 'scheduler' } }),
  * );
  */
 export async function withJobCapture<T>(
   job: string,
   fn: () => T | Promise<T>,
-  properties: Readonly<Omit<JobFailureProperties, 'job'>> = {},
-  client: PosthogClient = getPosthog(),
+  options?: Readonly<WithJobCaptureOptions>,
+): Promise<T>;
+/**
+ * @deprecated Pass properties and client in an options object:
+ * `withJobCapture(job, fn, { properties, client })`.
+ */
+export async function withJobCapture<T>(
+  job: string,
+  fn: () => T | Promise<T>,
+  properties: Readonly<Omit<JobFailureProperties, 'job'>>,
+  client?: PosthogClient,
+): Promise<T>;
+export async function withJobCapture<T>(
+  job: string,
+  fn: () => T | Promise<T>,
+  options: Readonly<WithJobCaptureOptions> | Readonly<Omit<JobFailureProperties, 'job'>> = {},
+  ...legacy: [client?: PosthogClient]
 ): Promise<T> {
+  if (typeof job !== 'string' || job.trim() === '') {
+    throw new TypeError(
+      `withJobCapture: the first argument must be the job's name, a non-empty string such as 'hourly-sync', got ${JSON.stringify(job) ?? String(job)}.`,
+    );
+  }
+  if (typeof fn !== 'function') {
+    throw new TypeError(
+      `withJobCapture: the second argument must be the job, a function, got ${typeof fn}. Write withJobCapture('${job}', () => runJob()).`,
+    );
+  }
+  const { client, properties } = readJobOptions(options, legacy[0]);
   const started = performance.now();
   try {
     return await fn();
   } catch (error) {
     const duration = Math.round(performance.now() - started);
-    captureJobFailure(error, { job_duration_ms: duration, ...properties, job }, client);
+    captureJobFailure(
+      error,
+      { job_duration_ms: duration, ...properties, job } as JobFailureProperties,
+      client ? { client } : {},
+    );
     throw error;
   }
 }

@@ -1,5 +1,5 @@
 /**
- * Payload clipping for `$ai_generation` (SPEC §9). Pure: no SDK, no Express.
+ * Payload clipping for `$ai_generation` (docs/observability.md). Pure: no SDK, no Express.
  */
 
 /**

@@ -1,9 +1,11 @@
 /**
  * What a provider response says about a generation: model, token counts and
  * the completion. Understands Anthropic Messages and OpenAI Chat Completions
- * and Responses, as whole responses or as streamed chunks. Pure: plain
- * objects in, plain objects out; no SDK import.
+ * and Responses, as whole responses or as streamed chunks. The completion is
+ * shaped as `@posthog/ai` shapes it (docs/observability.md, "Privacy posture for payloads").
+ * Pure: plain objects in, plain objects out; no SDK import.
  */
+import { type AiMessage, textPart } from './messages.js';
 
 /** What is known about one generation. Every field is optional: absent means unknown. */
 export interface GenerationFacts {
@@ -18,10 +20,10 @@ export interface GenerationFacts {
   /** Prompt tokens written to the provider's cache (Anthropic). */
   cacheCreationInputTokens?: number;
   /**
-   * The completion: its text when it is only text, else the structured
-   * content (tool calls and the like) as the provider gave it.
+   * The completion as `$ai_output_choices` messages: `{ role: 'assistant',
+   * content: [{ type: 'text', text }, { type: 'function', id, function: { name, arguments } }] }`.
    */
-  output?: unknown;
+  output?: AiMessage[];
 }
 
 type Dict = Record<string, unknown>;
@@ -58,11 +60,23 @@ function anthropicUsage(usage: unknown): GenerationFacts {
   });
 }
 
-/** Anthropic content blocks: the joined text when all blocks are text, else the blocks. */
-function anthropicOutput(content: unknown[]): unknown {
-  const allText = content.every((block) => isDict(block) && block.type === 'text');
-  if (!allText) return content;
-  return content.map((block) => text((block as Dict).text) ?? '').join('');
+/** A tool call part, as `@posthog/ai` writes one. */
+function functionPart(id: unknown, name: unknown, args: unknown): Dict {
+  return { type: 'function', id, function: { name, arguments: args } };
+}
+
+/** Anthropic content blocks: text and tool use, as one assistant message (none when empty). */
+function anthropicOutput(content: unknown[]): AiMessage[] {
+  const parts: Dict[] = [];
+  for (const block of content) {
+    if (!isDict(block)) continue;
+    if (block.type === 'text' && typeof block.text === 'string' && block.text !== '') {
+      parts.push(textPart(block.text));
+    } else if (block.type === 'tool_use') {
+      parts.push(functionPart(block.id, block.name, block.input ?? {}));
+    }
+  }
+  return parts.length > 0 ? [{ role: 'assistant', content: parts }] : [];
 }
 
 /** OpenAI Chat Completions `usage`. */
@@ -87,35 +101,48 @@ function responsesUsage(usage: unknown): GenerationFacts {
   });
 }
 
-/** Chat Completions choices: one plain-text answer as its text, else the messages. */
-function chatOutput(choices: unknown[]): unknown {
-  const messages = choices.map((choice) => (isDict(choice) ? choice.message : undefined));
-  const [only] = messages;
-  if (
-    messages.length === 1 &&
-    isDict(only) &&
-    typeof only.content === 'string' &&
-    !(Array.isArray(only.tool_calls) && only.tool_calls.length > 0)
-  ) {
-    return only.content;
+/** Chat Completions choices: one message per choice, its text and tool calls as parts. */
+function chatOutput(choices: unknown[]): AiMessage[] {
+  const out: AiMessage[] = [];
+  for (const choice of choices) {
+    const message = isDict(choice) && isDict(choice.message) ? choice.message : undefined;
+    if (!message) continue;
+    const parts: Dict[] = [];
+    if (typeof message.content === 'string' && message.content !== '') {
+      parts.push(textPart(message.content));
+    }
+    if (Array.isArray(message.tool_calls)) {
+      for (const call of message.tool_calls) {
+        const fn = isDict(call) && isDict(call.function) ? call.function : {};
+        parts.push(functionPart(isDict(call) ? call.id : undefined, fn.name, fn.arguments));
+      }
+    }
+    if (isDict(message.audio)) parts.push({ type: 'audio', ...message.audio });
+    const role = typeof message.role === 'string' ? message.role : 'assistant';
+    if (parts.length > 0) out.push({ role, content: parts });
   }
-  return messages;
+  return out;
 }
 
-/** Responses `output` items: the joined `output_text` when all items are messages, else the items. */
-function responsesOutput(output: unknown[]): unknown {
-  const allMessages = output.every((item) => isDict(item) && item.type === 'message');
-  if (!allMessages) return output;
-  const parts: string[] = [];
+/** Responses `output` items: their text, refusals and function calls as one message. */
+function responsesOutput(output: unknown[]): AiMessage[] {
+  const parts: Dict[] = [];
+  let role = 'assistant';
   for (const item of output) {
-    const content = (item as Dict).content;
-    if (!Array.isArray(content)) continue;
-    for (const part of content) {
-      if (isDict(part) && part.type === 'output_text') parts.push(text(part.text) ?? '');
-      else if (isDict(part) && part.type === 'refusal') parts.push(text(part.refusal) ?? '');
+    if (!isDict(item)) continue;
+    if (item.type === 'message') {
+      if (typeof item.role === 'string') role = item.role;
+      if (!Array.isArray(item.content)) continue;
+      for (const part of item.content) {
+        if (!isDict(part)) continue;
+        if (typeof part.text === 'string' && part.text !== '') parts.push(textPart(part.text));
+        else if (typeof part.refusal === 'string') parts.push(textPart(part.refusal));
+      }
+    } else if (item.type === 'function_call') {
+      parts.push(functionPart(item.call_id ?? item.id ?? '', item.name, item.arguments ?? {}));
     }
   }
-  return parts.join('');
+  return parts.length > 0 ? [{ role, content: parts }] : [];
 }
 
 /**
@@ -201,7 +228,7 @@ export function createStreamAccumulator(): StreamAccumulator {
   let facts: GenerationFacts = {};
   let deltaText: string | undefined;
   let blocks: BlockParts[] | undefined;
-  let finalOutput: unknown;
+  let finalOutput: AiMessage[] | undefined;
   const toolCalls: ToolCallParts[] = [];
   const merge = (more: GenerationFacts) => {
     facts = { ...facts, ...defined(more) };
@@ -274,16 +301,21 @@ export function createStreamAccumulator(): StreamAccumulator {
       } else if (typeof chunk.type === 'string') addAnthropic(chunk);
     },
     facts(): GenerationFacts {
-      let output: unknown;
+      let output: AiMessage[] | undefined;
+      const empty = (): AiMessage[] => [{ role: 'assistant', content: [textPart('')] }];
       if (blocks) {
         output = anthropicOutput(blocks.filter(Boolean).map(finishBlock));
+        if (output.length === 0) output = empty();
       } else if (finalOutput !== undefined) {
         output = finalOutput;
-      } else if (toolCalls.length > 0) {
-        const message = { role: 'assistant', content: deltaText ?? null };
-        output = [{ ...message, tool_calls: toolCalls.filter(Boolean) }];
-      } else {
-        output = deltaText;
+      } else if (toolCalls.length > 0 || deltaText !== undefined) {
+        const parts: Dict[] = deltaText ? [textPart(deltaText)] : [];
+        for (const call of toolCalls) {
+          if (call?.function.name) {
+            parts.push(functionPart(call.id, call.function.name, call.function.arguments));
+          }
+        }
+        output = parts.length > 0 ? [{ role: 'assistant', content: parts }] : empty();
       }
       return defined({ ...facts, output });
     },

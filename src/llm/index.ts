@@ -1,4 +1,4 @@
-/** LLM generation tracing (SPEC §9). */
+/** LLM generation tracing (docs/observability.md). */
 export { clip, clipPayload, payloadText, truncationMarker } from './clip.js';
 export { describeGenerationError, errorClassName, httpStatusOf } from './error-summary.js';
 export {

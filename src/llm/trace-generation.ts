@@ -2,9 +2,17 @@ import { AsyncResource } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { getPosthog, type PosthogClient } from '../client/index.js';
 import type { EventProperties } from '../client/sdk.js';
-import { clipPayload } from './clip.js';
 import { describeGenerationError, httpStatusOf } from './error-summary.js';
 import { createStreamAccumulator, extractResponse, type GenerationFacts } from './extract.js';
+import { type AiMessage, clipMessages, toInputMessages, toOutputMessages } from './messages.js';
+import {
+  checkTraceArguments,
+  readHttpStatus,
+  readTokens,
+  showCall,
+  showValue,
+  usageWarner,
+} from './validate.js';
 
 /** Options of {@link traceGeneration}. */
 export interface TraceGenerationOptions {
@@ -48,20 +56,38 @@ export interface GenerationTokens {
 export interface GenerationRecorder {
   /** This generation's `$ai_trace_id`. */
   readonly traceId: string;
-  /** The prompt or messages: `$ai_input` when payloads are on (objects as JSON, clipped). */
+  /**
+   * The prompt: `$ai_input` when payloads are on, as `{ role, content }`
+   * messages. Takes a string, an array of messages, or the request itself
+   * (Anthropic `{ system, messages }`, OpenAI `{ messages }` or Responses
+   * `{ instructions, input }`). Read when called: later changes to the array
+   * are not seen.
+   */
   setInput(input: unknown): void;
-  /** The completion: `$ai_output_choices` when payloads are on (objects as JSON, clipped). */
+  /**
+   * The completion: `$ai_output_choices` when payloads are on, as
+   * `{ role: 'assistant', content: [...] }` messages. Takes a string, messages,
+   * content parts, or a provider response (read as `setResponse` reads it).
+   */
   setOutput(output: unknown): void;
-  /** Token counts, when the response does not carry them in a shape `setResponse` knows. */
+  /**
+   * Token counts, when the response does not carry them in a shape
+   * `setResponse` knows: one object, each count a non-negative integer. A
+   * wrong call (`setTokens(10, 20)`, an unknown key, a string or negative
+   * count) logs one warning and records only the valid counts.
+   */
   setTokens(tokens: GenerationTokens): void;
   /**
    * Reads an Anthropic Messages, OpenAI Chat Completions or OpenAI Responses
    * response: model, token counts and the completion.
    */
   setResponse(response: unknown): void;
-  /** `$ai_http_status` for a success, when you have the raw response (`.withResponse()`). */
+  /**
+   * `$ai_http_status` for a success, when you have the raw response
+   * (`.withResponse()`): an integer from 100 to 599, else a warning and nothing recorded.
+   */
   setHttpStatus(status: number): void;
-  /** Adds properties to the event. */
+  /** Adds properties to the event; anything but an object logs a warning. */
   setProperties(properties: EventProperties): void;
   /**
    * Wraps a streamed response (Anthropic `stream: true` or `messages.stream()`,
@@ -70,6 +96,8 @@ export interface GenerationRecorder {
    * until the wrapped stream ends, fails or is closed (`break`, `return()`),
    * so a stream returned out of the callback must be consumed or closed.
    * A stream that fails midway gives one error event with what arrived.
+   * Anything but an async iterable throws a `TypeError` naming the call; a
+   * callback that lets it escape sends no event (the app's mistake is no generation).
    */
   stream<T>(source: AsyncIterable<T>): AsyncIterableIterator<T>;
   /** Feeds one streamed chunk by hand, for code that iterates the stream itself. */
@@ -95,8 +123,11 @@ interface Failure {
   readonly error: unknown;
 }
 
+/** The `TypeError`s the recorder throws for a wrong call (`gen.stream(notAStream)`). */
+const usageErrors = new WeakSet<object>();
+
 /**
- * Traces one LLM call as one `$ai_generation` event (SPEC §9), on success
+ * Traces one LLM call as one `$ai_generation` event (docs/observability.md), on success
  * and on failure, and returns what `fn` returns. A failure is re-thrown
  * unchanged, after the event records `$ai_is_error`, `$ai_error` (class and
  * status only unless `POSTHOG_LLM_PAYLOADS` is on) and `$ai_http_status`.
@@ -105,14 +136,19 @@ interface Failure {
  * (seconds, from the call to the end of the response or stream). When known:
  * `$ai_input_tokens`, `$ai_output_tokens`, the cache token counts,
  * `$ai_http_status`, `$ai_base_url`, `$ai_stream`. With payloads on only:
- * `$ai_input` and `$ai_output_choices`, clipped at `POSTHOG_LLM_PAYLOAD_MAX_CHARS`
- * with `…[truncated N chars]`.
+ * `$ai_input` and `$ai_output_choices` as `{ role, content }` messages (the
+ * shapes `@posthog/ai` sends), each message clipped at
+ * `POSTHOG_LLM_PAYLOAD_MAX_CHARS` with `…[truncated N chars]`.
  *
- * With PostHog off it only runs `fn`.
+ * A wrong call is the app's mistake: bad options or a callback that is not a
+ * function throw a `TypeError` before `fn` runs (PostHog on or off); a setter
+ * given a wrong value logs one rate-limited warning and records nothing wrong.
+ * With PostHog off it otherwise only runs `fn`.
  *
  * @param options - provider, model and optional ids; see {@link TraceGenerationOptions}.
  * @param fn - makes the call; receives the {@link GenerationRecorder}.
  * @returns what `fn` returns (or resolves to).
+ * @throws TypeError before `fn` runs, for a missing `provider` or `model` or a non-function `fn`.
  * @example
  * const message = await traceGeneration(
  *   { provider: 'anthropic', model: 'claude-sonnet-4-5', baseUrl: anthropic.baseURL },
@@ -129,11 +165,15 @@ export async function traceGeneration<T>(
   options: Readonly<TraceGenerationOptions>,
   fn: (gen: GenerationRecorder) => T | Promise<T>,
 ): Promise<T> {
+  checkTraceArguments(options, fn);
   const started = performance.now();
   const client = options.client ?? getPosthog();
   const traceId = options.traceId ?? randomUUID();
+  const warn = usageWarner(client.config.logger);
+  // With payloads off, prompts and completions are not even copied.
+  const payloads = client.enabled && client.config.llmPayloads;
 
-  let input: unknown;
+  let input: AiMessage[] | undefined;
   let extracted: GenerationFacts = {};
   let explicit: GenerationFacts = {};
   const extra: EventProperties = {};
@@ -145,12 +185,37 @@ export async function traceGeneration<T>(
   let emitted = false;
   let failure: Failure | undefined;
 
+  /** Runs a recorder step that reads the app's values; a value that throws when read is a warning. */
+  const guarded = (call: string, step: () => void): void => {
+    try {
+      step();
+    } catch (error) {
+      warn(
+        `${call}: the value could not be read (${showValue(String(error))}); nothing was recorded.`,
+      );
+    }
+  };
+
   // Bound to the caller's async context: the event keeps the request's
   // distinct id even when a stream is consumed somewhere else.
   const emit = AsyncResource.bind(function emitGeneration(): void {
     if (emitted) return;
     emitted = true;
     if (!client.enabled) return;
+    try {
+      client.capture({
+        event: '$ai_generation',
+        properties: generationProperties(),
+        ...(options.distinctId ? { distinctId: options.distinctId } : {}),
+      });
+    } catch (error) {
+      warn(
+        `traceGeneration: could not build the $ai_generation event: ${showValue(String(error))}`,
+      );
+    }
+  });
+
+  function generationProperties(): EventProperties {
     const latency = (performance.now() - started) / 1000;
     const facts: GenerationFacts = streamed
       ? { ...extracted, ...accumulator.facts(), ...explicit }
@@ -184,17 +249,13 @@ export async function traceGeneration<T>(
       });
     }
     if (llmPayloads) {
-      if (input !== undefined) properties.$ai_input = clipPayload(input, llmPayloadMaxChars);
+      if (input !== undefined) properties.$ai_input = clipMessages(input, llmPayloadMaxChars);
       if (facts.output !== undefined) {
-        properties.$ai_output_choices = clipPayload(facts.output, llmPayloadMaxChars);
+        properties.$ai_output_choices = clipMessages(facts.output, llmPayloadMaxChars);
       }
     }
-    client.capture({
-      event: '$ai_generation',
-      properties,
-      ...(options.distinctId ? { distinctId: options.distinctId } : {}),
-    });
-  });
+    return properties;
+  }
 
   const emitWhenDone = () => {
     if (settled && openStreams === 0) emit();
@@ -202,34 +263,86 @@ export async function traceGeneration<T>(
 
   const gen: GenerationRecorder = {
     traceId,
-    setInput(value) {
-      input = value;
+    setInput(...args: unknown[]) {
+      if (args.length !== 1) {
+        warn(
+          `${showCall('setInput', args)}: pass the prompt, e.g. gen.setInput(messages); nothing was recorded.`,
+        );
+        return;
+      }
+      if (payloads)
+        guarded('gen.setInput', () => {
+          input = toInputMessages(args[0]);
+        });
     },
-    setOutput(output) {
-      explicit = { ...explicit, output };
+    setOutput(...args: unknown[]) {
+      if (args.length !== 1) {
+        warn(
+          `${showCall('setOutput', args)}: pass the completion, e.g. gen.setOutput(text); nothing was recorded.`,
+        );
+        return;
+      }
+      if (payloads)
+        guarded('gen.setOutput', () => {
+          const output = extractResponse(args[0]).output ?? toOutputMessages(args[0]);
+          explicit = { ...explicit, output };
+        });
     },
-    setTokens({ input: inputTokens, output, cacheRead, cacheCreation }) {
+    setTokens(...args: unknown[]) {
+      const { counts, warning } = readTokens(args);
+      if (warning) warn(warning);
       const next: GenerationFacts = { ...explicit };
-      if (inputTokens !== undefined) next.inputTokens = inputTokens;
-      if (output !== undefined) next.outputTokens = output;
-      if (cacheRead !== undefined) next.cacheReadInputTokens = cacheRead;
-      if (cacheCreation !== undefined) next.cacheCreationInputTokens = cacheCreation;
+      if (counts.input !== undefined) next.inputTokens = counts.input;
+      if (counts.output !== undefined) next.outputTokens = counts.output;
+      if (counts.cacheRead !== undefined) next.cacheReadInputTokens = counts.cacheRead;
+      if (counts.cacheCreation !== undefined) next.cacheCreationInputTokens = counts.cacheCreation;
       explicit = next;
     },
-    setResponse(response) {
-      extracted = { ...extracted, ...extractResponse(response) };
+    setResponse(...args: unknown[]) {
+      const [response] = args;
+      if (args.length !== 1 || typeof response !== 'object' || response === null) {
+        warn(
+          `${showCall('setResponse', args)}: pass the provider's response object, e.g. gen.setResponse(await client.messages.create(params)); nothing was recorded.`,
+        );
+        return;
+      }
+      guarded('gen.setResponse', () => {
+        const facts = extractResponse(response);
+        if (!payloads) delete facts.output;
+        extracted = { ...extracted, ...facts };
+      });
     },
-    setHttpStatus(status) {
-      httpStatus = status;
+    setHttpStatus(...args: unknown[]) {
+      const { status, warning } = readHttpStatus(args);
+      if (warning) warn(warning);
+      else httpStatus = status;
     },
-    setProperties(properties) {
-      Object.assign(extra, properties);
+    setProperties(...args: unknown[]) {
+      const [properties] = args;
+      if (args.length !== 1 || typeof properties !== 'object' || properties === null) {
+        warn(
+          `${showCall('setProperties', args)}: pass one object, e.g. gen.setProperties({ feature: 'search' }); nothing was recorded.`,
+        );
+        return;
+      }
+      guarded('gen.setProperties', () => {
+        Object.assign(extra, { ...properties });
+      });
     },
     addChunk(chunk) {
       streamed = true;
-      accumulator.add(chunk);
+      guarded('gen.addChunk', () => accumulator.add(chunk));
     },
     stream<C>(source: AsyncIterable<C>): AsyncIterableIterator<C> {
+      if (
+        typeof (source as Partial<AsyncIterable<C>> | null)?.[Symbol.asyncIterator] !== 'function'
+      ) {
+        const error = new TypeError(
+          `gen.stream(${showValue(source)}): pass the stream the SDK returned, e.g. gen.stream(await openai.chat.completions.create({ model, messages, stream: true })).`,
+        );
+        usageErrors.add(error);
+        throw error;
+      }
       streamed = true;
       openStreams += 1;
       let iterator: AsyncIterator<C> | undefined;
@@ -251,7 +364,13 @@ export async function traceGeneration<T>(
             iterator ??= source[Symbol.asyncIterator]();
             const result = await iterator.next();
             if (result.done) close();
-            else accumulator.add(result.value);
+            else {
+              try {
+                accumulator.add(result.value);
+              } catch {
+                // A chunk that cannot be read is the stream's, passed on as it is.
+              }
+            }
             return result;
           } catch (error) {
             close({ error });
@@ -278,6 +397,8 @@ export async function traceGeneration<T>(
     return result;
   } catch (error) {
     settled = true;
+    // The app's own mistake in calling us is no generation: like a bad option, no event.
+    if (typeof error === 'object' && error !== null && usageErrors.has(error)) emitted = true;
     failure ??= { error };
     emit();
     throw error;

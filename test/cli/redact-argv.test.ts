@@ -19,7 +19,7 @@ describe('redactArgv', () => {
       'key=[REDACTED] API_KEY=[REDACTED] DB_PASSWORD=[REDACTED]',
     ],
     [['https://h/x?token=t1&page=2'], 'https://h/x?token=[REDACTED]&page=2'],
-    [['https://user:pass@h/x'], 'https://user:[REDACTED]@h/x'],
+    [['https://user:pass@h/x'], 'https://[REDACTED]@h/x'],
     [['phc_abcdef123', 'sk-proj-abcdef', 'x=phx_abcdef'], '[REDACTED] [REDACTED] x=[REDACTED]'],
     [['--phs', 'phs_abcdef12'], '--phs [REDACTED]'],
   ])('redacts %j', (argv, expected) => {
@@ -41,8 +41,10 @@ describe('redactArgv', () => {
     expect(redactArgv(argv)).toBe(argv.join(' '));
   });
 
-  it('does not treat the next flag, or the argument after a negated flag, as a secret', () => {
-    expect(redactArgv(['--token', '--verbose'])).toBe('--token --verbose');
+  it('redacts the word after a secret flag even when it looks like a flag, but not after a negated one', () => {
+    // A password may start with dashes; losing a following flag's name is the cheaper mistake.
+    expect(redactArgv(['--token', '--verbose'])).toBe('--token [REDACTED]');
+    expect(redactArgv(['--password', '--s3cret', 'run'])).toBe('--password [REDACTED] run');
     expect(redactArgv(['--no-auth', 'build'])).toBe('--no-auth build');
   });
 

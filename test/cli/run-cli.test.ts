@@ -68,7 +68,7 @@ describe('runCli crashes', () => {
     expect(event?.properties).toMatchObject({
       component: 'cli',
       command: 'fixture-cli',
-      argv: 'crash --api-key [REDACTED] --region=eu --password=[REDACTED] DB_URL=postgres://app:[REDACTED]@db/prod',
+      argv: 'crash --api-key [REDACTED] --region=eu --password=[REDACTED] DB_URL=postgres://[REDACTED]@db/prod',
       environment: 'ci',
     });
     expect(event?.properties.$exception_list[0]).toMatchObject({

@@ -10,7 +10,7 @@ function load(env: Record<string, string>, options = {}) {
 }
 
 describe('loadConfig defaults', () => {
-  it('is off, on the EU host, with every SPEC §2 default when the environment is empty', () => {
+  it('is off, on the EU host, with every documented default when the environment is empty', () => {
     const { config, warnings } = load({});
     expect(warnings).toEqual([]);
     expect(config).toMatchObject({
@@ -47,7 +47,7 @@ describe('loadConfig defaults', () => {
 
 type Row = [variable: string, value: string, key: keyof PosthogConfig, expected: unknown];
 
-// Each variable of SPEC §2 with good values: the resolved field, and no warning.
+// Each documented variable with good values: the resolved field, and no warning.
 const GOOD: Row[] = [
   ['POSTHOG_API_KEY', '  phc_abc  ', 'apiKey', 'phc_abc'],
   ['POSTHOG_API_KEY', '   ', 'apiKey', undefined],
@@ -156,7 +156,7 @@ describe('loadConfig warns about bad values', () => {
       'POSTHOG_IDENTIFY_PII="all" is not one of none, id, email, full; using the default email.',
     );
     expect(load({ POSTHOG_SHUTDOWN_TIMEOUT_MS: 'soon' }).warnings[0]).toBe(
-      'POSTHOG_SHUTDOWN_TIMEOUT_MS="soon" is not a positive integer; using the default 5000.',
+      'POSTHOG_SHUTDOWN_TIMEOUT_MS="soon" is not a positive integer (1 to 2147483647); using the default 5000.',
     );
     expect(load({ POSTHOG_REPLAY: 'maybe' }).warnings[0]).toBe(
       'POSTHOG_REPLAY="maybe" is not a boolean (use 1/0, true/false, yes/no or on/off); using the default true.',

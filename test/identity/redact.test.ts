@@ -26,16 +26,34 @@ describe('isSecretName', () => {
     'credentials',
     'jwt',
     'api%5Fkey',
+    'pass',
+    'DB_PASS',
+    'PGPASSWORD',
+    'SECRET_KEY_BASE',
+    '--passphrase',
   ])('treats %s as secret', (name) => {
     expect(isSecretName(name)).toBe(true);
   });
 
-  it.each(['page', 'q', 'sort', 'user', 'state', 'redirect', 'lang', 'id', 'pass'])(
-    'leaves %s alone',
-    (name) => {
-      expect(isSecretName(name)).toBe(false);
-    },
-  );
+  it.each([
+    'page',
+    'q',
+    'sort',
+    'user',
+    'state',
+    'redirect',
+    'lang',
+    'id',
+    'keyword',
+    'zipcode',
+    'author',
+    'monkey',
+    'max_tokens',
+    '--token-file',
+    'token_type',
+  ])('leaves %s alone', (name) => {
+    expect(isSecretName(name)).toBe(false);
+  });
 });
 
 describe('redactUrl', () => {
@@ -71,9 +89,9 @@ describe('redactUrl', () => {
     expect(redactUrl('/x?key=a=b?c&n=1')).toBe(`/x?key=${REDACTED}&n=1`);
   });
 
-  it('works on absolute URLs, their password and a query-like fragment', () => {
+  it('works on absolute URLs, their whole userinfo and a query-like fragment', () => {
     expect(redactUrl('https://bob:hunter2@example.com/cb?password=p#access_token=t&x=1')).toBe(
-      `https://bob:${REDACTED}@example.com/cb?password=${REDACTED}#access_token=${REDACTED}&x=1`,
+      `https://${REDACTED}@example.com/cb?password=${REDACTED}#access_token=${REDACTED}&x=1`,
     );
     expect(redactUrl('https://example.com/docs#section-2')).toBe(
       'https://example.com/docs#section-2',

@@ -35,7 +35,7 @@ describe('captureJobFailure', () => {
         queue: 'mail',
         attempt: 3,
       },
-      client,
+      { client },
     );
     const [event, ...more] = await exceptions();
     expect(more).toEqual([]);
@@ -54,8 +54,8 @@ describe('captureJobFailure', () => {
   });
 
   it('defaults component to "job", is personless without a distinct id, and keeps distinctId out of the properties', async () => {
-    captureJobFailure(new Error('a'), { job: 'a' }, client);
-    captureJobFailure(new Error('b'), { job: 'b', distinctId: 'user-9' }, client);
+    captureJobFailure(new Error('a'), { job: 'a' }, { client });
+    captureJobFailure(new Error('b'), { job: 'b', distinctId: 'user-9' }, { client });
     await client.shutdown();
     const events = await server.waitForEvents(2, (e) => e.event === '$exception');
     const [a, b] = [...events].sort((x, y) =>
@@ -70,7 +70,7 @@ describe('captureJobFailure', () => {
 
   it('does nothing with PostHog off', async () => {
     const off = new Client({ config: loadConfig({ POSTHOG_HOST: server.url }) });
-    captureJobFailure(new Error('x'), { job: 'j' }, off);
+    captureJobFailure(new Error('x'), { job: 'j' }, { client: off });
     await off.shutdown();
     expect(server.connections).toBe(0);
   });
@@ -78,8 +78,8 @@ describe('captureJobFailure', () => {
 
 describe('withJobCapture', () => {
   it('returns the result of a job that succeeds and sends nothing', async () => {
-    expect(await withJobCapture('ok-job', async () => 42, {}, client)).toBe(42);
-    expect(await withJobCapture('sync-job', () => 'done', {}, client)).toBe('done');
+    expect(await withJobCapture('ok-job', async () => 42, { client })).toBe(42);
+    expect(await withJobCapture('sync-job', () => 'done', { client })).toBe('done');
     client.capture({ event: 'marker', distinctId: 'd' });
     await client.shutdown();
     await server.waitForEvents(1, (e) => e.event === 'marker');
@@ -96,15 +96,16 @@ describe('withJobCapture', () => {
     ],
   ])('re-throws unchanged and captures once when the job %s', async (_how, job) => {
     let caught: unknown;
-    await withJobCapture('import-rows', job, { component: 'scheduler', batch: 7 }, client).catch(
-      (error: unknown) => {
-        caught = error;
-      },
-    );
+    await withJobCapture('import-rows', job, {
+      client,
+      properties: { component: 'scheduler', batch: 7 },
+    }).catch((error: unknown) => {
+      caught = error;
+    });
     expect(caught).toBeInstanceOf(TypeError);
     expect((caught as Error).message).toBe('bad row');
     // The same error captured again (by runCli, say) is not sent twice.
-    captureJobFailure(caught, { job: 'import-rows' }, client);
+    captureJobFailure(caught, { job: 'import-rows' }, { client });
     const events = await exceptions();
     expect(events).toHaveLength(1);
     expect(events[0]?.properties).toMatchObject({
@@ -116,12 +117,10 @@ describe('withJobCapture', () => {
   });
 
   it('lets the job name win over a job property', async () => {
-    await withJobCapture(
-      'real-name',
-      () => Promise.reject(new Error('x')),
-      { job: 'other' } as never,
+    await withJobCapture('real-name', () => Promise.reject(new Error('x')), {
       client,
-    ).catch(() => {});
+      properties: { job: 'other' } as never,
+    }).catch(() => {});
     const [event] = await exceptions();
     expect(event?.properties.job).toBe('real-name');
   });

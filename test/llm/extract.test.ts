@@ -6,6 +6,10 @@ import {
 } from '../../src/llm/error-summary.js';
 import { createStreamAccumulator, extractResponse } from '../../src/llm/extract.js';
 
+/** One assistant message, in the shape @posthog/ai sends. */
+const said = (...content: object[]) => [{ role: 'assistant', content }];
+const text = (t: string) => ({ type: 'text', text: t });
+
 describe('extractResponse', () => {
   it('reads an Anthropic message with text', () => {
     expect(
@@ -28,16 +32,22 @@ describe('extractResponse', () => {
       inputTokens: 5,
       outputTokens: 2,
       cacheReadInputTokens: 1,
-      output: 'Hello',
+      output: said(text('Hel'), text('lo')),
     });
   });
 
-  it('keeps Anthropic tool-use blocks as structured output', () => {
+  it('turns Anthropic tool-use blocks into function parts', () => {
     const content = [
       { type: 'text', text: 'Let me look.' },
       { type: 'tool_use', id: 't1', name: 'search', input: { q: 'x' } },
     ];
-    expect(extractResponse({ type: 'message', content, usage: {} }).output).toEqual(content);
+    expect(extractResponse({ type: 'message', content, usage: {} }).output).toEqual(
+      said(text('Let me look.'), {
+        type: 'function',
+        id: 't1',
+        function: { name: 'search', arguments: { q: 'x' } },
+      }),
+    );
   });
 
   it('reads an OpenAI Chat Completion, and keeps tool calls as messages', () => {
@@ -58,14 +68,16 @@ describe('extractResponse', () => {
       inputTokens: 9,
       outputTokens: 4,
       cacheReadInputTokens: 2,
-      output: 'Hi',
+      output: said(text('Hi')),
     });
     const message = {
       role: 'assistant',
       content: null,
       tool_calls: [{ id: 'c1', type: 'function', function: { name: 'f', arguments: '{}' } }],
     };
-    expect(extractResponse({ choices: [{ index: 0, message }] }).output).toEqual([message]);
+    expect(extractResponse({ choices: [{ index: 0, message }] }).output).toEqual(
+      said({ type: 'function', id: 'c1', function: { name: 'f', arguments: '{}' } }),
+    );
   });
 
   it('reads an OpenAI Responses answer', () => {
@@ -84,7 +96,7 @@ describe('extractResponse', () => {
       inputTokens: 3,
       outputTokens: 1,
       cacheReadInputTokens: 0,
-      output: 'AB',
+      output: said(text('A'), text('B')),
     });
   });
 
@@ -129,10 +141,11 @@ describe('createStreamAccumulator', () => {
       model: 'claude-x',
       inputTokens: 8,
       outputTokens: 6,
-      output: [
-        { type: 'text', text: 'Hi ' },
-        { type: 'tool_use', id: 't', name: 'f', input: { q: 'x' } },
-      ],
+      output: said(text('Hi '), {
+        type: 'function',
+        id: 't',
+        function: { name: 'f', arguments: { q: 'x' } },
+      }),
     });
   });
 
@@ -161,15 +174,7 @@ describe('createStreamAccumulator', () => {
       model: 'gpt-x',
       inputTokens: 4,
       outputTokens: 2,
-      output: [
-        {
-          role: 'assistant',
-          content: null,
-          tool_calls: [
-            { id: 'c1', type: 'function', function: { name: 'get', arguments: '{"a":1}' } },
-          ],
-        },
-      ],
+      output: said({ type: 'function', id: 'c1', function: { name: 'get', arguments: '{"a":1}' } }),
     });
   });
 
@@ -181,7 +186,7 @@ describe('createStreamAccumulator', () => {
     });
     acc.add({ type: 'response.output_text.delta', delta: 'par' });
     acc.add({ type: 'response.output_text.delta', delta: 'tial' });
-    expect(acc.facts()).toEqual({ model: 'gpt-x', output: 'partial' });
+    expect(acc.facts()).toEqual({ model: 'gpt-x', output: said(text('partial')) });
   });
 
   it('ignores chunks it does not know', () => {

@@ -48,6 +48,8 @@ async function theGeneration(): Promise<CapturedEvent> {
 }
 
 const SECRET_PROMPT = 'my card number is 4111 1111 1111 1111';
+/** `$ai_output_choices` for one text answer, as PostHog documents it. */
+const said = (text: string) => [{ role: 'assistant', content: [{ type: 'text', text }] }];
 const MESSAGES = [{ role: 'user' as const, content: SECRET_PROMPT }];
 
 beforeEach(async () => {
@@ -155,25 +157,31 @@ describe('traceGeneration payloads', () => {
   // 43 characters: clipped at 20, 23 are dropped.
   const REPLY = 'The quick brown fox jumps over the lazy dog';
 
-  it('clips $ai_input and $ai_output_choices at POSTHOG_LLM_PAYLOAD_MAX_CHARS with the exact count', async () => {
+  it('clips each message of $ai_input and $ai_output_choices at POSTHOG_LLM_PAYLOAD_MAX_CHARS with the exact count', async () => {
     client = clientFromEnv({ POSTHOG_LLM_PAYLOADS: '1', POSTHOG_LLM_PAYLOAD_MAX_CHARS: '20' });
     provider.reply = REPLY;
+    const messages = [
+      { role: 'user' as const, content: SECRET_PROMPT },
+      { role: 'assistant' as const, content: 'short' },
+      { role: 'user' as const, content: REPLY },
+    ];
     await traceGeneration({ provider: 'anthropic', model: 'claude-test', client }, async (gen) => {
-      gen.setInput(MESSAGES);
+      gen.setInput(messages);
       gen.setResponse(
-        await anthropic().messages.create({
-          model: 'claude-test',
-          max_tokens: 64,
-          messages: MESSAGES,
-        }),
+        await anthropic().messages.create({ model: 'claude-test', max_tokens: 64, messages }),
       );
     });
     const event = await theGeneration();
-    // The messages are objects, so they are sent as JSON and then clipped.
-    const json = JSON.stringify(MESSAGES);
-    expect(json.length).toBe(67);
-    expect(event.properties.$ai_input).toBe('[{"role":"user","con…[truncated 47 chars]');
-    expect(event.properties.$ai_output_choices).toBe('The quick brown fox …[truncated 23 chars]');
+    // Each message keeps its role and 20 characters of text; N counts what was dropped.
+    expect(SECRET_PROMPT.length).toBe(37);
+    expect(event.properties.$ai_input).toEqual([
+      { role: 'user', content: 'my card number is 41…[truncated 17 chars]' },
+      { role: 'assistant', content: 'short' },
+      { role: 'user', content: 'The quick brown fox …[truncated 23 chars]' },
+    ]);
+    expect(event.properties.$ai_output_choices).toEqual(
+      said('The quick brown fox …[truncated 23 chars]'),
+    );
   });
 
   it('sends payloads whole when they fit', async () => {
@@ -186,8 +194,8 @@ describe('traceGeneration payloads', () => {
       );
     });
     const event = await theGeneration();
-    expect(event.properties.$ai_input).toBe(SECRET_PROMPT);
-    expect(event.properties.$ai_output_choices).toBe(REPLY);
+    expect(event.properties.$ai_input).toEqual([{ role: 'user', content: SECRET_PROMPT }]);
+    expect(event.properties.$ai_output_choices).toEqual(said(REPLY));
   });
 });
 
@@ -301,7 +309,7 @@ describe('traceGeneration streams', () => {
       $ai_input_tokens: 11,
       $ai_output_tokens: 7,
       $ai_stream: true,
-      $ai_output_choices: provider.reply,
+      $ai_output_choices: said(provider.reply),
     });
   });
 
@@ -323,7 +331,7 @@ describe('traceGeneration streams', () => {
       $ai_model: answeredModel('gpt-test'),
       $ai_input_tokens: 11,
       $ai_output_tokens: 7,
-      $ai_output_choices: provider.reply,
+      $ai_output_choices: said(provider.reply),
     });
   });
 
@@ -343,7 +351,7 @@ describe('traceGeneration streams', () => {
     expect(event.properties).toMatchObject({
       $ai_input_tokens: 11,
       $ai_output_tokens: 7,
-      $ai_output_choices: provider.reply,
+      $ai_output_choices: said(provider.reply),
     });
   });
 
@@ -385,7 +393,7 @@ describe('traceGeneration streams', () => {
       const event = await theGeneration();
       expect(event.properties.$ai_is_error).toBe(true);
       expect(event.properties.$ai_stream).toBe(true);
-      expect(event.properties.$ai_output_choices).toBe('one two ');
+      expect(event.properties.$ai_output_choices).toEqual(said('one two '));
     },
   );
 
@@ -408,7 +416,7 @@ describe('traceGeneration streams', () => {
       if (chunk.choices[0]?.delta.content) break; // the first text chunk: 'Hello '
     }
     const event = await theGeneration();
-    expect(event.properties.$ai_output_choices).toBe('Hello ');
+    expect(event.properties.$ai_output_choices).toEqual(said('Hello '));
     expect(event.properties).not.toHaveProperty('$ai_is_error');
   });
 });

@@ -1,0 +1,178 @@
+/**
+ * The checks of `traceGeneration` and its recorder: a wrong call is the
+ * app's mistake, never its LLM's failure (docs/observability.md, "Mistakes
+ * in the calls"). Options are checked before the callback runs and throw a
+ * `TypeError`; setter mistakes become one rate-limited warning each that
+ * names the call, the value and the right form, and record nothing wrong.
+ */
+import type { Logger } from '../logger/index.js';
+import { rateLimitedWarn } from '../logger/rate-limited.js';
+
+/** Renders a value for a message: strings quoted, objects as JSON, never throws. */
+export function showValue(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'bigint') return `${value}n`;
+  if (typeof value === 'function') return 'a function';
+  if (typeof value === 'symbol') return value.toString();
+  try {
+    const text = JSON.stringify(value) ?? String(value);
+    return text.length > 200 ? `${text.slice(0, 200)}…` : text;
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
+}
+
+const OPTIONS_EXAMPLE =
+  "traceGeneration({ provider: 'openai', model: 'gpt-4o-mini' }, async (gen) => { … })";
+
+function requireText(options: Record<string, unknown>, key: string, example: string): void {
+  let value: unknown;
+  try {
+    value = options[key];
+  } catch {
+    value = undefined;
+  }
+  if (typeof value !== 'string' || value.trim() === '') {
+    throw new TypeError(
+      `traceGeneration: \`${key}\` must be a non-empty string such as ${example}, got ${showValue(value)}. Write ${OPTIONS_EXAMPLE}.`,
+    );
+  }
+}
+
+function optionalType(options: Record<string, unknown>, key: string, type: string): void {
+  let value: unknown;
+  try {
+    value = options[key];
+  } catch {
+    throw new TypeError(`traceGeneration: \`${key}\` cannot be read from the options.`);
+  }
+  if (value === undefined) return;
+  const ok =
+    type === 'object' ? typeof value === 'object' && value !== null : typeof value === type;
+  if (!ok) {
+    throw new TypeError(
+      `traceGeneration: \`${key}\`, when given, must be ${type === 'object' ? 'an object' : `a ${type}`}, got ${showValue(value)}.`,
+    );
+  }
+}
+
+/**
+ * Throws a `TypeError` naming the mistake when `traceGeneration`'s options
+ * or callback are wrong: options not an object, `provider` or `model`
+ * missing or empty, the callback not a function, or `distinctId`, `traceId`,
+ * `baseUrl`, `properties` of the wrong type.
+ */
+export function checkTraceArguments(options: unknown, fn: unknown): void {
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError(
+      `traceGeneration: the first argument must be an options object, got ${showValue(options)}. Write ${OPTIONS_EXAMPLE}.`,
+    );
+  }
+  const record = options as Record<string, unknown>;
+  requireText(record, 'provider', '"openai" or "anthropic"');
+  requireText(record, 'model', '"gpt-4o-mini" or "claude-sonnet-4-5"');
+  if (typeof fn !== 'function') {
+    throw new TypeError(
+      `traceGeneration: the second argument must be the function that makes the call, (gen) => …, got ${showValue(fn)}. Write ${OPTIONS_EXAMPLE}.`,
+    );
+  }
+  for (const key of ['distinctId', 'traceId', 'baseUrl']) optionalType(record, key, 'string');
+  optionalType(record, 'properties', 'object');
+}
+
+const warners = new WeakMap<Logger, (message: string) => void>();
+
+/** One rate-limited warn function per logger, shared by every generation. */
+export function usageWarner(logger: Logger): (message: string) => void {
+  let warn = warners.get(logger);
+  if (!warn) {
+    warn = rateLimitedWarn(logger);
+    warners.set(logger, warn);
+  }
+  return warn;
+}
+
+/** The token fields `setTokens` knows, and the property each one sets. */
+export const TOKEN_KEYS = ['input', 'output', 'cacheRead', 'cacheCreation'] as const;
+
+/** A token field of `setTokens`. */
+export type TokenKey = (typeof TOKEN_KEYS)[number];
+
+const TOKENS_EXAMPLE = 'gen.setTokens({ input: 10, output: 20 })';
+
+/** The call as the app wrote it, for a warning: `gen.setTokens(10, 20)`. */
+export function showCall(method: string, args: readonly unknown[]): string {
+  return `gen.${method}(${args.map(showValue).join(', ')})`;
+}
+
+/**
+ * Reads `setTokens`'s arguments: the counts that are right, and the warning
+ * for the rest (`undefined` when all is well). A count must be a
+ * non-negative integer; keys are `input`, `output`, `cacheRead`, `cacheCreation`.
+ */
+export function readTokens(args: readonly unknown[]): {
+  counts: Partial<Record<TokenKey, number>>;
+  warning?: string;
+} {
+  const call = showCall('setTokens', args);
+  const [tokens] = args;
+  if (args.length !== 1 || typeof tokens !== 'object' || tokens === null || Array.isArray(tokens)) {
+    return {
+      counts: {},
+      warning: `${call}: pass one object of counts, e.g. ${TOKENS_EXAMPLE}; nothing was recorded.`,
+    };
+  }
+  const counts: Partial<Record<TokenKey, number>> = {};
+  const problems: string[] = [];
+  let keys: string[];
+  try {
+    keys = Object.keys(tokens);
+  } catch {
+    keys = [];
+    problems.push('the object cannot be read');
+  }
+  for (const key of keys) {
+    let value: unknown;
+    try {
+      value = (tokens as Record<string, unknown>)[key];
+    } catch {
+      problems.push(`${key} cannot be read`);
+      continue;
+    }
+    if (!(TOKEN_KEYS as readonly string[]).includes(key)) {
+      problems.push(`unknown key "${key}" (the keys are ${TOKEN_KEYS.join(', ')})`);
+    } else if (value === undefined) {
+      // an optional field left out
+    } else if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+      problems.push(`${key} must be a non-negative integer, got ${showValue(value)}`);
+    } else {
+      counts[key as TokenKey] = value;
+    }
+  }
+  if (problems.length === 0) return { counts };
+  return {
+    counts,
+    warning: `${call}: ${problems.join('; ')}. Write e.g. ${TOKENS_EXAMPLE}; ${
+      Object.keys(counts).length > 0
+        ? 'only the valid counts were recorded'
+        : 'nothing was recorded'
+    }.`,
+  };
+}
+
+/** `setHttpStatus`'s argument when it is an HTTP status, else the warning. */
+export function readHttpStatus(args: readonly unknown[]): { status?: number; warning?: string } {
+  const [status] = args;
+  if (
+    args.length === 1 &&
+    typeof status === 'number' &&
+    Number.isInteger(status) &&
+    status >= 100 &&
+    status <= 599
+  ) {
+    return { status };
+  }
+  return {
+    warning: `${showCall('setHttpStatus', args)}: the status must be an integer from 100 to 599, e.g. gen.setHttpStatus(200); nothing was recorded.`,
+  };
+}
