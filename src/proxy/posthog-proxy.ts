@@ -2,53 +2,18 @@ import { request as httpRequest, type IncomingMessage, type ServerResponse } fro
 import { request as httpsRequest } from 'node:https';
 import { pipeline, Transform, type TransformCallback } from 'node:stream';
 import { rateLimitedWarn } from '../logger/rate-limited.js';
+import { answerProxyError, type ProxyStatus } from './answer.js';
 import { clientAddress } from './client-address.js';
-import {
-  downstreamResponseHeaders,
-  PROXY_RESPONSE_HEADERS,
-  upstreamRequestHeaders,
-} from './headers.js';
-import type { PosthogProxyOptions, Upstream } from './options.js';
-import { proxySettings } from './options.js';
-import { classifyPath } from './paths.js';
+import { downstreamResponseHeaders, upstreamRequestHeaders } from './headers.js';
+import { proxiedLocation } from './location.js';
+import { type PosthogProxyOptions, proxySettings } from './options.js';
+import { classifyPath, type UpstreamKind } from './paths.js';
 
 type Next = (error?: unknown) => void;
 
 const METHODS = new Set(['GET', 'HEAD', 'POST']);
 
-/** The proxy's own answers, as `{"type":"proxy_error","detail":…}`. */
-type ProxyStatus = 400 | 404 | 405 | 413 | 502 | 504;
-
 class BodyTooLarge extends Error {}
-
-/** True while the browser may still be sending a body the proxy will not read. */
-function bodyUnread(req: IncomingMessage): boolean {
-  const expected =
-    req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length']) > 0;
-  return expected && !req.complete;
-}
-
-/**
- * Answers with the proxy's own JSON, or cuts the response when its head already went.
- * With a body still coming, the connection is closed after the answer rather than read
- * to its end.
- */
-function answer(req: IncomingMessage, res: ServerResponse, status: ProxyStatus, detail: string) {
-  if (res.headersSent) {
-    res.destroy();
-    return;
-  }
-  const body = JSON.stringify({ type: 'proxy_error', detail });
-  res.writeHead(status, {
-    ...PROXY_RESPONSE_HEADERS,
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(body),
-    'cache-control': 'no-store',
-    ...(status === 405 ? { allow: 'GET, HEAD, POST' } : {}),
-    ...(bodyUnread(req) ? { connection: 'close' } : {}),
-  });
-  res.end(req.method === 'HEAD' ? undefined : body);
-}
 
 /** The part of `url` after `path` (`''`, `/e/`, `?x`), or `undefined` when not under it. */
 function restOf(url: string, path: string): string | undefined {
@@ -95,28 +60,8 @@ export function posthogProxy(options?: Readonly<PosthogProxyOptions>) {
   const { path, client, api, assets, timeoutMs, maxBodyBytes } = proxySettings(options);
   const warn = rateLimitedWarn(client.config.logger);
 
-  /** An upstream `Location` on the same upstream and a proxied path → the proxy's own path. */
-  function relocation(req: IncomingMessage, target: Upstream, from: string) {
-    return function relocate(location: string): string | undefined {
-      let url: URL;
-      try {
-        url = new URL(location, `${target.origin}${target.basePath}${from}`);
-      } catch {
-        return undefined;
-      }
-      if (url.origin !== target.origin || !url.pathname.startsWith(`${target.basePath}/`)) {
-        return undefined;
-      }
-      const rest = `${url.pathname.slice(target.basePath.length)}${url.search}`;
-      const decision = classifyPath(rest);
-      if (decision.kind !== 'forward' || (decision.upstream === 'api') !== (target === api)) {
-        return undefined;
-      }
-      return `${mountPath(req)}${path}${rest}`;
-    };
-  }
-
-  function forward(req: IncomingMessage, res: ServerResponse, target: Upstream, rest: string) {
+  function forward(req: IncomingMessage, res: ServerResponse, kind: UpstreamKind, rest: string) {
+    const target = kind === 'api' ? api : assets;
     const label = `${req.method} ${path}${rest.split('?')[0]} to ${target.host}`;
     let finished = false;
     const send = target.secure ? httpsRequest : httpRequest;
@@ -131,7 +76,7 @@ export function posthogProxy(options?: Readonly<PosthogProxyOptions>) {
       });
     } catch (error) {
       warn(`posthogProxy: ${label} could not be sent: ${(error as Error).message}`);
-      answer(req, res, 400, 'the request could not be forwarded');
+      answerProxyError(req, res, 400, 'the request could not be forwarded');
       return;
     }
 
@@ -155,7 +100,7 @@ export function posthogProxy(options?: Readonly<PosthogProxyOptions>) {
       clearTimeout(deadline);
       req.unpipe(meter);
       if (!upstream.destroyed) upstream.destroy();
-      if (status !== undefined) answer(req, res, status, detail);
+      if (status !== undefined) answerProxyError(req, res, status, detail);
     }
 
     // `pipe`, not `pipeline`, from `req`: destroying `req` would close the socket before
@@ -182,7 +127,10 @@ export function posthogProxy(options?: Readonly<PosthogProxyOptions>) {
         reply.destroy();
         return;
       }
-      const headers = downstreamResponseHeaders(reply.headers, relocation(req, target, rest));
+      const source = { target, kind, from: rest, prefix: `${mountPath(req)}${path}` };
+      const headers = downstreamResponseHeaders(reply.headers, (location) =>
+        proxiedLocation(location, source),
+      );
       res.writeHead(reply.statusCode ?? 502, headers);
       pipeline(reply, res, function responseSent(error) {
         if (error && !finished) warn(`posthogProxy: ${label} was cut: ${error.message}`);
@@ -203,18 +151,18 @@ export function posthogProxy(options?: Readonly<PosthogProxyOptions>) {
       return;
     }
     if (!METHODS.has(req.method ?? '')) {
-      answer(req, res, 405, 'only GET, HEAD and POST are proxied');
+      answerProxyError(req, res, 405, 'only GET, HEAD and POST are proxied');
       return;
     }
     const decision = classifyPath(rest);
     if (decision.kind === 'refuse') {
-      answer(req, res, decision.status, decision.reason);
+      answerProxyError(req, res, decision.status, decision.reason);
       return;
     }
     if (Number(req.headers['content-length']) > maxBodyBytes) {
-      answer(req, res, 413, `the body is over ${maxBodyBytes} bytes`);
+      answerProxyError(req, res, 413, `the body is over ${maxBodyBytes} bytes`);
       return;
     }
-    forward(req, res, decision.upstream === 'api' ? api : assets, decision.target);
+    forward(req, res, decision.upstream, decision.target);
   };
 }

@@ -1,8 +1,14 @@
+import type { IncomingMessage } from 'node:http';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { PosthogClient } from '../../src/client/index.js';
-import { posthogProxy, REQUEST_HEADERS, upstreamRequestHeaders } from '../../src/proxy/index.js';
+import {
+  clientAddress,
+  posthogProxy,
+  REQUEST_HEADERS,
+  upstreamRequestHeaders,
+} from '../../src/proxy/index.js';
 import { enabledClient } from '../helpers/client.js';
 import { expressVersions } from '../helpers/express-versions.js';
 import { proxySite, send } from './harness.js';
@@ -154,5 +160,27 @@ describe('posthogProxy request headers outside Express', () => {
       'x-forwarded-for': '203.0.113.7',
       host: 'eu.i.posthog.com',
     });
+  });
+
+  it.each([
+    [
+      'a throwing ip getter',
+      {
+        get ip(): string {
+          throw new Error('boom');
+        },
+      },
+      '192.0.2.1',
+    ],
+    ['an ip that is no address', { ip: '192.0.2.9\r\nX-Evil: 1' }, '192.0.2.1'],
+    ['an IPv4-mapped ip', { ip: '::ffff:203.0.113.7' }, '203.0.113.7'],
+    ['an IPv6 ip', { ip: '2001:db8::1' }, '2001:db8::1'],
+    ['no ip and no socket address', { socket: {} }, undefined],
+  ])('resolves the client address from %s', (_name, fields, expected) => {
+    const req = Object.defineProperties(
+      { socket: { remoteAddress: '::ffff:192.0.2.1' } },
+      Object.getOwnPropertyDescriptors(fields),
+    ) as unknown as IncomingMessage;
+    expect(clientAddress(req)).toBe(expected);
   });
 });
