@@ -160,6 +160,9 @@ export function posthogProxy(options?: Readonly<PosthogProxyOptions>) {
       return;
     }
     if (Number(req.headers['content-length']) > maxBodyBytes) {
+      warn(
+        `posthogProxy: ${req.method} ${path}${rest.split('?')[0]} declares a body over ${maxBodyBytes} bytes; answered 413.`,
+      );
       answerProxyError(req, res, 413, `the body is over ${maxBodyBytes} bytes`);
       return;
     }

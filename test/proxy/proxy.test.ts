@@ -159,6 +159,44 @@ describe('posthogProxy against two loopback upstreams', () => {
     expect(answer.body.equals(big)).toBe(true);
   });
 
+  it('holds the upstream back while the browser does not read (back-pressure, no buffering)', async () => {
+    let written = 0;
+    let upstreamClosed = false;
+    assets.answer = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/javascript' });
+      const chunk = Buffer.alloc(64 * 1024, 0x61);
+      const pump = () => {
+        while (!res.destroyed) {
+          written += chunk.length;
+          if (!res.write(chunk)) {
+            res.once('drain', pump);
+            return;
+          }
+        }
+      };
+      res.on('close', () => {
+        upstreamClosed = true;
+      });
+      pump();
+    };
+    const { port } = new URL(site.url);
+    const req = request({ port, hostname: '127.0.0.1', path: '/ingest/static/recorder.js' });
+    const res = await new Promise<import('node:http').IncomingMessage>((resolve, reject) => {
+      req.on('response', resolve);
+      req.on('error', reject);
+      req.end();
+    });
+    res.pause();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const whilePaused = written;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    // Unbounded buffering would let the upstream write hundreds of MiB by now.
+    expect(written).toBeLessThan(32 * 1024 * 1024);
+    expect(written - whilePaused).toBeLessThan(1024 * 1024);
+    res.destroy();
+    await expect.poll(() => upstreamClosed, { timeout: 2000 }).toBe(true);
+  });
+
   it('answers 405 to methods other than GET, HEAD and POST', async () => {
     const answer = await send('PUT', '/ingest/e/', { body: '{}' });
     expect(answer.status).toBe(405);
