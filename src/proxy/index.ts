@@ -1,4 +1,13 @@
-/** The first-party reverse proxy to PostHog (SPEC §5 `api_host`, issue 6). */
+/** The first-party reverse proxy to PostHog (docs/observability.md, "posthogProxy"). */
 
-export { downstreamResponseHeaders, upstreamRequestHeaders } from './headers.js';
-export { type PosthogProxyOptions, posthogProxy } from './posthog-proxy.js';
+export { clientAddress } from './client-address.js';
+export {
+  downstreamResponseHeaders,
+  PROXY_RESPONSE_HEADERS,
+  REQUEST_HEADERS,
+  RESPONSE_HEADERS,
+  upstreamRequestHeaders,
+} from './headers.js';
+export type { PosthogProxyOptions } from './options.js';
+export { classifyPath, type PathDecision, PROXIED_PATHS, type ProxiedPath } from './paths.js';
+export { posthogProxy } from './posthog-proxy.js';

@@ -1,85 +1,50 @@
 import { request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { getPosthog, type PosthogClient } from '../client/index.js';
-import { show } from '../config/parse.js';
+import { pipeline, Transform, type TransformCallback } from 'node:stream';
 import { rateLimitedWarn } from '../logger/rate-limited.js';
-import { checkOptionsObject } from '../middlewares/options.js';
+import { answerProxyError, type ProxyStatus } from './answer.js';
+import { clientAddress } from './client-address.js';
 import { downstreamResponseHeaders, upstreamRequestHeaders } from './headers.js';
-
-/** Options of {@link posthogProxy}. */
-export interface PosthogProxyOptions {
-  /** The first-party path it answers under; the snippet's `api_host`. @default '/ingest' */
-  readonly path?: string;
-  /** The client whose config gives the hosts. @default getPosthog() */
-  readonly client?: PosthogClient;
-  /** Where API requests go. @default config.host */
-  readonly apiHost?: string;
-  /** Where `/static/*` goes (posthog-js and its lazily loaded extensions). @default config.assetsHost */
-  readonly assetsHost?: string;
-  /** Idle time, connecting included, after which the browser gets 504. @default 10000 */
-  readonly timeoutMs?: number;
-}
+import { proxiedLocation } from './location.js';
+import { type PosthogProxyOptions, proxySettings } from './options.js';
+import { classifyPath, type UpstreamKind } from './paths.js';
 
 type Next = (error?: unknown) => void;
 
-/** A parsed upstream: what `http.request` needs, and the path prefix of a self-hosted URL. */
-interface Upstream {
-  readonly secure: boolean;
-  readonly hostname: string;
-  readonly port: string;
-  /** `Host` header value. */
-  readonly host: string;
-  readonly basePath: string;
-}
-
 const METHODS = new Set(['GET', 'HEAD', 'POST']);
 
-function fail(option: string, value: unknown, fix: string): never {
-  throw new TypeError(`posthogProxy: \`${option}\` ${fix}, got ${show(value)}.`);
+class BodyTooLarge extends Error {}
+
+/** The part of `url` after `path` (`''`, `/e/`, `?x`), or `undefined` when not under it. */
+function restOf(url: string, path: string): string | undefined {
+  if (!url.startsWith(path)) return undefined;
+  const rest = url.slice(path.length);
+  return rest === '' || rest[0] === '/' || rest[0] === '?' ? rest : undefined;
 }
 
-function upstreamOf(option: string, value: string): Upstream {
-  let url: URL;
+/** Where the app mounted this middleware (`app.use('/x', proxy)` → `/x`), for `Location`. */
+function mountPath(req: IncomingMessage): string {
   try {
-    url = new URL(value);
+    const base = (req as IncomingMessage & { baseUrl?: unknown }).baseUrl;
+    return typeof base === 'string' ? base : '';
   } catch {
-    fail(option, value, 'must be an http(s) URL such as https://eu.i.posthog.com');
+    return '';
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    fail(option, value, 'must be an http(s) URL such as https://eu.i.posthog.com');
-  }
-  return {
-    secure: url.protocol === 'https:',
-    hostname: url.hostname.replace(/^\[|\]$/g, ''),
-    port: url.port,
-    host: url.host,
-    basePath: url.pathname.replace(/\/+$/, ''),
-  };
-}
-
-function sendError(res: ServerResponse, status: 502 | 504, detail: string): void {
-  if (res.headersSent) {
-    res.destroy();
-    return;
-  }
-  const body = JSON.stringify({ type: 'proxy_error', detail });
-  res.writeHead(status, {
-    'Content-Type': 'application/json; charset=utf-8',
-    'Content-Length': Buffer.byteLength(body),
-    'Cache-Control': 'no-store',
-  });
-  res.end(body);
 }
 
 /**
  * A first-party reverse proxy to PostHog, for production (ad blockers and strict
- * CSPs leave the app's own origin alone). Requests under `path` go to PostHog
- * with the prefix removed: `/static/*` to the assets host, everything else to the
- * API host. `Host` is rewritten, the client's address appended to
- * `X-Forwarded-For`, cookies are stripped both ways, and bodies stream through
- * (no buffering, any size). GET, HEAD and POST only (405 otherwise). An upstream
- * that refuses or fails gives the browser 502; one that hangs past `timeoutMs`, 504.
- * The app itself is unaffected either way.
+ * CSPs leave the app's own origin alone). Only the paths posthog-js requests are
+ * forwarded, with the prefix removed: `/static/*` and `/array/*` to the assets host,
+ * the rest to the API host; other paths answer 404, and dot segments, encoded slashes
+ * and backslashes 400, without touching PostHog. Request and response headers pass by
+ * allow-list (no cookies, credentials, `Referer` or client-sent forwarding headers up;
+ * no `Set-Cookie`, CORS, HSTS, CSP, `Clear-Site-Data` or `Refresh` down);
+ * `X-Forwarded-For` is the client address as `trust proxy` resolves it. Bodies stream
+ * with back-pressure up to `maxBodyBytes` (413 beyond). The whole exchange is bounded by
+ * `timeoutMs`: 504 when nothing was sent yet, else the response is cut. An upstream that
+ * fails gives 502. GET, HEAD and POST only (405 otherwise). The app is unaffected either
+ * way. See docs/observability.md, "posthogProxy".
  *
  * Register it before any body parser (it forwards the raw body) and before
  * `compression()`; `createApp({ proxy: { path } })` does so and points the snippet's
@@ -92,76 +57,115 @@ function sendError(res: ServerResponse, status: 502 | 504, detail: string): void
  * app.use(posthogSnippet({ apiHost: '/ingest' }));
  */
 export function posthogProxy(options?: Readonly<PosthogProxyOptions>) {
-  const checked = checkOptionsObject<PosthogProxyOptions>(
-    'posthogProxy',
-    "app.use(posthogProxy({ path: '/ingest' }))",
-    options,
-  );
-  const { path = '/ingest', timeoutMs = 10_000 } = checked;
-  if (typeof path !== 'string' || !/^\/[^?#\s]*[^/?#\s]$/.test(path)) {
-    fail('path', path, "must be a path such as '/ingest' (a leading /, no trailing /)");
-  }
-  if (!(Number.isSafeInteger(timeoutMs) && timeoutMs > 0)) {
-    fail('timeoutMs', timeoutMs, 'must be a positive integer (milliseconds)');
-  }
-  const client = checked.client ?? getPosthog();
-  const { config } = client;
-  const api = upstreamOf('apiHost', checked.apiHost ?? config.host);
-  const assets = upstreamOf('assetsHost', checked.assetsHost ?? config.assetsHost);
-  const warn = rateLimitedWarn(config.logger);
+  const { path, client, api, assets, timeoutMs, maxBodyBytes } = proxySettings(options);
+  const warn = rateLimitedWarn(client.config.logger);
 
-  function forward(req: IncomingMessage, res: ServerResponse, rest: string): void {
-    const target = rest.startsWith('/static/') ? assets : api;
+  function forward(req: IncomingMessage, res: ServerResponse, kind: UpstreamKind, rest: string) {
+    const target = kind === 'api' ? api : assets;
+    const label = `${req.method} ${path}${rest.split('?')[0]} to ${target.host}`;
+    let finished = false;
     const send = target.secure ? httpsRequest : httpRequest;
-    let timedOut = false;
-    const upstream = send({
-      hostname: target.hostname,
-      ...(target.port ? { port: target.port } : {}),
-      method: req.method,
-      path: `${target.basePath}${rest}`,
-      headers: upstreamRequestHeaders(req.headers, target.host, req.socket.remoteAddress),
-      timeout: timeoutMs,
+    let upstream: ReturnType<typeof httpRequest>;
+    try {
+      upstream = send({
+        hostname: target.hostname,
+        ...(target.port ? { port: target.port } : {}),
+        method: req.method,
+        path: `${target.basePath}${rest}`,
+        headers: upstreamRequestHeaders(req.headers, target.host, clientAddress(req)),
+      });
+    } catch (error) {
+      warn(`posthogProxy: ${label} could not be sent: ${(error as Error).message}`);
+      answerProxyError(req, res, 400, 'the request could not be forwarded');
+      return;
+    }
+
+    const deadline = setTimeout(function exchangeDeadline() {
+      warn(`posthogProxy: ${label} passed the ${timeoutMs} ms deadline; cut.`);
+      end(504, 'PostHog did not answer in time');
+    }, timeoutMs);
+
+    let bytes = 0;
+    const meter = new Transform({
+      transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback) {
+        bytes += chunk.length;
+        if (bytes > maxBodyBytes) done(new BodyTooLarge());
+        else done(null, chunk);
+      },
     });
-    upstream.on('timeout', function upstreamTimedOut() {
-      timedOut = true;
-      upstream.destroy(new Error(`no answer within ${timeoutMs} ms`));
+    /** Ends the exchange once: clears the deadline, stops the upstream, answers if asked. */
+    function end(status?: ProxyStatus, detail = '') {
+      if (finished) return;
+      finished = true;
+      clearTimeout(deadline);
+      req.unpipe(meter);
+      if (!upstream.destroyed) upstream.destroy();
+      if (status !== undefined) answerProxyError(req, res, status, detail);
+    }
+
+    // `pipe`, not `pipeline`, from `req`: destroying `req` would close the socket before
+    // a 413 could be written.
+    req.pipe(meter);
+    pipeline(meter, upstream, function requestSent(error) {
+      if (!error || finished) return;
+      if (error instanceof BodyTooLarge) {
+        warn(`posthogProxy: ${label} has a body over ${maxBodyBytes} bytes; answered 413.`);
+        end(413, `the body is over ${maxBodyBytes} bytes`);
+      } else {
+        warn(`posthogProxy: ${label} failed: ${error.message}`);
+        end(502, 'PostHog could not be reached');
+      }
     });
+
     upstream.on('error', function upstreamFailed(error: Error) {
-      if (res.writableEnded || res.destroyed) return;
-      warn(
-        `posthogProxy: ${req.method} ${path}${rest.split('?')[0]} to ${target.host} failed: ${error.message}`,
+      if (finished) return;
+      warn(`posthogProxy: ${label} failed: ${error.message}`);
+      end(502, 'PostHog could not be reached');
+    });
+    upstream.on('response', function upstreamResponded(reply: IncomingMessage) {
+      if (finished) {
+        reply.destroy();
+        return;
+      }
+      const source = { target, kind, from: rest, prefix: `${mountPath(req)}${path}` };
+      const headers = downstreamResponseHeaders(reply.headers, (location) =>
+        proxiedLocation(location, source),
       );
-      if (timedOut) sendError(res, 504, 'PostHog did not answer in time');
-      else sendError(res, 502, 'PostHog could not be reached');
+      res.writeHead(reply.statusCode ?? 502, headers);
+      pipeline(reply, res, function responseSent(error) {
+        if (error && !finished) warn(`posthogProxy: ${label} was cut: ${error.message}`);
+        end();
+      });
     });
-    upstream.on('response', function upstreamResponded(answer: IncomingMessage) {
-      res.writeHead(answer.statusCode ?? 502, downstreamResponseHeaders(answer.headers));
-      answer.on('error', () => res.destroy());
-      answer.pipe(res);
-    });
+
     // The browser went away: stop talking to PostHog on its behalf.
     res.on('close', function browserGone() {
-      if (!res.writableFinished) upstream.destroy();
+      if (!res.writableFinished) end();
     });
-    req.pipe(upstream);
   }
 
   return function posthogProxyMiddleware(req: IncomingMessage, res: ServerResponse, next: Next) {
-    const url = req.url ?? '/';
-    if (!client.enabled || !url.startsWith(path)) {
-      next();
-      return;
-    }
-    const rest = url.slice(path.length);
-    if (rest !== '' && rest[0] !== '/' && rest[0] !== '?') {
+    const rest = client.enabled ? restOf(req.url ?? '/', path) : undefined;
+    if (rest === undefined) {
       next();
       return;
     }
     if (!METHODS.has(req.method ?? '')) {
-      res.writeHead(405, { Allow: 'GET, HEAD, POST', 'Content-Length': 0 });
-      res.end();
+      answerProxyError(req, res, 405, 'only GET, HEAD and POST are proxied');
       return;
     }
-    forward(req, res, rest.startsWith('/') ? rest : `/${rest}`);
+    const decision = classifyPath(rest);
+    if (decision.kind === 'refuse') {
+      answerProxyError(req, res, decision.status, decision.reason);
+      return;
+    }
+    if (Number(req.headers['content-length']) > maxBodyBytes) {
+      warn(
+        `posthogProxy: ${req.method} ${path}${rest.split('?')[0]} declares a body over ${maxBodyBytes} bytes; answered 413.`,
+      );
+      answerProxyError(req, res, 413, `the body is over ${maxBodyBytes} bytes`);
+      return;
+    }
+    forward(req, res, decision.upstream, decision.target);
   };
 }

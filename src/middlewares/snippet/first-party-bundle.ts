@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { resolvePosthogJs } from '../../peer/posthog-js.js';
 import { type StaticAsset, staticAsset } from './static-asset.js';
 
 const JAVASCRIPT = 'application/javascript; charset=utf-8';
@@ -13,15 +13,11 @@ const JAVASCRIPT = 'application/javascript; charset=utf-8';
  * @throws {Error} naming the package to install when `posthog-js` is not installed.
  */
 export function loadFirstPartyBundle(prefix = '/_posthog'): StaticAsset {
-  const require = createRequire(import.meta.url);
-  let path: string;
-  try {
-    path = require.resolve('posthog-js/dist/array.full.js');
-  } catch (error) {
-    throw new Error(
-      `express-posthog: POSTHOG_JS_SRC=self needs the posthog-js package, which could not be found (${String(error)}). Install it with \`npm install posthog-js\`, or use POSTHOG_JS_SRC=cdn.`,
-    );
-  }
+  const path = resolvePosthogJs(
+    'dist/array.full.js',
+    'POSTHOG_JS_SRC=self',
+    'or set POSTHOG_JS_SRC=cdn',
+  );
   const base = prefix.replace(/\/+$/, '');
   return staticAsset((hash) => `${base}/array.full.${hash}.js`, JAVASCRIPT, readFileSync(path));
 }
