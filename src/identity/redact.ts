@@ -6,145 +6,43 @@
  */
 
 /** What a redacted value is replaced with. */
-export const REDACTED = '[REDACTED]';
 
 /** The most characters of `argv` sent on an event. */
 export const MAX_ARGV_CHARS = 512;
 
-/**
- * One word of a name that announces a secret: `token` and `…token`
- * (`accesstoken`), `secret`, `password`, `passwd`, `passphrase`,
- * `credential(s)`, `key` and the common `…key` compounds (`apikey`,
- * `privatekey`; not `monkey`), `auth`, `authorization`, `pass`, `pwd`, `pw`,
- * `code`, `otp`, `jwt`, `cookie`, `session`, `sid`, `signature`, `sig`, `dsn`,
- * `bearer`, `verifier`, `ticket`, `pat`.
- */
-const SECRET_WORD =
-  /^(?:[a-z]*(?:token|secret|password|passwd|passphrase|credentials?)|(?:api|access|secret|private|master|auth|account|client|app|signing|encryption|license|session|storage|consumer|subscription|ssh)?key|auth|authorization|oauth|pass|pwd|pw|code|otp|totp|jwt|cookie|session|sessionid|sid|signature|sig|dsn|bearer|verifier|ticket|pat)$/;
+import { createUrlRedaction } from './url-redaction.js';
+
+const redaction = createUrlRedaction();
+
+/** What a redacted value is replaced with. */
+export const REDACTED = redaction.REDACTED;
 
 /**
- * A last word that makes the name about a secret rather than the secret
- * itself: `--token-file path`, `--secret-name x`, `token_type=bearer`,
- * `--code-dir src`, `--auth-url https://…`.
- */
-const HARMLESS_LAST_WORD = new Set([
-  'file',
-  'files',
-  'path',
-  'dir',
-  'directory',
-  'folder',
-  'name',
-  'names',
-  'type',
-  'url',
-  'uri',
-  'endpoint',
-  'host',
-  'length',
-  'len',
-  'count',
-  'size',
-  'limit',
-  'max',
-  'min',
-  'ttl',
-  'timeout',
-  'expiry',
-  'expires',
-  'expiration',
-  'env',
-  'format',
-  'algorithm',
-  'alg',
-  'mode',
-  'policy',
-  'hint',
-  'version',
-  'provider',
-  'source',
-  'location',
-]);
-
-/** Decodes a query-string name (`+` is a space); an invalid escape keeps the raw text. */
-function decodeName(raw: string): string {
-  const spaced = raw.replace(/\+/g, ' ');
-  try {
-    return decodeURIComponent(spaced);
-  } catch {
-    return spaced;
-  }
-}
-
-/** `X-Api-Key` → `['x', 'api', 'key']`; `accessToken` → `['access', 'token']`. */
-function wordsOf(name: string): string[] {
-  return name
-    .replace(/([a-z\d])([A-Z])/g, '$1 $2')
-    .toLowerCase()
-    .split(/[^a-z\d]+/)
-    .filter((word) => word !== '');
-}
-
-/**
- * True when a parameter, variable, flag or header name announces a secret:
- * one of its words (split at `-`, `_`, `.`, brackets and camelCase) is a
- * secret word, and its last word does not make it about the secret (`file`,
- * `path`, `name`, `type`, `url`…). Leading dashes are ignored.
- *
- * @param name - the name, decoded or not (`api%5Fkey` counts too).
+ * True when a parameter, variable, flag or header name announces a secret (see
+ * `url-redaction.ts`).
  * @example
  * isSecretName('access_token'); // true
- * isSecretName('DB_PASS'); // true
  * isSecretName('--token-file'); // false
- * isSecretName('page'); // false
  */
-export function isSecretName(name: string): boolean {
-  const words = wordsOf(decodeName(name.replace(/^-+/, '')));
-  const last = words[words.length - 1];
-  if (last === undefined) return false;
-  if (words.length > 1 && HARMLESS_LAST_WORD.has(last)) return false;
-  return words.some((word) => SECRET_WORD.test(word));
-}
+export const isSecretName: (name: string) => boolean = redaction.isSecretName;
 
 /**
- * Values that are secrets whatever their name: PostHog keys, OpenAI and
- * Anthropic keys, Stripe, GitHub, GitLab, Slack, AWS, Google, npm, PyPI,
- * Hugging Face, Shopify, DigitalOcean, SendGrid and Sentry tokens, JWTs.
+ * Replaces the userinfo of every URL in a text by `[REDACTED]`.
+ * @example
+ * redactUserinfo('postgres://app:p@ssS@db/prod'); // 'postgres://[REDACTED]@db/prod'
  */
-const TOKEN_VALUE = new RegExp(
-  [
-    'ph[csx]_[A-Za-z0-9_-]{6,}',
-    'sk-[A-Za-z0-9_-]{6,}',
-    '[sr]k_(?:live|test)_[A-Za-z0-9]{6,}',
-    'whsec_[A-Za-z0-9]{6,}',
-    'gh[pousr]_[A-Za-z0-9]{6,}',
-    'github_pat_[A-Za-z0-9_]{6,}',
-    'gl(?:pat|dt|ptt|rt|soat|cbt|imt|agent|oas)-[A-Za-z0-9_-]{6,}',
-    'xox[abposre]-[A-Za-z0-9-]{6,}',
-    'xapp-[A-Za-z0-9-]{6,}',
-    '(?:AKIA|ASIA)[A-Z0-9]{12,}',
-    'AIza[A-Za-z0-9_-]{20,}',
-    'ya29\\.[A-Za-z0-9_-]{6,}',
-    'npm_[A-Za-z0-9]{30,}',
-    'pypi-[A-Za-z0-9_-]{16,}',
-    'hf_[A-Za-z0-9]{16,}',
-    'shp(?:at|ss|ca|pa)_[A-Fa-f0-9]{16,}',
-    'do[por]_v1_[a-f0-9]{16,}',
-    'SG\\.[A-Za-z0-9_-]{16,}\\.[A-Za-z0-9_-]{16,}',
-    'sntr[ysu]s?_[A-Za-z0-9_=+/-]{16,}',
-    'dckr_pat_[A-Za-z0-9_-]{16,}',
-    'eyJ[A-Za-z0-9_-]{8,}\\.eyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]*',
-  ]
-    .map((source) => `(?<![A-Za-z0-9])${source}`)
-    .join('|'),
-  'g',
-);
+export const redactUserinfo: (text: string) => string = redaction.redactUserinfo;
 
-/** A PEM private key, to its end line or the end of the text. */
-const PRIVATE_KEY_BLOCK =
-  /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)/g;
+/**
+ * The URL with secrets replaced by `[REDACTED]`: secret-looking query and fragment
+ * parameters, userinfo, well-known token formats.
+ * @example
+ * redactUrl('/callback?code=abc&state=xyz'); // '/callback?code=[REDACTED]&state=xyz'
+ */
+export const redactUrl: (url: string) => string = redaction.redactUrl;
 
-/** `Authorization: …`, `X-Api-Key: …`, `Cookie: …`: a header (or `name: value`) whose name is secret. */
+const redactTokenValues = redaction.redactTokenValues;
+
 const HEADER = /(^|[\s'"{,])([A-Za-z][\w-]*)([ \t]*:[ \t]*)([^\r\n'"]+)/g;
 
 /** `"password": "x"` in JSON (a `curl -d` body): the string value of a secret-named key. */
@@ -155,69 +53,6 @@ const SCHEME_CREDENTIAL = /\b(bearer|basic|digest)(\s+)[A-Za-z0-9\-._~+/=:]{6,}/
 
 /** `name=value` inside a text: `API_KEY=x`, `?code=x&…`, `Password=x;…`. */
 const PAIR = /([A-Za-z_][\w.\-[\]%]*)=([^\s&;'"]*)/g;
-
-/** A URL's authority: from after `scheme://` to the path, the end of the word, or a quote. */
-const AUTHORITY = /[^\s'"<>/]*/y;
-
-/** How far past a `/` a password with a slash may run to its `@`. */
-const MAX_PASSWORD_TAIL = 256;
-
-/** `scheme://`, where a URL's userinfo may follow. */
-const SCHEME = /\b[a-z][a-z\d+.-]*:\/\//gi;
-
-/**
- * Where the userinfo of the URL whose authority starts at `start` ends (the
- * index of its `@`), or -1. The userinfo runs to the last `@` before the
- * path, so a password holding `@` goes whole (`postgres://app:p@ss@db`); a
- * password holding `/` too, when the text before the `/` cannot be a port.
- */
-function userinfoEnd(text: string, start: number): number {
-  // Each scan stops at the first `/`, so a text of many URLs stays linear.
-  AUTHORITY.lastIndex = start;
-  const authority = AUTHORITY.exec(text)?.[0] ?? '';
-  const at = authority.lastIndexOf('@');
-  if (at > 0) {
-    const info = authority.slice(0, at);
-    const query = info.search(/[?#]/);
-    // `https://host?email=a@b` is a query, not userinfo.
-    if (query === -1 || info.slice(0, query).includes(':')) return start + at;
-    return -1;
-  }
-  const colon = authority.indexOf(':');
-  const slash = start + authority.length;
-  if (text[slash] === '/' && colon !== -1 && !/^\d*$/.test(authority.slice(colon + 1))) {
-    const tail = /^[^\s'"<>@]*@/.exec(text.slice(slash, slash + MAX_PASSWORD_TAIL));
-    if (tail) return slash + tail[0].length - 1;
-  }
-  return -1;
-}
-
-/**
- * Replaces the userinfo of every URL in `text` (`scheme://user:pass@host`,
- * `redis://:pass@host`, `https://token@host`, a Sentry DSN) by `[REDACTED]`:
- * user and password both, since a lone user name is often a token.
- *
- * @example
- * redactUserinfo('postgres://app:p@ssS@db/prod'); // 'postgres://[REDACTED]@db/prod'
- */
-export function redactUserinfo(text: string): string {
-  let out = '';
-  let copied = 0;
-  for (const match of text.matchAll(SCHEME)) {
-    const start = (match.index ?? 0) + match[0].length;
-    if (start < copied) continue;
-    const end = userinfoEnd(text, start);
-    if (end === -1) continue;
-    out += `${text.slice(copied, start)}${REDACTED}`;
-    copied = end;
-  }
-  return copied === 0 ? text : out + text.slice(copied);
-}
-
-/** Replaces values that are secrets whatever their name ({@link TOKEN_VALUE}, private keys). */
-function redactTokenValues(text: string): string {
-  return text.replace(PRIVATE_KEY_BLOCK, REDACTED).replace(TOKEN_VALUE, REDACTED);
-}
 
 /**
  * Redacts every secret-looking value in a free text (one command-line
@@ -245,48 +80,6 @@ export function redactText(text: string): string {
         value !== '' && value !== REDACTED && isSecretName(name) ? `${name}=${REDACTED}` : whole,
       ),
   );
-}
-
-/** Redacts the values of secret-looking names in `a=1&b=2`; other bytes are kept as they are. */
-function redactParams(params: string): string {
-  return params
-    .split('&')
-    .map(function redactParam(pair) {
-      const equals = pair.indexOf('=');
-      if (equals === -1) return redactTokenValues(pair);
-      const name = pair.slice(0, equals);
-      return isSecretName(name) ? `${name}=${REDACTED}` : redactTokenValues(pair);
-    })
-    .join('&');
-}
-
-/**
- * The URL with secrets replaced by `[REDACTED]`: the values of secret-looking
- * query parameters (see {@link isSecretName}), the userinfo of an absolute
- * URL, and well-known token formats anywhere. Works on a path with a query
- * (`req.originalUrl`) as well as on an absolute URL; names, order, other
- * values and their encoding are kept byte for byte. A fragment written like a
- * query (`#access_token=…`, OAuth's implicit flow) is redacted the same way.
- *
- * @param url - `/path?query#fragment` or an absolute URL.
- * @returns the redacted URL; the input itself when nothing looked secret.
- * @example
- * redactUrl('/callback?code=abc&state=xyz&api_key=k');
- * // → '/callback?code=[REDACTED]&state=xyz&api_key=[REDACTED]'
- */
-export function redactUrl(url: string): string {
-  const hash = url.indexOf('#');
-  const beforeHash = redactUserinfo(hash === -1 ? url : url.slice(0, hash));
-  const fragment = hash === -1 ? undefined : url.slice(hash + 1);
-  const question = beforeHash.indexOf('?');
-  let result =
-    question === -1
-      ? redactTokenValues(beforeHash)
-      : `${redactTokenValues(beforeHash.slice(0, question + 1))}${redactParams(beforeHash.slice(question + 1))}`;
-  if (fragment !== undefined) {
-    result += `#${fragment.includes('=') ? redactParams(fragment) : redactTokenValues(fragment)}`;
-  }
-  return result;
 }
 
 /** Flags whose value is `user:password` (curl `-u`, `--user`, `--proxy-user`). */

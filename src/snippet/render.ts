@@ -1,5 +1,6 @@
 import nunjucks from 'nunjucks';
 import type { PosthogConfig } from '../config/types.js';
+import { createUrlRedaction } from '../identity/url-redaction.js';
 import { viewsDir } from '../views-dir.js';
 import { contentHash } from './content-hash.js';
 import { escapeAttribute, jsonForScript } from './escape.js';
@@ -48,8 +49,21 @@ export interface Snippet {
   readonly bootUrl: string | undefined;
 }
 
-// A placeholder that cannot occur in the rendered template: it holds a NUL byte.
+// Placeholders that cannot occur in the rendered template: they hold a NUL byte.
 const IDENTITY = '\u0000identity\u0000';
+const REDACTION = '\u0000redaction\u0000';
+
+/**
+ * The server's URL redaction, as browser code: the source of one self-contained function.
+ * Checked once: it must not hold what would end or alter an inline `<script>`, nor non-ASCII.
+ */
+function redactionSource(): string {
+  const source = createUrlRedaction.toString();
+  if (/<\/script|<!--|[^\x00-\x7f]/i.test(source)) {
+    throw new Error('express-posthog: the URL redaction code cannot be put into a <script>.');
+  }
+  return source;
+}
 
 /** The boot script reads the identity from its own tag's marker attribute. */
 const IDENTITY_FROM_TAG = `JSON.parse(me && me.getAttribute('${SNIPPET_MARKER_ATTRIBUTE}') || '{"state":"withheld"}')`;
@@ -126,8 +140,9 @@ export function createSnippet(config: PosthogConfig, settings: SnippetSettings):
       }),
       tags: jsonForScript(tags),
       identity: delivery === 'boot' ? IDENTITY_FROM_TAG : IDENTITY,
+      redaction: REDACTION,
     }),
-  );
+  ).replace(REDACTION, redactionSource());
   if (delivery === 'boot') {
     const bootUrl = (settings.bootUrl ?? ((hash) => `/_posthog/boot.${hash}.js`))(
       contentHash(Buffer.from(code, 'latin1')),

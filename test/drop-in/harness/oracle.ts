@@ -149,7 +149,12 @@ function compareSnippet(snippet: string, exp: Expectation): string[] {
     out.push(`snippet tag ${JSON.stringify(open)} does not carry the page's nonce ${exp.nonce}`);
   const identity = exp.identity;
   if (!identity) return out;
-  const who = /who = (\{.*?\});/.exec(snippet)?.[1];
+  // The boot tag carries the identity in its marker attribute; the inline snippet in its code.
+  const attribute = /^<script data-express-posthog='([^']*)'/.exec(snippet)?.[1];
+  const who =
+    attribute !== undefined
+      ? attribute.replace(/&#39;/g, "'").replace(/&amp;/g, '&')
+      : /who = (\{.*?\});/.exec(snippet)?.[1];
   let parsed: Record<string, unknown> | undefined;
   try {
     parsed = who ? (JSON.parse(who) as Record<string, unknown>) : undefined;
