@@ -17,10 +17,13 @@ export function snippetMiddleware(client: PosthogClient, options: SnippetOptions
   return posthogSnippet({ client, ...options } as PosthogSnippetOptions);
 }
 
-/** Why `delivery` cannot be benchmarked with this build, or undefined when it can be tried. */
+/**
+ * Why `delivery` cannot be benchmarked with this build, or undefined when it can be tried.
+ * Tried with the CDN loader, so that no bundle is read (or compressed) for the question.
+ */
 export function deliveryUnavailable(client: PosthogClient, delivery: Delivery): string | undefined {
   try {
-    snippetMiddleware(client, { delivery, jsSrc: 'self' });
+    snippetMiddleware(client, { delivery, jsSrc: 'cdn' });
     return undefined;
   } catch (error) {
     if (error instanceof TypeError) {

@@ -1,7 +1,9 @@
 // Scenario 8: bytes each delivery form adds to a page, for an anonymous visitor and for a
 // logged-in user (posthogUser, identify mode `email`, the default): the difference in body
 // length between the bare and the injected page (identity encoding), and between the two
-// pages compressed as compression() does (brotli quality 4). In process, one render each.
+// pages compressed as compression() does (brotli quality 4). In process, one render each,
+// with the default configuration (the CDN loader; `jsSrc: 'self'` changes the inline form's
+// `src` by a few bytes).
 import { brotliCompressSync, constants } from 'node:zlib';
 import { PosthogClient } from '../../src/client/index.js';
 import { loadConfig } from '../../src/config/index.js';

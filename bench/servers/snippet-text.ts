@@ -26,6 +26,7 @@ export async function snippetAsInjected(
 /**
  * The deliveries this build offers, tried for real: each must be accepted by posthogSnippet,
  * and `boot` must splice something other than `inline` does. `notes` says why one is skipped.
+ * (With the CDN loader: the answer does not depend on it, and no bundle is read for it.)
  */
 export async function availableDeliveries(
   client: PosthogClient,
@@ -40,7 +41,7 @@ export async function availableDeliveries(
       notes.push(unavailable);
       continue;
     }
-    const app = buildApp({ variant: delivery, client, snippet: { jsSrc: 'self' } });
+    const app = buildApp({ variant: delivery, client, snippet: { jsSrc: 'cdn' } });
     texts[delivery] = (await inserted(bare, app, '/page', {})).text;
     if (delivery === 'boot' && texts.boot === texts.inline) {
       notes.push(BOOT_IGNORED);
