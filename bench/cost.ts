@@ -17,8 +17,9 @@ import { findBundleUrl } from './lib/bundle-url.js';
 import { headerOf, inject, sent } from './lib/inject.js';
 import { BROWSER_ENCODING, BROWSER_HTML, MARKER, SCRIPT_REQUEST } from './lib/requests.js';
 import { SCENARIO } from './lib/scenario-ids.js';
-import { rotate } from './lib/stats.js';
+import { rotate, summarize } from './lib/stats.js';
 import { buildApp } from './servers/build-app.js';
+import { renderOrdersPage } from './servers/orders-page.js';
 import { snippetAsInjected } from './servers/snippet-text.js';
 
 /** What bench/run.ts asks for. */
@@ -169,6 +170,7 @@ async function main(): Promise<void> {
   };
 
   await verify(app, wanted, scenarios, notes);
+  if (wanted.has(SCENARIO.realistic)) notes.push(renderAlone(job.rounds));
   const figures: Record<string, Record<string, number[]>> = {};
   for (const [id, scenario] of Object.entries(scenarios)) {
     if (!wanted.has(id)) continue;
@@ -189,6 +191,22 @@ async function main(): Promise<void> {
   const result: CostResult = { figures, notes };
   process.stdout.write(`${JSON.stringify(result)}\n`);
   await client.shutdown(100);
+}
+
+/** The realistic page's render alone (no Express, no compression), for the calibration. */
+function renderAlone(rounds: number): string {
+  const size = 50;
+  for (let i = 0; i < size; i += 1) renderOrdersPage('Ada Lovelace');
+  const figures: number[] = [];
+  for (let round = 0; round < Math.max(rounds, 3); round += 1) {
+    collectYoung();
+    const start = cpuMicros();
+    for (let i = 0; i < size; i += 1) renderOrdersPage('Ada Lovelace');
+    collectYoung();
+    figures.push((cpuMicros() - start) / size);
+  }
+  const { min, median } = summarize(figures);
+  return `${SCENARIO.realistic}: the render alone (EJS and the query, no Express, no compression) costs ${min.toFixed(0)} µs of CPU in the least-disturbed of ${figures.length} batches of ${size} (median ${median.toFixed(0)} µs)`;
 }
 
 /** The body as the client reads it, decoded by its Content-Encoding. */
