@@ -189,7 +189,8 @@ async function run(browser: Browser, capture: string, job: BrowserJob): Promise<
       f.dcl.push(got.dcl);
       if (got.pageview !== undefined) f.pageview.push(got.pageview);
       f.rtt.push(got.rtt);
-      f.bootRepeat.push(got.bootRepeat);
+      // Without a boot script to count, there is no figure (not a 0).
+      if (paths[variant]!.boot !== undefined) f.bootRepeat.push(got.bootRepeat);
       f.bundleRepeat.push(got.bundleRepeat);
     }
   }

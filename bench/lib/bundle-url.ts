@@ -3,15 +3,20 @@ import { MARKER } from './requests.js';
 /** A root-relative posthog-js bundle URL in a page or a script (`/…/array.full.<hash>.js`). */
 const BUNDLE_URL = /["'](\/[^"'\s]*array\.full[^"'\s]*\.js)["']/;
 
-/** The `src` of the package's own `<script … src>` tag in a page (the boot tag), if any. */
+/**
+ * The `src` of the package's own `<script … src>` tag in a page (the boot tag): the one
+ * carrying the marker, else a same-origin script whose path names `boot`.
+ */
 export function bootSrc(page: string): string | undefined {
+  let named: string | undefined;
   for (const match of page.matchAll(/<script\b[^>]*>/g)) {
     const tag = match[0];
-    if (!tag.includes(MARKER)) continue;
     const src = /\ssrc="([^"]+)"/.exec(tag)?.[1];
-    if (src) return src;
+    if (!src) continue;
+    if (tag.includes(MARKER)) return src;
+    if (named === undefined && src.startsWith('/') && /boot/i.test(src)) named = src;
   }
-  return undefined;
+  return named;
 }
 
 /**

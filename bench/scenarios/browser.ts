@@ -110,15 +110,20 @@ export const browser: Scenario = {
         undefined,
       ),
     ];
-    if (result.figures.boot) {
+    const bootRepeat = result.figures.boot?.bootRepeat ?? [];
+    if (bootRepeat.length > 0) {
       rows.push(
         ...metricRows(
           SCENARIO.repeatVisit,
           'requests for the boot script',
           'count',
-          { boot: result.figures.boot.bootRepeat },
+          { boot: bootRepeat },
           undefined,
         ),
+      );
+    } else if (result.figures.boot) {
+      notes.push(
+        `${SCENARIO.repeatVisit}: the boot page carries no <script src> with the marker or a boot path: nothing to count`,
       );
     }
     const over = overInline(result);
