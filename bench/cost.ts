@@ -1,75 +1,55 @@
 // The CPU cost of one response, measured in process, started pinned by bench/run.ts:
-//   node --expose-gc <bundle of this file> '<json: { rounds, pageBatch, jsonBatch, warmup, only? }>'
-// It builds the bench app of every variant in this one process and sends each a real Node
-// IncomingMessage / ServerResponse pair over a socket that discards what it is given, one
+//   node --expose-gc <bundle of this file> '<json: CostJob>'
+// It builds the bench app of every variant it needs in this one process and sends each a real
+// Node IncomingMessage / ServerResponse pair over a socket that discards what it is given, one
 // request at a time, awaiting 'finish' (compression's zlib work included). Every round runs
 // one batch per variant, the order rotated; a batch's figure is the process's CPU time
 // (process.cpuUsage(), all threads) over the batch, divided by its requests.
 //
 // No network, no load generator, no scheduler between two processes: the variants alternate
 // every fraction of a second in the same process, so the machine's neighbours weigh on each
-// alike. It prints one JSON line: { [scenario]: { [variant]: number[] (µs per round) } }.
-import { IncomingMessage, ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
-import { Writable } from 'node:stream';
-import type { Express } from 'express';
+// alike. It prints one JSON line: CostResult.
+import type { RequestListener } from 'node:http';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { PosthogClient } from '../src/client/index.js';
 import { loadConfig } from '../src/config/index.js';
-import { rotate } from './lib/stats.js';
+import { findBundleUrl } from './lib/bundle-url.js';
+import { headerOf, inject, sent } from './lib/inject.js';
+import { BROWSER_ENCODING, BROWSER_HTML, MARKER, SCRIPT_REQUEST } from './lib/requests.js';
+import { SCENARIO } from './lib/scenario-ids.js';
+import { rotate, summarize } from './lib/stats.js';
 import { buildApp } from './servers/build-app.js';
+import { renderOrdersPage } from './servers/orders-page.js';
+import { snippetAsInjected } from './servers/snippet-text.js';
 
-interface CostJob {
+/** What bench/run.ts asks for. */
+export interface CostJob {
   readonly rounds: number;
-  readonly pageBatch: number;
-  readonly jsonBatch: number;
+  /** Warm-up batches per variant. */
   readonly warmup: number;
-  /** Scenario name prefixes to run (e.g. ["2b."]); all when absent. */
-  readonly only?: readonly string[];
+  /** Requests per batch, by kind of response. */
+  readonly batches: Readonly<Record<BatchKind, number>>;
+  /** Scenario ids (SCENARIO values) to run. */
+  readonly scenarios: readonly string[];
 }
 
-/** What one response wrote to its socket, headers included. */
-interface Sent {
-  readonly status: number;
-  readonly bytes: Buffer;
+/** What this prints: µs per response, per scenario, variant and round; and facts seen. */
+export interface CostResult {
+  readonly figures: Record<string, Record<string, number[]>>;
+  readonly notes: string[];
 }
 
-/** A socket that keeps what it is given when `keep` is set, else drops it. */
-function nullSocket(keep?: Buffer[]): Socket {
-  return new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      keep?.push(chunk);
-      done();
-    },
-  }) as unknown as Socket;
+type BatchKind = 'page' | 'json' | 'bundle';
+
+/** One scenario measured here; the first variant is the baseline. */
+interface InProcessScenario {
+  readonly path: (variant: string) => string;
+  readonly headers: Record<string, string>;
+  readonly variants: readonly string[];
+  readonly batch: BatchKind;
 }
 
-/** Runs one GET through `app` with a real request/response pair; resolves on 'finish'. */
-function inject(
-  app: Express,
-  path: string,
-  headers: Record<string, string>,
-  keep?: Buffer[],
-): Promise<number> {
-  const socket = nullSocket(keep);
-  const req = new IncomingMessage(socket);
-  req.method = 'GET';
-  req.url = path;
-  req.headers = { host: 'bench.local', ...headers };
-  req.push(null);
-  const res = new ServerResponse(req);
-  res.assignSocket(socket);
-  return new Promise((resolve, reject) => {
-    res.once('finish', () => resolve(res.statusCode));
-    res.once('error', reject);
-    app(req, res);
-  });
-}
-
-async function sent(app: Express, path: string, headers: Record<string, string>): Promise<Sent> {
-  const chunks: Buffer[] = [];
-  const status = await inject(app, path, headers, chunks);
-  return { status, bytes: Buffer.concat(chunks) };
-}
+const BR = BROWSER_ENCODING;
 
 /** A minor GC when run with `--expose-gc`, so that every batch starts with an empty young space. */
 function collectYoung(): void {
@@ -83,7 +63,7 @@ function cpuMicros(): number {
 
 /** CPU µs per request over `count` sequential requests. */
 async function batch(
-  app: Express,
+  app: RequestListener,
   path: string,
   headers: Record<string, string>,
   count: number,
@@ -99,86 +79,196 @@ async function batch(
   return (cpuMicros() - start) / count;
 }
 
-const BROWSER = { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' };
-const BR = { 'accept-encoding': 'gzip, deflate, br' };
-const MARKER = 'data-express-posthog';
-
-/** The scenarios measured here: path, request headers, variants (the first is the baseline). */
-const SCENARIOS = {
-  '1. 30 KB page, br': {
-    path: '/page',
-    headers: { ...BROWSER, ...BR },
-    variants: ['baseline', 'snippet', 'livereload', 'bytes'],
-  },
-  '1b. 30 KB page, identity': {
-    path: '/page',
-    headers: BROWSER,
-    variants: ['baseline', 'snippet', 'livereload', 'bytes'],
-  },
-  '2. 1 KB JSON, application/json': {
-    path: '/api/items',
-    headers: { accept: 'application/json', ...BR },
-    variants: ['absent', 'noop', 'snippet'],
-  },
-  '2b. 1 KB JSON, */*': {
-    path: '/api/items',
-    headers: { accept: '*/*', ...BR },
-    variants: ['absent', 'noop', 'snippet'],
-  },
-} as const;
-
-/** Checks, on the identity page (its body) and the JSON, that each variant sends what it should. */
-async function verify(apps: Record<string, Express>): Promise<void> {
-  const page = async (variant: string) => {
-    const text = (await sent(apps[variant]!, '/page', BROWSER)).bytes.toString('latin1');
-    return text.slice(text.indexOf('\r\n\r\n') + 4);
-  };
-  const injected = await page('snippet');
-  const expectations: [string, boolean][] = [
-    ['baseline', !(await page('baseline')).includes(MARKER)],
-    ['snippet', injected.includes(MARKER)],
-    ['livereload', (await page('livereload')).includes('livereload.js')],
-    ['bytes', (await page('bytes')).length === injected.length],
-  ];
-  for (const variant of ['baseline', 'noop', 'snippet']) {
-    for (const accept of ['application/json', '*/*']) {
-      const json = await sent(apps[variant]!, '/api/items', { accept });
-      const text = json.bytes.toString('latin1');
-      expectations.push([`${variant} JSON (${accept})`, /\r\n\r\n\{"items"/.test(text)]);
-    }
-  }
-  const wrong = expectations.filter(([, ok]) => !ok).map(([name]) => name);
-  if (wrong.length > 0) throw new Error(`cost: unexpected response from ${wrong.join(', ')}`);
-}
-
 async function main(): Promise<void> {
   const job = JSON.parse(process.argv[2] ?? '{}') as CostJob;
   // As in the servers: an enabled client whose host is a closed port; nothing is captured.
   const client = new PosthogClient({
     config: loadConfig({}, { apiKey: 'phc_bench', host: 'http://127.0.0.1:9' }),
   });
-  const apps: Record<string, Express> = {};
-  for (const variant of ['baseline', 'snippet', 'livereload', 'bytes', 'noop']) {
-    apps[variant] = buildApp({ variant, client });
+  const wanted = new Set(job.scenarios);
+  // Built on first use: the bundle variants read (and may compress) the bundle at start-up.
+  const injected = await snippetAsInjected(client);
+  const builders: Record<string, () => RequestListener> = {
+    baseline: () => buildApp({ variant: 'baseline', client }),
+    absent: () => app('baseline'),
+    snippet: () => buildApp({ variant: 'snippet', client }),
+    livereload: () => buildApp({ variant: 'livereload', client }),
+    noop: () => buildApp({ variant: 'noop', client }),
+    bytes: () => buildApp({ variant: 'bytes', client, injected }),
+    static: () => buildApp({ variant: 'static', client }),
+    package: () => buildApp({ variant: 'snippet', client, snippet: { jsSrc: 'self' } }),
+  };
+  const apps: Record<string, RequestListener> = {};
+  function app(name: string): RequestListener {
+    const build = builders[name];
+    if (!build) throw new Error(`cost: no app ${name}`);
+    apps[name] ??= build();
+    return apps[name];
   }
-  apps.absent = apps.baseline!;
-  await verify(apps);
+  const notes: string[] = [];
+  let bundleUrl = '/unused';
+  if (
+    [SCENARIO.bundleBr, SCENARIO.bundleGzip, SCENARIO.bundleIdentity].some((s) => wanted.has(s))
+  ) {
+    const page = (await sent(app('package'), '/page', BROWSER_HTML)).body.toString('latin1');
+    bundleUrl = await findBundleUrl(page, async (path) =>
+      (await sent(app('package'), path, SCRIPT_REQUEST)).body.toString('latin1'),
+    );
+  }
+  const bundlePath = (variant: string) =>
+    variant === 'static' ? '/static/array.full.js' : bundleUrl;
 
-  const result: Record<string, Record<string, number[]>> = {};
-  for (const [scenario, { path, headers, variants }] of Object.entries(SCENARIOS)) {
-    if (job.only && !job.only.some((prefix) => scenario.startsWith(prefix))) continue;
-    const size = path === '/page' ? job.pageBatch : job.jsonBatch;
-    for (const variant of variants) await batch(apps[variant]!, path, headers, job.warmup * size);
-    const figures: Record<string, number[]> = Object.fromEntries(variants.map((v) => [v, []]));
+  const scenarios: Record<string, InProcessScenario> = {
+    [SCENARIO.pageBr]: {
+      path: () => '/page',
+      headers: { ...BROWSER_HTML, ...BR },
+      variants: ['baseline', 'snippet', 'livereload', 'bytes'],
+      batch: 'page',
+    },
+    [SCENARIO.pageIdentity]: {
+      path: () => '/page',
+      headers: BROWSER_HTML,
+      variants: ['baseline', 'snippet', 'livereload', 'bytes'],
+      batch: 'page',
+    },
+    [SCENARIO.json]: {
+      path: () => '/api/items',
+      headers: { accept: 'application/json', ...BR },
+      variants: ['absent', 'noop', 'snippet'],
+      batch: 'json',
+    },
+    [SCENARIO.jsonAny]: {
+      path: () => '/api/items',
+      headers: { accept: '*/*', ...BR },
+      variants: ['absent', 'noop', 'snippet'],
+      batch: 'json',
+    },
+    [SCENARIO.realistic]: {
+      path: () => '/report',
+      headers: { ...BROWSER_HTML, ...BR },
+      variants: ['baseline', 'snippet'],
+      batch: 'page',
+    },
+    [SCENARIO.bundleBr]: {
+      path: bundlePath,
+      headers: { ...SCRIPT_REQUEST, ...BR },
+      variants: ['static', 'package'],
+      batch: 'bundle',
+    },
+    [SCENARIO.bundleGzip]: {
+      path: bundlePath,
+      headers: { ...SCRIPT_REQUEST, 'accept-encoding': 'gzip, deflate' },
+      variants: ['static', 'package'],
+      batch: 'bundle',
+    },
+    [SCENARIO.bundleIdentity]: {
+      path: bundlePath,
+      headers: SCRIPT_REQUEST,
+      variants: ['static', 'package'],
+      batch: 'bundle',
+    },
+  };
+
+  await verify(app, wanted, scenarios, notes);
+  if (wanted.has(SCENARIO.realistic)) notes.push(renderAlone(job.rounds));
+  const figures: Record<string, Record<string, number[]>> = {};
+  for (const [id, scenario] of Object.entries(scenarios)) {
+    if (!wanted.has(id)) continue;
+    const { path, headers, variants } = scenario;
+    const size = job.batches[scenario.batch];
+    for (const variant of variants) {
+      for (let i = 0; i < job.warmup; i += 1)
+        await batch(app(variant), path(variant), headers, size);
+    }
+    const perVariant: Record<string, number[]> = Object.fromEntries(variants.map((v) => [v, []]));
     for (let round = 0; round < job.rounds; round += 1) {
       for (const variant of rotate(variants, round)) {
-        figures[variant]!.push(await batch(apps[variant]!, path, headers, size));
+        perVariant[variant]!.push(await batch(app(variant), path(variant), headers, size));
       }
     }
-    result[scenario] = figures;
+    figures[id] = perVariant;
   }
+  const result: CostResult = { figures, notes };
   process.stdout.write(`${JSON.stringify(result)}\n`);
   await client.shutdown(100);
+}
+
+/** The realistic page's render alone (no Express, no compression), for the calibration. */
+function renderAlone(rounds: number): string {
+  const size = 50;
+  for (let i = 0; i < size; i += 1) renderOrdersPage('Ada Lovelace');
+  const figures: number[] = [];
+  for (let round = 0; round < Math.max(rounds, 3); round += 1) {
+    collectYoung();
+    const start = cpuMicros();
+    for (let i = 0; i < size; i += 1) renderOrdersPage('Ada Lovelace');
+    collectYoung();
+    figures.push((cpuMicros() - start) / size);
+  }
+  const { min, median } = summarize(figures);
+  return `${SCENARIO.realistic}: the render alone (EJS and the query, no Express, no compression) costs ${min.toFixed(0)} µs of CPU in the least-disturbed of ${figures.length} batches of ${size} (median ${median.toFixed(0)} µs)`;
+}
+
+/** The body as the client reads it, decoded by its Content-Encoding. */
+function decoded(head: string, body: Buffer): Buffer {
+  const encoding = headerOf(head, 'content-encoding');
+  if (encoding === 'br') return brotliDecompressSync(body);
+  if (encoding === 'gzip') return gunzipSync(body);
+  return body;
+}
+
+/** Checks that each variant a wanted scenario uses sends what it should. */
+async function verify(
+  app: (name: string) => RequestListener,
+  wanted: ReadonlySet<string>,
+  scenarios: Readonly<Record<string, InProcessScenario>>,
+  notes: string[],
+): Promise<void> {
+  const expectations: [string, boolean][] = [];
+  const body = async (variant: string, path: string) =>
+    (await sent(app(variant), path, BROWSER_HTML)).body.toString('latin1');
+  if (wanted.has(SCENARIO.pageBr) || wanted.has(SCENARIO.pageIdentity)) {
+    const injected = await body('snippet', '/page');
+    expectations.push(
+      ['baseline', !(await body('baseline', '/page')).includes(MARKER)],
+      ['snippet', injected.includes(MARKER)],
+      ['livereload', (await body('livereload', '/page')).includes('livereload.js')],
+      ['bytes', (await body('bytes', '/page')).length === injected.length],
+    );
+  }
+  if (wanted.has(SCENARIO.json) || wanted.has(SCENARIO.jsonAny)) {
+    for (const variant of ['baseline', 'noop', 'snippet']) {
+      for (const accept of ['application/json', '*/*']) {
+        const json = (await sent(app(variant), '/api/items', { accept })).body.toString('latin1');
+        expectations.push([`${variant} JSON (${accept})`, json.startsWith('{"items"')]);
+      }
+    }
+  }
+  if (wanted.has(SCENARIO.realistic)) {
+    expectations.push(
+      ['realistic baseline', !(await body('baseline', '/report')).includes(MARKER)],
+      ['realistic snippet', (await body('snippet', '/report')).includes(MARKER)],
+    );
+  }
+  for (const id of [SCENARIO.bundleBr, SCENARIO.bundleGzip, SCENARIO.bundleIdentity]) {
+    if (!wanted.has(id)) continue;
+    const scenario = scenarios[id]!;
+    const seen: string[] = [];
+    let lengths = new Set<number>();
+    for (const variant of scenario.variants) {
+      const response = await sent(app(variant), scenario.path(variant), scenario.headers);
+      const encoding = headerOf(response.head, 'content-encoding') ?? 'identity';
+      seen.push(`${variant} ${encoding}, ${response.body.length.toLocaleString('en-US')} bytes`);
+      expectations.push([`${id} ${variant} status`, response.status === 200]);
+      lengths = lengths.add(decoded(response.head, response.body).length);
+    }
+    expectations.push([`${id}: the same bundle from both`, lengths.size === 1]);
+    notes.push(
+      `${id} (Accept-Encoding: ${scenario.headers['accept-encoding'] ?? 'none'}): sent ${seen.join('; ')}`,
+    );
+  }
+  const wrong = expectations.filter(([, ok]) => !ok).map(([name]) => name);
+  if (wrong.length > 0) throw new Error(`cost: unexpected response from ${wrong.join(', ')}`);
 }
 
 await main();

@@ -1,5 +1,7 @@
 // The load generator, started pinned by bench/run.ts:
-//   node <bundle of this file> '<json>'   (see buildBench)
+//   node <bundle of this file> '<json>'   (see buildBench): runs one job, prints, exits
+//   node <bundle of this file>            reads one job per stdin line, prints one result
+//                                         line each (the bench keeps one such process)
 // With {"kind":"autocannon", url, connections, duration, headers} it runs autocannon and prints
 // one JSON line: { rps, p50, p99, requests, errors, non2xx, bytes }.
 // With {"kind":"download", url} it streams one response and prints { ttfb, total, bytes, head }.
@@ -27,7 +29,8 @@ async function runAutocannon(job: AutocannonJob) {
     headers: job.headers ?? {},
   });
   return {
-    rps: result.requests.average,
+    // autocannon averages per-second samples; a sub-second smoke run has none.
+    rps: result.requests.average || result.requests.total / result.duration,
     p50: result.latency.p50,
     p99: result.latency.p99,
     requests: result.requests.total,
@@ -58,6 +61,20 @@ function download(job: DownloadJob) {
   });
 }
 
-const job = JSON.parse(process.argv[2] ?? '{}') as AutocannonJob | DownloadJob;
-const result = job.kind === 'download' ? await download(job) : await runAutocannon(job);
-process.stdout.write(`${JSON.stringify(result)}\n`);
+function run(job: AutocannonJob | DownloadJob) {
+  return job.kind === 'download' ? download(job) : runAutocannon(job);
+}
+
+if (process.argv[2]) {
+  const result = await run(JSON.parse(process.argv[2]) as AutocannonJob | DownloadJob);
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+} else {
+  const { createInterface } = await import('node:readline');
+  // One job at a time: the bench waits for each answer before sending the next.
+  for await (const line of createInterface({ input: process.stdin })) {
+    const result = await run(JSON.parse(line) as AutocannonJob | DownloadJob).catch(
+      (error: unknown) => ({ error: error instanceof Error ? error.message : String(error) }),
+    );
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+  }
+}

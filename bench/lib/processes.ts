@@ -9,11 +9,19 @@ export const LOAD_CPU = '0';
 
 const TASKSET = '/usr/bin/taskset';
 
-/** Where {@link buildBench} puts the bundled servers and load generator (git-ignored). */
-export const BUILD_DIR = 'node_modules/.cache/express-posthog-bench';
+/**
+ * Where {@link buildBench} puts the bundled servers and load generator (bench/.gitignore).
+ * Inside the checkout, not under `node_modules/.cache`: a bundle finds `views/` by walking up
+ * from its own real path, and a `node_modules` that is a symlink to another checkout's would
+ * make it render that checkout's snippet (and share one build between checkouts).
+ */
+export const BUILD_DIR = 'bench/.build';
 
-/** The bundled script of `name` (`app`, `capture-host`, `load`, `cost`). */
-export function built(name: 'app' | 'capture-host' | 'load' | 'cost'): string {
+/** The bench's bundled entry points. */
+export type BuiltScript = 'app' | 'capture-host' | 'load' | 'cost' | 'browser';
+
+/** The bundled script of `name`. */
+export function built(name: BuiltScript): string {
   return join(BUILD_DIR, `${name}.js`);
 }
 
@@ -29,6 +37,7 @@ export async function buildBench(): Promise<void> {
       'capture-host': 'bench/servers/capture-host.ts',
       load: 'bench/load.ts',
       cost: 'bench/cost.ts',
+      browser: 'bench/browser.ts',
     },
     BUILD_DIR,
   );
@@ -104,12 +113,25 @@ export function spawnPinned(cpu: string, args: readonly string[]): JsonChild {
   };
 }
 
-/** Runs one load job (see bench/load.ts) pinned to the load core; resolves with its result. */
+/** The one load generator process, pinned to the load core, started on first use. */
+let generator: JsonChild | undefined;
+
+/**
+ * Runs one load job (see bench/load.ts) in the load generator, pinned to the load core;
+ * resolves with its result. One job at a time. The process is kept between jobs: starting
+ * Node and autocannon for each took longer than a smoke run's load.
+ */
 export async function runLoad<T>(job: Record<string, unknown>, timeoutMs = 120_000): Promise<T> {
-  const load = spawnPinned(LOAD_CPU, [built('load'), JSON.stringify(job)]);
-  try {
-    return await load.next<T>(timeoutMs);
-  } finally {
-    await load.stop();
-  }
+  generator ??= spawnPinned(LOAD_CPU, [built('load')]);
+  generator.send(JSON.stringify(job));
+  const result = await generator.next<T & { error?: string }>(timeoutMs);
+  if (result.error !== undefined) throw new Error(`load generator: ${result.error}`);
+  return result;
+}
+
+/** Stops the load generator, if one was started. */
+export async function stopLoadGenerator(): Promise<void> {
+  const running = generator;
+  generator = undefined;
+  await running?.stop();
 }

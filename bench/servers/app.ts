@@ -4,29 +4,42 @@
 // ({ rssBaseline, rssPeak, rssGrowth, queue, maxQueue, cpu }); on stdin end it exits.
 //
 // Scenarios and variants (the app itself is bench/servers/build-app.ts):
-//   html   baseline | snippet | livereload | bytes | noop   the 30 KB page and the 1 KB JSON route
-//   stream baseline | snippet  <MiB>                       a streamed HTML page of <MiB> MiB
+//   html    baseline | snippet | livereload | bytes | noop   the 30 KB page, the realistic
+//                                                          page and the 1 KB JSON route
+//   stream  baseline | snippet  <MiB>                       a streamed HTML page of <MiB> MiB
 //   capture none | ok | hang | refuse <host>               a route that calls captureException
+//   bundle  static | snippet                               the posthog-js bundle (jsSrc 'self')
+//   browser baseline | inline | boot <host>                pages for Chromium, posthog-js from
+//                                                          the app, events to <host>
 import { createInterface } from 'node:readline';
 import { PosthogClient } from '../../src/client/index.js';
 import { loadConfig } from '../../src/config/index.js';
 import { buildApp } from './build-app.js';
+import { snippetAsInjected } from './snippet-text.js';
 
 const [scenario = 'html', variant = 'baseline', arg = ''] = process.argv.slice(2);
 
-// A real, enabled client. For every scenario but `capture` the host is a closed port and nothing
-// is ever captured; the logger is the package's default (console), as an app would have it.
+// A real, enabled client. For `capture` and `browser` the host is the given one; for every
+// other scenario it is a closed port and nothing is ever captured. The logger is the package's
+// default (console), as an app would have it.
 const client = new PosthogClient({
   config: loadConfig(
     {},
-    { apiKey: 'phc_bench', host: scenario === 'capture' ? arg : 'http://127.0.0.1:9' },
+    {
+      apiKey: 'phc_bench',
+      host: scenario === 'capture' || scenario === 'browser' ? arg : 'http://127.0.0.1:9',
+    },
   ),
 });
 
+const firstParty = scenario === 'bundle' || scenario === 'browser';
 const app = buildApp({
   variant,
   client,
   ...(scenario === 'stream' && arg ? { streamMiB: Number(arg) } : {}),
+  ...(firstParty ? { snippet: { jsSrc: 'self' } } : {}),
+  ...(variant === 'bytes' ? { injected: await snippetAsInjected(client) } : {}),
+  ...(scenario === 'browser' ? { counting: true } : {}),
 });
 
 /** The SDK's in-memory event queue (posthog-node keeps it under the persisted key "queue"). */
