@@ -1,7 +1,10 @@
 import { MARKER } from './requests.js';
 
-/** A root-relative posthog-js bundle URL in a page or a script (`/…/array.full.<hash>.js`). */
-const BUNDLE_URL = /["'](\/[^"'\s]*array\.full[^"'\s]*\.js)["']/;
+/**
+ * A posthog-js bundle URL in a page or a script: root-relative (`/…/array.full.<hash>.js`,
+ * the inline snippet) or relative to the boot script (`array.full.<hash>.js`).
+ */
+const BUNDLE_URL = /["']((?:\/[^"'\s]*)?array\.full[^"'\s]*\.js)["']/;
 
 /**
  * The `src` of the package's own `<script … src>` tag in a page (the boot tag): the one
@@ -31,7 +34,8 @@ export async function findBundleUrl(
   if (inPage) return inPage;
   const boot = bootSrc(page);
   const inBoot = boot ? BUNDLE_URL.exec(await get(boot))?.[1] : undefined;
-  if (inBoot) return inBoot;
+  // The boot script names the bundle beside it.
+  if (inBoot && boot) return inBoot.startsWith('/') ? inBoot : boot.replace(/[^/]*$/, inBoot);
   throw new Error(
     `no posthog-js bundle URL in the page${boot ? ` or its boot script ${boot}` : ''}: is jsSrc 'self' set?`,
   );
