@@ -85,6 +85,7 @@ export function describeConfig(config: PosthogConfig): string[] {
     ['POSTHOG_LLM_PAYLOADS', String(config.llmPayloads)],
     ['POSTHOG_LLM_PAYLOAD_MAX_CHARS', String(config.llmPayloadMaxChars)],
     ['POSTHOG_JS_SRC', config.jsSrc],
+    ['POSTHOG_FIRST_PARTY', String(config.firstParty)],
     ['POSTHOG_SHUTDOWN_TIMEOUT_MS', String(config.shutdownTimeoutMs)],
   ];
   const width = Math.max(...rows.map(([name]) => name.length));

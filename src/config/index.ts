@@ -25,6 +25,7 @@ export const DEFAULTS = Object.freeze({
   llmPayloadMaxChars: 30_000,
   environment: 'unknown',
   jsSrc: 'cdn' as JsSource,
+  firstParty: false,
   shutdownTimeoutMs: 5_000,
 });
 
@@ -165,6 +166,11 @@ export function loadConfig(
       ...pick(options, 'jsSrc', env, 'POSTHOG_JS_SRC'),
       JS_SOURCES,
       DEFAULTS.jsSrc,
+      warn,
+    ),
+    firstParty: parseBoolean(
+      ...pick(options, 'firstParty', env, 'POSTHOG_FIRST_PARTY'),
+      DEFAULTS.firstParty,
       warn,
     ),
     shutdownTimeoutMs: parsePositiveInt(

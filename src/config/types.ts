@@ -41,6 +41,11 @@ export interface PosthogConfig {
   readonly secretKey: string | undefined;
   /** `cdn` or `self` (first-party bundle from the `posthog-js` package). */
   readonly jsSrc: JsSource;
+  /**
+   * Everything the browser needs comes from the app's own origin: the boot script, the
+   * posthog-js bundle and the ingestion proxy, under one path prefix (`POSTHOG_FIRST_PARTY`).
+   */
+  readonly firstParty: boolean;
   /** Upper bound on the flush at shutdown and at CLI exit. */
   readonly shutdownTimeoutMs: number;
   /** `DEBUG` was a boolean true: enables `/api/debug/throw`. */
@@ -65,6 +70,7 @@ export interface PosthogConfigOptions {
   readonly release?: string;
   readonly secretKey?: string;
   readonly jsSrc?: JsSource;
+  readonly firstParty?: boolean;
   readonly shutdownTimeoutMs?: number;
   readonly debug?: boolean;
   readonly production?: boolean;

@@ -197,6 +197,22 @@ function dedupe(problems: CspProblem[]): CspProblem[] {
   });
 }
 
+/**
+ * True when `policy` runs no script at all (`script-src 'none'`, or `default-src 'none'` with
+ * no script directive), as the error pages of Express's `finalhandler` say: no snippet can run
+ * there, so the page is left alone and nothing is reported.
+ * @example
+ * runsNoScript("default-src 'none'"); // true
+ */
+export function runsNoScript(policy: string): boolean {
+  const script = governing(parsePolicy(policy), ['script-src-elem', 'script-src', 'default-src']);
+  return (
+    script !== undefined &&
+    script.sources.length === 1 &&
+    script.sources[0]?.toLowerCase() === "'none'"
+  );
+}
+
 /** A policy with its nonces blanked, so that one page's policy is checked once, not per request. */
 export function policyShape(policy: string): string {
   return policy.replace(/'nonce-[^']*'/gi, "'nonce-*'");

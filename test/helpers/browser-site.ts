@@ -6,12 +6,15 @@ import type { PosthogConfigOptions } from '../../src/config/types.js';
 import { DESKTOP_CHROME_UA, launchChromium } from './browser.js';
 import { type CaptureServer, startCaptureServer } from './capture-server.js';
 import { enabledClient } from './client.js';
+import type { RecordingLogger } from './logger.js';
 import { serve } from './serve.js';
 
 /** An app served on loopback, a capture server as its PostHog host, and real Chromium. */
 export interface BrowserSite {
   readonly capture: CaptureServer;
   readonly client: PosthogClient;
+  /** What the client's logger recorded. */
+  readonly logger: RecordingLogger;
   readonly browser: Browser;
   /** The app's origin. */
   readonly url: string;
@@ -26,11 +29,13 @@ export interface BrowserSite {
 export function useBrowserSite(
   options: PosthogConfigOptions,
   buildApp: (client: PosthogClient, capture: CaptureServer) => RequestListener,
+  captureOptions: Parameters<typeof startCaptureServer>[0] = {},
 ): BrowserSite {
   let state:
     | {
         capture: CaptureServer;
         client: PosthogClient;
+        logger: RecordingLogger;
         browser: Browser;
         site: { url: string; close(): Promise<void> };
       }
@@ -40,10 +45,10 @@ export function useBrowserSite(
     return state;
   };
   beforeAll(async () => {
-    const capture = await startCaptureServer();
-    const { client } = enabledClient(capture.url, options);
+    const capture = await startCaptureServer(captureOptions);
+    const { client, logger } = enabledClient(capture.url, options);
     const site = await serve(buildApp(client, capture));
-    state = { capture, client, site, browser: await launchChromium() };
+    state = { capture, client, logger, site, browser: await launchChromium() };
   }, 60_000);
   afterAll(async () => {
     await state?.browser.close();
@@ -58,6 +63,9 @@ export function useBrowserSite(
     },
     get client() {
       return get().client;
+    },
+    get logger() {
+      return get().logger;
     },
     get browser() {
       return get().browser;

@@ -1,6 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
+import { remoteConfig, remoteConfigScript } from '../../src/inspector/remote-config.js';
 
 /** One event as it arrived at the capture server. */
 export interface CapturedEvent {
@@ -77,7 +80,7 @@ function eventsOf(path: string, body: unknown): CapturedEvent[] {
 
 /** Starts a capture server on an ephemeral loopback port. */
 export async function startCaptureServer(
-  initial: Partial<Pick<CaptureServer, 'mode' | 'flags'>> = {},
+  initial: Partial<Pick<CaptureServer, 'mode' | 'flags'>> & { readonly replay?: boolean } = {},
 ): Promise<CaptureServer> {
   const events: CapturedEvent[] = [];
   const requests: CapturedRequest[] = [];
@@ -121,7 +124,25 @@ export async function startCaptureServer(
       const body = decodeBody(Buffer.concat(chunks), req.headers);
       requests.push({ method: req.method ?? 'GET', path, headers: req.headers, body });
       res.setHeader('content-type', 'application/json');
-      if (/^\/array\/[^/]+\/config(\.js)?$/.test(path)) {
+      if (path === '/static/array.js') {
+        // A self-hosted PostHog serves posthog-js itself: the whole bundle, nothing loaded lazily.
+        res.setHeader('content-type', 'application/javascript');
+        res.end(readFileSync(fileURLToPath(import.meta.resolve('posthog-js/dist/array.full.js'))));
+        return;
+      }
+      const config = /^\/array\/([^/]+)\/config(\.js)?$/.exec(path);
+      if (config && initial.replay) {
+        // Session replay switched on remotely, as PostHog's project setting does.
+        const token = decodeURIComponent(config[1] ?? '');
+        if (path.endsWith('.js')) res.setHeader('content-type', 'application/javascript');
+        res.end(
+          path.endsWith('.js')
+            ? remoteConfigScript(token, true)
+            : JSON.stringify(remoteConfig(token, true)),
+        );
+        return;
+      }
+      if (config) {
         // posthog-js's remote config: nothing switched on remotely.
         if (path.endsWith('.js')) {
           res.setHeader('content-type', 'application/javascript');
@@ -139,6 +160,7 @@ export async function startCaptureServer(
             featureFlags: state.flags,
             featureFlagPayloads: {},
             errorsWhileComputingFlags: false,
+            ...(initial.replay ? { sessionRecording: { endpoint: '/s/' } } : {}),
           }),
         );
         return;

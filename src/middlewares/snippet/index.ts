@@ -3,8 +3,16 @@ import type { PosthogClient } from '../../client/index.js';
 import type { JsSource } from '../../config/types.js';
 import { getRequestUser } from '../../identity/request-user.js';
 import { rateLimitedWarn } from '../../logger/rate-limited.js';
+import { posthogProxy } from '../../proxy/index.js';
 import { takeConditionals } from '../../snippet/conditional.js';
-import { cspProblems, policyShape, type SnippetNeeds, sourceFor } from '../../snippet/csp.js';
+import { contentHash } from '../../snippet/content-hash.js';
+import {
+  cspProblems,
+  policyShape,
+  runsNoScript,
+  type SnippetNeeds,
+  sourceFor,
+} from '../../snippet/csp.js';
 import { type BootstrapFlags, snippetIdentity } from '../../snippet/identity.js';
 import { createSnippet, type SnippetDelivery } from '../../snippet/render.js';
 import { mayTakePage } from '../../snippet/request-eligibility.js';
@@ -38,6 +46,13 @@ export interface PosthogSnippetOptions {
    * apps that cannot route a path to it. @default 'boot'
    */
   readonly delivery?: SnippetDelivery;
+  /**
+   * Serve everything the browser needs from the app's origin, under one path prefix: the boot
+   * script, the posthog-js bundle (`jsSrc: 'self'`) and an ingestion proxy to the PostHog host
+   * (`posthogProxy`) as posthog-js's `api_host`. A `script-src 'self'` / `connect-src 'self'`
+   * policy (helmet's defaults) then needs no edit. @default config.firstParty (`POSTHOG_FIRST_PARTY`)
+   */
+  readonly firstParty?: boolean;
 }
 
 type Next = (error?: unknown) => void;
@@ -61,7 +76,12 @@ const PASSTHROUGH_DETAIL: Record<PassthroughReason, string> = {
 };
 
 function validate(options: Readonly<Partial<PosthogSnippetOptions>>): void {
-  const { maxBufferBytes, nonce, shouldInject, jsSrc, delivery } = options;
+  const { maxBufferBytes, nonce, shouldInject, jsSrc, delivery, firstParty } = options;
+  if (firstParty !== undefined && typeof firstParty !== 'boolean') {
+    throw new TypeError(
+      `${FACTORY}: \`firstParty\` must be true or false, got ${JSON.stringify(firstParty)}.`,
+    );
+  }
   if ('getUser' in options) {
     throw new TypeError(
       `${FACTORY}: \`getUser\` was removed: the snippet now reads the user that posthogUser() resolved, sync or async. Move it: app.use(posthogUser({ getUser })), registered after your auth.`,
@@ -151,11 +171,21 @@ export function posthogSnippet(options?: Readonly<PosthogSnippetOptions>) {
     maxBufferBytes = DEFAULT_MAX_BUFFER_BYTES,
     nonce,
     shouldInject,
-    jsSrc = config.jsSrc,
-    apiHost,
-    assetPrefix = '/_posthog',
     delivery = 'boot',
   } = checked;
+  const firstParty = checked.firstParty ?? config.firstParty;
+  // First-party: one prefix that names neither PostHog nor analytics, stable for the project.
+  const assetPrefix = (
+    checked.assetPrefix ??
+    (firstParty ? `/_${contentHash(Buffer.from(config.apiKey ?? '')).slice(0, 8)}` : '/_posthog')
+  ).replace(/\/+$/, '');
+  const jsSrc = firstParty ? 'self' : (checked.jsSrc ?? config.jsSrc);
+  const ingestPath = `${assetPrefix}/i`;
+  const apiHost = checked.apiHost ?? (firstParty ? ingestPath : undefined);
+  const proxy =
+    firstParty && checked.apiHost === undefined
+      ? posthogProxy({ client, path: ingestPath })
+      : undefined;
   const logger = config.logger;
   const debugLines = logger.isLevelEnabled?.('debug') ?? false;
   const warn = rateLimitedWarn(logger);
@@ -168,7 +198,7 @@ export function posthogSnippet(options?: Readonly<PosthogSnippetOptions>) {
         : bundle.url
       : `${config.assetsHost}/static/array.js`,
     delivery,
-    bootUrl: (hash) => `${assetPrefix.replace(/\/+$/, '')}/boot.${hash}.js`,
+    bootUrl: (hash) => `${assetPrefix}/boot.${hash}.js`,
     ...(apiHost !== undefined ? { apiHost } : {}),
   });
   const render = snippet.render;
@@ -210,8 +240,11 @@ export function posthogSnippet(options?: Readonly<PosthogSnippetOptions>) {
         ? `set ${p.directive} to ${p.fallsBackTo}'s sources and ${p.source} (it blocks ${p.blocks})`
         : `add ${p.source} to ${p.directive} (it blocks ${p.blocks})`,
     );
+    const orFirstParty = firstParty
+      ? ''
+      : " Or set POSTHOG_FIRST_PARTY=true to serve the snippet, posthog-js and the ingestion from this origin, which a 'self' policy allows.";
     logger.warn(
-      `posthogSnippet: the Content-Security-Policy of ${req.method} ${pathOf(req)} blocks PostHog: ${fixes.join('; ')}. Or set POSTHOG_FIRST_PARTY=true to serve the snippet, posthog-js and the ingestion from this origin, which a 'self' policy allows.`,
+      `posthogSnippet: the Content-Security-Policy of ${req.method} ${pathOf(req)} blocks PostHog: ${fixes.join('; ')}.${orFirstParty}`,
     );
   }
 
@@ -248,6 +281,10 @@ export function posthogSnippet(options?: Readonly<PosthogSnippetOptions>) {
       if (!verdict.inject) {
         if (verdict.reason === 'content-encoding') warnIfEncoded(contentType, contentEncoding);
         return skip(req, verdict.detail);
+      }
+      const policy = res.getHeader('Content-Security-Policy');
+      if (typeof policy === 'string' && runsNoScript(policy)) {
+        return skip(req, 'its Content-Security-Policy runs no script');
       }
       try {
         if (shouldInject && !shouldInject(req, res))
@@ -302,10 +339,14 @@ export function posthogSnippet(options?: Readonly<PosthogSnippetOptions>) {
   };
 
   return function posthogSnippetMiddleware(req: IncomingMessage, res: ServerResponse, next: Next) {
-    const asset =
-      req.method === 'GET' || req.method === 'HEAD' ? assets.get(pathOf(req)) : undefined;
+    const path = pathOf(req);
+    const asset = req.method === 'GET' || req.method === 'HEAD' ? assets.get(path) : undefined;
     if (asset) {
       serveAsset(req, res, asset);
+      return;
+    }
+    if (proxy && (path === ingestPath || path.startsWith(`${ingestPath}/`))) {
+      proxy(req, res, next);
       return;
     }
     if (isAdapted(res)) {
