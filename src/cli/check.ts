@@ -1,6 +1,7 @@
 import { PostHog } from 'posthog-node';
 import { loadConfig } from '../config/index.js';
 import type { Env, PosthogConfig } from '../config/types.js';
+import { cspProblems, describeFix, snippetNeeds } from '../snippet/csp.js';
 
 /** Exit codes of `express-posthog check`. */
 export const CHECK_EXIT = Object.freeze({
@@ -26,6 +27,11 @@ export interface CheckOptions {
   readonly out?: (line: string) => void;
   /** Where the failure line goes. @default stderr */
   readonly err?: (line: string) => void;
+  /**
+   * A page of the app (`check --url http://127.0.0.1:3000/`): its Content-Security-Policy is
+   * checked for what the snippet needs, and what it blocks is reported with the fix.
+   */
+  readonly pageUrl?: string;
 }
 
 /** The event the check sends. */
@@ -249,6 +255,9 @@ export async function runCheck(options: Readonly<CheckOptions> = {}): Promise<nu
     return CHECK_EXIT.notConfigured;
   }
 
+  if (options.pageUrl !== undefined) {
+    for (const line of await checkPagePolicy(options.pageUrl, config, timeoutMs)) out(line);
+  }
   out(`sending a test event "${CHECK_EVENT}" to ${host} (waiting up to ${timeoutMs} ms)…`);
   const sent = await sendTestEvent(config, timeoutMs);
   const failed = describeFailure(sent, host, timeoutMs, 'the test event');
@@ -321,4 +330,50 @@ function describeFailure(
               'Check POSTHOG_HOST (https://eu.i.posthog.com, https://us.i.posthog.com, or your proxy).',
       };
   }
+}
+
+/**
+ * Fetches a page of the app and reports what its Content-Security-Policy blocks of the snippet
+ * as this config delivers it (the boot tag; first-party or not), with the fix.
+ */
+async function checkPagePolicy(
+  url: string,
+  config: PosthogConfig,
+  timeoutMs: number,
+): Promise<string[]> {
+  let policy: string | null;
+  try {
+    const response = await fetch(url, {
+      headers: { accept: 'text/html' },
+      redirect: 'follow',
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    policy = response.headers.get('content-security-policy');
+    await response.body?.cancel();
+  } catch (error) {
+    return [
+      `warning: could not load ${url} to check its Content-Security-Policy (${networkDetail(error)}).`,
+    ];
+  }
+  if (policy === null) return [`${url}: no Content-Security-Policy; nothing blocks the snippet.`];
+  const local = '/_posthog';
+  const selfServed = config.firstParty || config.jsSrc === 'self';
+  const needs = snippetNeeds({
+    bootUrl: `${local}/boot.js`,
+    src: selfServed ? `${local}/array.full.js` : `${config.assetsHost}/static/array.js`,
+    apiHost: config.firstParty ? local : config.host,
+    configHost: config.firstParty ? local : config.assetsHost,
+  });
+  const problems = cspProblems(policy, needs);
+  if (problems.length === 0)
+    return [
+      `${url}: its Content-Security-Policy lets the snippet, posthog-js and its requests run.`,
+    ];
+  return [
+    `warning: the Content-Security-Policy of ${url} blocks PostHog:`,
+    ...problems.map((problem) => `  - ${describeFix(problem)}`),
+    ...(config.firstParty
+      ? []
+      : ["  or set POSTHOG_FIRST_PARTY=true: everything then comes from the app's origin."]),
+  ];
 }

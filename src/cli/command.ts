@@ -21,6 +21,8 @@ Commands:
 Options:
   --timeout <ms>      How long check waits for each answer of the host
                       (default: POSTHOG_SHUTDOWN_TIMEOUT_MS, 5000).
+  --url <url>         Also load this page of the app and report what its
+                      Content-Security-Policy blocks of the snippet, with the fix.
   -h, --help          Show this help.
   -v, --version       Show the version.
 
@@ -72,9 +74,13 @@ export async function expressPosthogCommand(
       );
     }
   }
+  if (values.url !== undefined && !/^https?:\/\/[^\s]+$/i.test(values.url)) {
+    return usageError(`--url must be an http(s) URL of a page of the app, got "${values.url}".`);
+  }
   return runCheck({
     ...(env ? { env } : {}),
     ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+    ...(values.url !== undefined ? { pageUrl: values.url } : {}),
   });
 }
 
@@ -87,6 +93,7 @@ function parse(argv: readonly string[]) {
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'v' },
       timeout: { type: 'string' },
+      url: { type: 'string' },
     },
   });
 }

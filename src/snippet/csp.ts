@@ -50,6 +50,32 @@ export function sourceFor(url: string): NeededSource {
   return origin === undefined ? { kind: 'self' } : { kind: 'origin', origin };
 }
 
+/**
+ * What the snippet needs of a page's policy, from where its parts come from.
+ * @param where the boot script's URL (boot delivery), posthog-js's URL, posthog-js's
+ * `api_host`, and where it loads its remote config from (the assets host, or the `api_host` of
+ * a proxy).
+ * @example
+ * snippetNeeds({ bootUrl: '/_posthog/boot.x.js', src: 'https://eu-assets.i.posthog.com/static/array.js',
+ *   apiHost: 'https://eu.i.posthog.com', configHost: 'https://eu-assets.i.posthog.com' });
+ */
+export function snippetNeeds(where: {
+  readonly bootUrl: string | undefined;
+  readonly src: string;
+  readonly apiHost: string;
+  readonly configHost: string;
+}): SnippetNeeds {
+  return {
+    scripts: [
+      ...(where.bootUrl !== undefined ? [sourceFor(where.bootUrl)] : []),
+      sourceFor(where.src),
+      sourceFor(where.configHost),
+    ],
+    inline: where.bootUrl === undefined,
+    connect: [sourceFor(where.apiHost)],
+  };
+}
+
 /** The directives of a policy, names lowercased, first occurrence winning (as browsers do). */
 function parsePolicy(policy: string): Map<string, string[]> {
   const directives = new Map<string, string[]>();
@@ -211,6 +237,19 @@ export function runsNoScript(policy: string): boolean {
     script.sources.length === 1 &&
     script.sources[0]?.toLowerCase() === "'none'"
   );
+}
+
+/**
+ * The fix for one problem, as a sentence part: `add X to script-src (it blocks …)`, or, where
+ * `default-src` decides today, `set connect-src to default-src's sources and X (…)`.
+ * @example
+ * describeFix({ directive: 'script-src', source: "'self'", blocks: 'the snippet’s scripts' });
+ * // "add 'self' to script-src (it blocks the snippet’s scripts)"
+ */
+export function describeFix(problem: CspProblem): string {
+  return problem.fallsBackTo
+    ? `set ${problem.directive} to ${problem.fallsBackTo}'s sources and ${problem.source} (it blocks ${problem.blocks})`
+    : `add ${problem.source} to ${problem.directive} (it blocks ${problem.blocks})`;
 }
 
 /** A policy with its nonces blanked, so that one page's policy is checked once, not per request. */

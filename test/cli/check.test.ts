@@ -130,3 +130,40 @@ describe('express-posthog usage', () => {
     expect(badTimeout.stderr).toContain('--timeout must be a positive number');
   });
 });
+
+describe('express-posthog check --url', () => {
+  it("reports what a page's Content-Security-Policy blocks, with the exact fix, and nothing when first-party", async () => {
+    const { createServer } = await import('node:http');
+    const page = createServer((_req, res) => {
+      res.setHeader('Content-Security-Policy', "default-src 'self'; script-src 'self'");
+      res.setHeader('Content-Type', 'text/html');
+      res.end('<!doctype html><title>app</title>');
+    });
+    await new Promise<void>((resolve) => page.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(page.address() as { port: number }).port}/`;
+    try {
+      const origin = new URL(server.url).origin;
+      const cdn = await check({ POSTHOG_API_KEY: KEY, POSTHOG_HOST: server.url }, ['--url', url]);
+      expect(cdn.code, cdn.stderr).toBe(CHECK_EXIT.ok);
+      expect(cdn.stdout).toContain(
+        `warning: the Content-Security-Policy of ${url} blocks PostHog:`,
+      );
+      expect(cdn.stdout).toContain(`add ${origin} to script-src`);
+      expect(cdn.stdout).toContain(`set connect-src to default-src's sources and ${origin}`);
+      expect(cdn.stdout).toContain('POSTHOG_FIRST_PARTY=true');
+      const firstParty = await check(
+        { POSTHOG_API_KEY: KEY, POSTHOG_HOST: server.url, POSTHOG_FIRST_PARTY: 'true' },
+        ['--url', url],
+      );
+      expect(firstParty.stdout).toContain(`${url}: its Content-Security-Policy lets the snippet`);
+      const bad = await check({ POSTHOG_API_KEY: KEY, POSTHOG_HOST: server.url }, [
+        '--url',
+        'ftp://x',
+      ]);
+      expect(bad.code).toBe(CHECK_EXIT.notConfigured);
+      expect(bad.stderr).toContain('--url must be an http(s) URL');
+    } finally {
+      page.close();
+    }
+  }, 60_000);
+});

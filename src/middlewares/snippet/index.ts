@@ -8,10 +8,10 @@ import { takeConditionals } from '../../snippet/conditional.js';
 import { contentHash } from '../../snippet/content-hash.js';
 import {
   cspProblems,
+  describeFix,
   policyShape,
   runsNoScript,
-  type SnippetNeeds,
-  sourceFor,
+  snippetNeeds,
 } from '../../snippet/csp.js';
 import { type BootstrapFlags, snippetIdentity } from '../../snippet/identity.js';
 import { createSnippet, type SnippetDelivery } from '../../snippet/render.js';
@@ -210,16 +210,13 @@ export function posthogSnippet(options?: Readonly<PosthogSnippetOptions>) {
   }
   let warnedEncoded = false;
   let loggedRenderError = false;
-  const needs: SnippetNeeds = {
-    scripts: [
-      ...(snippet.bootUrl !== undefined ? [sourceFor(snippet.bootUrl)] : []),
-      sourceFor(bundle ? bundle.url : `${config.assetsHost}/static/array.js`),
-      // posthog-js loads its remote config (and lazy extensions) from the assets host.
-      sourceFor(apiHost ?? config.assetsHost),
-    ],
-    inline: delivery === 'inline',
-    connect: [sourceFor(apiHost ?? config.host)],
-  };
+  const needs = snippetNeeds({
+    bootUrl: snippet.bootUrl,
+    src: bundle ? bundle.url : `${config.assetsHost}/static/array.js`,
+    apiHost: apiHost ?? config.host,
+    // posthog-js loads its remote config (and lazy extensions) from the assets host.
+    configHost: apiHost ?? config.assetsHost,
+  });
   /** Policy shapes (nonces blanked) already checked: each page's policy is checked once. */
   const checkedPolicies = new Set<string>();
 
@@ -235,11 +232,7 @@ export function posthogSnippet(options?: Readonly<PosthogSnippetOptions>) {
     checkedPolicies.add(shape);
     const problems = cspProblems(policy, needs, nonceValue);
     if (problems.length === 0) return;
-    const fixes = problems.map((p) =>
-      p.fallsBackTo
-        ? `set ${p.directive} to ${p.fallsBackTo}'s sources and ${p.source} (it blocks ${p.blocks})`
-        : `add ${p.source} to ${p.directive} (it blocks ${p.blocks})`,
-    );
+    const fixes = problems.map(describeFix);
     const orFirstParty = firstParty
       ? ''
       : " Or set POSTHOG_FIRST_PARTY=true to serve the snippet, posthog-js and the ingestion from this origin, which a 'self' policy allows.";
