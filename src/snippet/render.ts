@@ -59,7 +59,7 @@ const REDACTION = '\u0000redaction\u0000';
  */
 function redactionSource(): string {
   const source = createUrlRedaction.toString();
-  if (/<\/script|<!--|[^\x00-\x7f]/i.test(source)) {
+  if (/<\/script|<!--|[^\t\n\r -~]/i.test(source)) {
     throw new Error('express-posthog: the URL redaction code cannot be put into a <script>.');
   }
   return source;
