@@ -25,7 +25,7 @@ let server: CaptureServer;
 beforeEach(async () => {
   server = await startCaptureServer();
   await resetPosthog();
-  // Everything pointed at the capture server, but no key: SPEC §1 says nothing may reach it.
+  // Everything pointed at the capture server, but no key: docs/observability.md says nothing may reach it.
   vi.stubEnv('POSTHOG_API_KEY', '');
   vi.stubEnv('POSTHOG_HOST', server.url);
   vi.stubEnv('DEBUG', '1');

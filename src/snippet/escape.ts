@@ -1,5 +1,5 @@
 /**
- * Escaping for values rendered into the snippet (SPEC §5): pure ASCII out, so that the
+ * Escaping for values rendered into the snippet (docs/observability.md, "What the snippet does in the browser"): pure ASCII out, so that the
  * snippet's bytes are the same in every ASCII-compatible charset and no value can close the
  * `<script>` or the attribute it sits in.
  */

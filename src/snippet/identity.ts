@@ -10,7 +10,7 @@ import {
 export type BootstrapFlags = Readonly<Record<string, boolean | string>>;
 
 /**
- * What the snippet tells the browser about who is looking (SPEC §5):
+ * What the snippet tells the browser about who is looking (docs/observability.md, "What the snippet does in the browser"):
  * - `anonymous`: a visitor with no user; a browser identified as someone is reset;
  * - `user`: a logged-in user, with the properties the mode allows;
  * - `withheld`: a page a shared cache may store, or mode `none`: change nothing.

@@ -7,7 +7,7 @@ import { escapeAttribute, jsonForScript } from './escape.js';
 import type { SnippetIdentity } from './identity.js';
 import { SNIPPET_MARKER_ATTRIBUTE } from './insertion-point.js';
 
-/** The default replay mask list of SPEC §5; the operator's selector is appended. */
+/** The default replay mask list (docs/observability.md); the operator's selector is appended. */
 export const DEFAULT_MASK_SELECTOR =
   '[data-sensitive], .data-cell, .query-result, .sql-output, code, pre';
 
@@ -81,7 +81,7 @@ function compact(html: string): string {
     .join('\n');
 }
 
-/** The `posthog.init` options of SPEC §5, fixed for the process. */
+/** The `posthog.init` options (docs/observability.md), fixed for the process. */
 export function initOptions(config: PosthogConfig, apiHost: string): Record<string, unknown> {
   const options: Record<string, unknown> = {
     api_host: apiHost,

@@ -1,5 +1,5 @@
 // A client that aborts mid-stream, 1,000 times: the snippet middleware (behind compression)
-// leaks no listener, socket or handle and throws nothing (SPEC §4 "Failure").
+// leaks no listener, socket or handle and throws nothing (docs/observability.md "Failure").
 // The app runs in a child process with --expose-gc (test/faults/fixtures/fault-server.ts).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closedPort } from '../helpers/capture-server.js';

@@ -1,6 +1,6 @@
 // Shared by the host-fault test files (split in two so vitest runs them on both workers).
 // The PostHog host misbehaves while the app serves 10,000 requests that each capture an
-// exception (SPEC §3: SDK and network errors never reach the app, never flood the log).
+// exception (docs/observability.md: SDK and network errors never reach the app, never flood the log).
 // The app runs in a child process with --expose-gc (test/faults/fixtures/fault-server.ts).
 import { afterEach, describe, expect, it } from 'vitest';
 import {
