@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { type StartedReferenceApp, startReferenceApp } from '../../src/app/index.js';
 import { INSPECTOR_API_KEY } from '../../src/inspector/index.js';
 import { closedPort } from '../helpers/capture-server.js';
+import { bootUrlOf } from '../helpers/html.js';
 
 let started: StartedReferenceApp | undefined;
 afterEach(async () => {
@@ -24,8 +25,11 @@ describe('startReferenceApp: what npm start does with PostHog', () => {
       environment: 'local',
     });
     const home = await (await fetch(`${started.url}/`)).text();
-    expect(home).toContain('"api_host":"/_inspector"');
-    expect(home).toMatch(/\/_posthog\/array\.full\.[0-9a-f]+\.js/);
+    const boot = await (await fetch(`${started.url}${bootUrlOf(home)}`)).text();
+    expect(boot).toContain('"api_host":"/_inspector"');
+    // The bundle, served beside the boot script under /_posthog/.
+    expect(bootUrlOf(home)).toMatch(/^\/_posthog\//);
+    expect(boot).toMatch(/"src":"array\.full\.[0-9a-f]+\.js"/);
     expect(home).toContain('href="/_inspector/"');
     expect((await fetch(started.inspectorUrl ?? '')).status).toBe(200);
   });

@@ -6,6 +6,7 @@ import type { PosthogClient } from '../../src/client/index.js';
 import { posthogProxy } from '../../src/proxy/index.js';
 import { closedPort } from '../helpers/capture-server.js';
 import { enabledClient } from '../helpers/client.js';
+import { bootUrlOf } from '../helpers/html.js';
 import { serve } from '../helpers/serve.js';
 import { startUpstream, type Upstream } from './upstream.js';
 
@@ -272,8 +273,9 @@ describe('createApp with a proxy', () => {
     const app = await serve(createApp({ client: cloud, proxy: { path: '/ingest' } }));
     try {
       const html = await (await fetch(`${app.url}/`)).text();
-      expect(html).toContain('"api_host":"/ingest"');
-      expect(html).toContain('"ui_host":"https://eu.posthog.com"');
+      const boot = await (await fetch(`${app.url}${bootUrlOf(html)}`)).text();
+      expect(boot).toContain('"api_host":"/ingest"');
+      expect(boot).toContain('"ui_host":"https://eu.posthog.com"');
     } finally {
       await app.close();
       await cloud.shutdown(100);

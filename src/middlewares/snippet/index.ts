@@ -226,7 +226,8 @@ export function posthogSnippet(options?: Readonly<PosthogSnippetOptions>) {
     policy: unknown,
     nonceValue: string | undefined,
   ): void {
-    if (typeof policy !== 'string' || policy === '') return;
+    // A page that runs no script at all (Express's own error pages) is nothing to report.
+    if (typeof policy !== 'string' || policy === '' || runsNoScript(policy)) return;
     const shape = policyShape(policy);
     if (checkedPolicies.has(shape) || checkedPolicies.size >= 64) return;
     checkedPolicies.add(shape);
@@ -274,10 +275,6 @@ export function posthogSnippet(options?: Readonly<PosthogSnippetOptions>) {
       if (!verdict.inject) {
         if (verdict.reason === 'content-encoding') warnIfEncoded(contentType, contentEncoding);
         return skip(req, verdict.detail);
-      }
-      const policy = res.getHeader('Content-Security-Policy');
-      if (typeof policy === 'string' && runsNoScript(policy)) {
-        return skip(req, 'its Content-Security-Policy runs no script');
       }
       try {
         if (shouldInject && !shouldInject(req, res))
