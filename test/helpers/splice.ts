@@ -76,3 +76,16 @@ export function spliceWhole(
   out.push(...driver.end());
   return driver.state === 'injected' ? Buffer.concat(out) : undefined;
 }
+
+/** `body` cut at the given positions (any order; a position past the end wraps; duplicates give empty chunks). */
+export function cut(body: Buffer, positions: readonly number[]): Buffer[] {
+  const points = positions.map((p) => p % (body.length + 1)).sort((a, b) => a - b);
+  const chunks: Buffer[] = [];
+  let start = 0;
+  for (const point of points) {
+    chunks.push(body.subarray(start, point));
+    start = point;
+  }
+  chunks.push(body.subarray(start));
+  return chunks;
+}

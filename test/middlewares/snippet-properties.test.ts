@@ -7,6 +7,7 @@ import { posthogSnippet } from '../../src/middlewares/snippet/index.js';
 import { enabledClient } from '../helpers/client.js';
 import { SNIPPET_TAG } from '../helpers/html.js';
 import { trickyHtml } from '../helpers/html-corpus.js';
+import { cut } from '../helpers/splice.js';
 
 const { client } = enabledClient('http://127.0.0.1:9');
 afterAll(() => client.shutdown(100));
@@ -38,19 +39,6 @@ async function fetchWith(chunks: Buffer[], flushAfter: ReadonlySet<number> = new
     .set('Accept', 'text/html')
     .set('Accept-Encoding', 'identity');
   return res.text;
-}
-
-/** `body` cut at the given positions. */
-function cut(body: Buffer, positions: readonly number[]): Buffer[] {
-  const points = positions.map((p) => p % (body.length + 1)).sort((a, b) => a - b);
-  const chunks: Buffer[] = [];
-  let start = 0;
-  for (const point of points) {
-    chunks.push(body.subarray(start, point));
-    start = point;
-  }
-  chunks.push(body.subarray(start));
-  return chunks;
 }
 
 describe('posthogSnippet over random tricky HTML, random chunks and random flush() points', () => {

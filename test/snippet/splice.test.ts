@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { findInsertionPoint } from '../../src/snippet/insertion-point.js';
 import { createSplicer } from '../../src/snippet/splice.js';
-import { type StreamDriver, spliceWhole, streamSplicer } from '../helpers/splice.js';
+import { cut, type StreamDriver, spliceWhole, streamSplicer } from '../helpers/splice.js';
 
 const SNIPPET = Buffer.from('<script data-express-posthog>posthog.init("phc_x")</script>');
 const MiB = 4 * 1024 * 1024;
@@ -22,19 +22,6 @@ function run(chunks: readonly Buffer[], maxBufferBytes = MiB): Run {
   for (const chunk of chunks) writes.push(...splicer.push(chunk));
   writes.push(...splicer.end());
   return { output: Buffer.concat(writes), writes, splicer };
-}
-
-/** `body` cut at the given positions (any order, duplicates give empty chunks). */
-function cut(body: Buffer, positions: readonly number[]): Buffer[] {
-  const points = positions.map((p) => p % (body.length + 1)).sort((a, b) => a - b);
-  const chunks: Buffer[] = [];
-  let start = 0;
-  for (const point of points) {
-    chunks.push(body.subarray(start, point));
-    start = point;
-  }
-  chunks.push(body.subarray(start));
-  return chunks;
 }
 
 /** Every byte on its own. */
