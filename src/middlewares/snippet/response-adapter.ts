@@ -230,6 +230,11 @@ function gatherHeaders(res: Adapted, state: AdapterState): void {
 function sendHead(res: Adapted, state: AdapterState): void {
   if (state.head === 'sent') return;
   state.head = 'sent';
+  if (state.change === 'unchanged' && state.conditionals === undefined) {
+    // Nothing to edit: the common case of a response that is not a page.
+    state.writeHead.call(res, res.statusCode);
+    return;
+  }
   const edits = planHeaders({
     method: state.req.method ?? 'GET',
     status: res.statusCode,
