@@ -85,6 +85,15 @@ interface SdkInternals {
   flush(): Promise<void>;
 }
 
+/** An error of the SDK talking to the host (network, HTTP status), by its class name. */
+function isSdkFetchError(error: unknown): boolean {
+  try {
+    return error instanceof Error && /^PostHogFetch/.test(error.name || error.constructor.name);
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Sends the SDK's own log lines, and its background flush failures (which it
  * prints with `console.error` on every failed flush), to the package's
@@ -94,8 +103,19 @@ interface SdkInternals {
 function quietSdk(sdk: PostHog, warn: (message: string) => void): void {
   const internals = sdk as unknown as SdkInternals;
   if (internals._logger) internals._logger = routedLogger(warn);
+  const flush = internals.flush;
+  if (typeof flush === 'function') {
+    // The host failing is reported here, once per flush and rate-limited; without this the
+    // SDK prints a stack with console.error when the last flush at shutdown fails.
+    internals.flush = function quietFlush() {
+      return flush.call(sdk).catch((error: unknown) => {
+        if (!isSdkFetchError(error)) throw error;
+        warn(`PostHog flush failed: ${line([error])}`);
+      });
+    };
+  }
   if (typeof internals.flushBackground === 'function') {
-    const flushAutomatic = internals.flushAutomatic ?? internals.flush;
+    const flushAutomatic = internals.flushAutomatic ?? flush;
     internals.flushBackground = function quietFlushBackground() {
       if (internals.pendingFlushPromise) return;
       flushAutomatic
