@@ -21,7 +21,7 @@ import { agent } from './harness/wire.js';
 // each compared with the key set and with it unset (docs/drop-in.md).
 const combos = APPS.reduce((n, app) => n + ordersOf(app).length, 0);
 const requestCases = APPS.reduce((n, app) => n + ordersOf(app).length * app.requests.length, 0);
-const SIZE = `${APPS.length} apps, ${combos} app×order builds, ${requestCases} request cases × ${expressVersions.length} Express versions = ${requestCases * expressVersions.length} cases, each with the key set and unset (${requestCases * expressVersions.length * 2} tests)`;
+const SIZE = `${APPS.length} apps, ${combos} app×order builds, ${requestCases} request cases × ${expressVersions.length} Express versions = ${requestCases * expressVersions.length} cases, each with the key set (boot delivery, and first-party) and unset (${requestCases * expressVersions.length * 3} tests)`;
 
 /** One failure message: the case, then each difference on its own line. */
 function report(where: string, found: readonly string[]): string {
@@ -35,7 +35,10 @@ let fixtures: ReturnType<typeof writeFixtures>;
 let upstream: Awaited<ReturnType<typeof startUpstream>>;
 
 const snippet: SnippetFactory = (variant) =>
-  posthogSnippet({ client: variant === 'enabled' ? enabled : disabled }) as never;
+  posthogSnippet({
+    client: variant === 'disabled' ? disabled : enabled,
+    firstParty: variant === 'first-party',
+  }) as never;
 
 beforeAll(async () => {
   capture = await startCaptureServer();
@@ -84,6 +87,11 @@ describe(`drop-in matrix: ${SIZE}`, () => {
           it('key set: the same response but for the named edits', async () => {
             const found = caseDifferences(await run(), 'enabled', order);
             if (found.length > 0) expect.fail(report(`${where} (key set)`, found));
+          });
+
+          it('key set, first-party: the same response but for the named edits', async () => {
+            const found = caseDifferences(await run(), 'first-party', order);
+            if (found.length > 0) expect.fail(report(`${where} (first-party)`, found));
           });
 
           it('key unset: byte-identical, headers identical', async () => {

@@ -234,7 +234,7 @@ describe('the harness end to end', () => {
     );
     try {
       const results = await runCase(servers, app.requests[0]!, 'harness');
-      for (const variant of ['enabled', 'disabled'] as const) {
+      for (const variant of ['enabled', 'first-party', 'disabled'] as const) {
         const found = caseDifferences(results, variant, 'compression → snippet');
         expect(found).toContain('step 1 GET /: header x-meddled: baseline (absent), got ["yes"]');
         expect(found).toContainEqual(

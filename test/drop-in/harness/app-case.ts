@@ -24,7 +24,7 @@ export const POSITIONS: readonly OrderName[] = [
 ];
 
 /** The three builds of one app: without the package, with it and a key, with it and no key. */
-export type Variant = 'baseline' | 'enabled' | 'disabled';
+export type Variant = 'baseline' | 'enabled' | 'first-party' | 'disabled';
 
 /** What an app is built with. */
 export interface BuildContext {

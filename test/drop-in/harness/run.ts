@@ -64,7 +64,7 @@ export async function startVariants(
   ctx: Omit<BuildContext, 'variant'>,
   snippet: SnippetFactory,
 ): Promise<VariantServers> {
-  const variants: Variant[] = ['baseline', 'enabled', 'disabled'];
+  const variants: Variant[] = ['baseline', 'enabled', 'first-party', 'disabled'];
   const servers = await Promise.all(
     variants.map((variant) =>
       listen(buildApp(app, order, { ...ctx, variant }, snippet) as unknown as RequestListener),
@@ -185,7 +185,7 @@ async function runVariant(
   return results;
 }
 
-/** Runs every step of `rc` against the three copies, the baseline first. */
+/** Runs every step of `rc` against the four copies, the baseline first. */
 export async function runCase(
   servers: VariantServers,
   rc: RequestCase,
@@ -193,8 +193,9 @@ export async function runCase(
 ): Promise<Record<Variant, StepResult[]>> {
   const baseline = await runVariant(servers.origins.baseline, rc, caseKey, undefined);
   const enabled = await runVariant(servers.origins.enabled, rc, caseKey, baseline);
+  const firstParty = await runVariant(servers.origins['first-party'], rc, caseKey, baseline);
   const disabled = await runVariant(servers.origins.disabled, rc, caseKey, baseline);
-  return { baseline, enabled, disabled };
+  return { baseline, enabled, 'first-party': firstParty, disabled };
 }
 
 const UNCHANGED: Expectation = {
@@ -292,7 +293,7 @@ export function caseDifferences(
       !got.spec.answeredByPositioned || slots.indexOf('mw') > slots.indexOf('snippet');
     let ref = base.response;
     let exp = UNCHANGED;
-    if (variant === 'enabled') {
+    if (variant !== 'disabled') {
       exp = expectationFor(got.spec, ref, reached);
       if (got.kind === 'prime') primes.set(got.index, { ref, exp });
       if (got.kind === 'conditional') {
