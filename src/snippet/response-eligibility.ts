@@ -137,6 +137,16 @@ function checkCacheControl(value: string | undefined): InjectionDecision | undef
   return skip('no-transform', 'Cache-Control has no-transform');
 }
 
+/**
+ * True when a `Content-Type` is a page type (`text/html`, `application/xhtml+xml`), by a quick
+ * prefix test: the one check every response pays before the full verdict.
+ * @example
+ * isHtmlType('text/html; charset=utf-8'); // true
+ */
+export function isHtmlType(contentType: unknown): boolean {
+  return /^\s*(?:text\/html|application\/xhtml\+xml)\b/i.test(String(contentType ?? ''));
+}
+
 /** Content codings that mean the body is compressed. */
 const COMPRESSING_CODINGS = new Set(['gzip', 'x-gzip', 'br', 'deflate', 'zstd', 'compress']);
 

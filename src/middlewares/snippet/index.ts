@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { describeError } from '../../client/describe-error.js';
 import type { PosthogClient } from '../../client/index.js';
 import type { JsSource } from '../../config/types.js';
 import { getRequestUser } from '../../identity/request-user.js';
@@ -16,7 +17,11 @@ import {
 import { type BootstrapFlags, snippetIdentity } from '../../snippet/identity.js';
 import { createSnippet, type SnippetDelivery } from '../../snippet/render.js';
 import { mayTakePage } from '../../snippet/request-eligibility.js';
-import { decideInjection, isAlreadyEncoded } from '../../snippet/response-eligibility.js';
+import {
+  decideInjection,
+  isAlreadyEncoded,
+  isHtmlType,
+} from '../../snippet/response-eligibility.js';
 import { isPrivateToUser } from '../../snippet/shared-cache.js';
 import type { PassthroughReason } from '../../snippet/splice.js';
 import { checkFunctionOption, checkOptionsObject, clientOption } from '../options.js';
@@ -119,10 +124,6 @@ function pathOf(req: IncomingMessage): string {
   return (req.url ?? '').split('?')[0] ?? '';
 }
 
-function isHtml(contentType: unknown): boolean {
-  return /^\s*(text\/html|application\/xhtml\+xml)\b/i.test(String(contentType ?? ''));
-}
-
 /** `Vary` already names `Accept` (or is `*`). */
 const VARIES_ON_ACCEPT = /(?:^|,)\s*(?:\*|accept)\s*(?=,|$)/i;
 
@@ -190,13 +191,11 @@ export function posthogSnippet(options?: Readonly<PosthogSnippetOptions>) {
   const debugLines = logger.isLevelEnabled?.('debug') ?? false;
   const warn = rateLimitedWarn(logger);
   const bundle = jsSrc === 'self' ? loadFirstPartyBundle(assetPrefix) : undefined;
+  const loaderUrl = bundle ? bundle.url : `${config.assetsHost}/static/array.js`;
   const snippet = createSnippet(config, {
     // The boot script loads the bundle beside it, by a relative URL; the inline snippet by path.
-    src: bundle
-      ? delivery === 'boot'
-        ? bundle.url.slice(bundle.url.lastIndexOf('/') + 1)
-        : bundle.url
-      : `${config.assetsHost}/static/array.js`,
+    src:
+      bundle && delivery === 'boot' ? loaderUrl.slice(loaderUrl.lastIndexOf('/') + 1) : loaderUrl,
     delivery,
     bootUrl: (hash) => `${assetPrefix}/boot.${hash}.js`,
     ...(apiHost !== undefined ? { apiHost } : {}),
@@ -212,7 +211,7 @@ export function posthogSnippet(options?: Readonly<PosthogSnippetOptions>) {
   let loggedRenderError = false;
   const needs = snippetNeeds({
     bootUrl: snippet.bootUrl,
-    src: bundle ? bundle.url : `${config.assetsHost}/static/array.js`,
+    src: loaderUrl,
     apiHost: apiHost ?? config.host,
     // posthog-js loads its remote config (and lazy extensions) from the assets host.
     configHost: apiHost ?? config.assetsHost,
@@ -250,7 +249,7 @@ export function posthogSnippet(options?: Readonly<PosthogSnippetOptions>) {
   }
 
   function warnIfEncoded(contentType: unknown, contentEncoding: unknown): void {
-    if (warnedEncoded || !isHtml(contentType) || !isAlreadyEncoded(contentEncoding as string))
+    if (warnedEncoded || !isHtmlType(contentType) || !isAlreadyEncoded(contentEncoding as string))
       return;
     warnedEncoded = true;
     logger.warn(
@@ -263,7 +262,7 @@ export function posthogSnippet(options?: Readonly<PosthogSnippetOptions>) {
     eligible(req, res) {
       const contentType = res.getHeader('Content-Type');
       // The common case, a JSON or asset response, costs one header read and one test.
-      if (!debugLines && !isHtml(contentType)) return false;
+      if (!debugLines && !isHtmlType(contentType)) return false;
       const contentEncoding = res.getHeader('Content-Encoding');
       const verdict = decideInjection({
         status: res.statusCode,
@@ -281,7 +280,7 @@ export function posthogSnippet(options?: Readonly<PosthogSnippetOptions>) {
           return skip(req, 'shouldInject returned false');
       } catch (error) {
         warn(
-          `posthogSnippet: shouldInject threw (${describe(error)}); the page went out unmodified.`,
+          `posthogSnippet: shouldInject threw (${describeError(error)}); the page went out unmodified.`,
         );
         return skip(req, 'shouldInject threw');
       }
@@ -361,12 +360,4 @@ export function posthogSnippet(options?: Readonly<PosthogSnippetOptions>) {
     adaptResponse(req, res, hooks, takeConditionals(req.method, req.headers));
     next();
   };
-}
-
-function describe(error: unknown): string {
-  try {
-    return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  } catch {
-    return 'an unprintable value';
-  }
 }

@@ -1,5 +1,6 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { type Conditionals, restoreConditionals } from '../../snippet/conditional.js';
+import { isHtmlType } from '../../snippet/response-eligibility.js';
 import { type BodyChange, planHeaders } from '../../snippet/response-plan.js';
 import { createSplicer, type PassthroughReason, type Splicer } from '../../snippet/splice.js';
 
@@ -388,7 +389,7 @@ function adaptedSetHeader(this: Adapted, name: string, value: unknown): ServerRe
     taken !== undefined &&
     state.body === 'idle' &&
     name.toLowerCase() === 'content-type' &&
-    !/^\s*(?:text\/html|application\/xhtml\+xml)\b/i.test(String(value))
+    !isHtmlType(value)
   ) {
     restoreConditionals(state.req.headers, taken);
     state.conditionals = undefined;
