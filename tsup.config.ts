@@ -6,8 +6,8 @@ export default defineConfig([
     // `llm`, `jobs` and `cli` load neither Express nor Nunjucks nor the middlewares.
     entry: {
       index: 'src/index.ts',
-      app: 'src/app/index.ts',
-      inspector: 'src/inspector/index.ts',
+      app: 'src/apps/reference/index.ts',
+      inspector: 'src/apps/inspector/index.ts',
       llm: 'src/entries/llm.ts',
       jobs: 'src/entries/jobs.ts',
       cli: 'src/entries/cli.ts',

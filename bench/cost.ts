@@ -11,8 +11,8 @@
 // alike. It prints one JSON line: CostResult.
 import type { RequestListener } from 'node:http';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
-import { PosthogClient } from '../src/client/index.js';
-import { loadConfig } from '../src/config/index.js';
+import { PosthogClient } from '../src/core/client/index.js';
+import { loadConfig } from '../src/core/config/index.js';
 import { findBundleUrl } from './lib/bundle-url.js';
 import { headerOf, inject, sent } from './lib/inject.js';
 import { BROWSER_ENCODING, BROWSER_HTML, MARKER, SCRIPT_REQUEST } from './lib/requests.js';

@@ -13,7 +13,7 @@ try {
   process.exit(1);
 }
 register();
-const { startReferenceApp } = await import('../src/app/index.ts');
+const { startReferenceApp } = await import('../src/apps/reference/index.ts');
 
 let started;
 try {

@@ -9,23 +9,33 @@
 
 export type { CliContext, RunCliOptions } from './cli/index.js';
 export { runCli } from './cli/index.js';
+export type { PosthogUser } from './core/attribution/user.js';
 export type {
   CaptureExceptionOptions,
   CaptureOptions,
   EventProperties,
   PosthogClientOptions,
   PosthogSdk,
-} from './client/index.js';
-export { getPosthog, PosthogClient, resetPosthog } from './client/index.js';
+} from './core/client/index.js';
+export { getPosthog, PosthogClient, resetPosthog } from './core/client/index.js';
 export type {
   Env,
   IdentifyMode,
   JsSource,
   PosthogConfig,
   PosthogConfigOptions,
-} from './config/index.js';
-export { loadConfig } from './config/index.js';
-export type { PosthogUser } from './identity/user.js';
+} from './core/config/index.js';
+export { loadConfig } from './core/config/index.js';
+export type { Logger } from './core/log/index.js';
+export { type DebugRouterOptions, debugRouter } from './debug-route/index.js';
+export {
+  type ErrorDebugDetails,
+  type ErrorPageDetails,
+  type PosthogErrorHandlerOptions,
+  posthogErrorHandler,
+  type RenderErrorPage,
+  type ShouldCapture,
+} from './error-handler/index.js';
 export type {
   CaptureJobFailureOptions,
   JobFailureProperties,
@@ -34,19 +44,9 @@ export type {
 export { captureJobFailure, withJobCapture } from './jobs/index.js';
 export type { GenerationRecorder, GenerationTokens, TraceGenerationOptions } from './llm/index.js';
 export { traceGeneration } from './llm/index.js';
-export type { Logger } from './logger/index.js';
-export { type DebugRouterOptions, debugRouter } from './middlewares/debug-route/index.js';
-export {
-  type ErrorDebugDetails,
-  type ErrorPageDetails,
-  type PosthogErrorHandlerOptions,
-  posthogErrorHandler,
-  type RenderErrorPage,
-  type ShouldCapture,
-} from './middlewares/error-handler/index.js';
+export { type PosthogProxyOptions, posthogProxy } from './proxy/index.js';
 export {
   type PosthogSnippetOptions,
   posthogSnippet,
-} from './middlewares/snippet/index.js';
-export { type GetUser, type PosthogUserOptions, posthogUser } from './middlewares/user/index.js';
-export { type PosthogProxyOptions, posthogProxy } from './proxy/index.js';
+} from './snippet/index.js';
+export { type GetUser, type PosthogUserOptions, posthogUser } from './user/index.js';

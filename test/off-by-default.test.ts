@@ -3,7 +3,7 @@ import express from 'express';
 import { PostHog } from 'posthog-node';
 import request from 'supertest';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createApp } from '../src/app/index.js';
+import { createApp } from '../src/apps/reference/index.js';
 import {
   captureJobFailure,
   debugRouter,

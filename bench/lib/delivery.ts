@@ -2,8 +2,8 @@
 // an option of posthogSnippet; a build without it either throws a TypeError for it or ignores
 // it (then 'boot' pages come out the same as 'inline' ones). Scenarios list their delivery
 // variants as data and skip the ones not available, with a line saying so.
-import type { PosthogClient } from '../../src/client/index.js';
-import { type PosthogSnippetOptions, posthogSnippet } from '../../src/middlewares/snippet/index.js';
+import type { PosthogClient } from '../../src/core/client/index.js';
+import { type PosthogSnippetOptions, posthogSnippet } from '../../src/snippet/posthog-snippet.js';
 
 /** The snippet's delivery forms, in report order. */
 export const DELIVERIES = ['inline', 'boot'] as const;

@@ -3,8 +3,8 @@
 // context. The driver (bench/browser.ts) and Chromium run on the load core with a loopback
 // capture server; the app servers (jsSrc 'self', api_host the capture server) on the server
 // core. Deliveries this build does not offer are skipped with a line saying so.
-import { PosthogClient } from '../../src/client/index.js';
-import { loadConfig } from '../../src/config/index.js';
+import { PosthogClient } from '../../src/core/client/index.js';
+import { loadConfig } from '../../src/core/config/index.js';
 import type { BrowserJob, BrowserResult } from '../browser.js';
 import type { Delivery } from '../lib/delivery.js';
 import { type BenchServer, metricRows, startServer, stopAll } from '../lib/http-load.js';

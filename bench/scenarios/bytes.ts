@@ -5,8 +5,8 @@
 // with the default configuration (the CDN loader; `jsSrc: 'self'` changes the inline form's
 // `src` by a few bytes).
 import { brotliCompressSync, constants } from 'node:zlib';
-import { PosthogClient } from '../../src/client/index.js';
-import { loadConfig } from '../../src/config/index.js';
+import { PosthogClient } from '../../src/core/client/index.js';
+import { loadConfig } from '../../src/core/config/index.js';
 import { sent } from '../lib/inject.js';
 import { inserted } from '../lib/inserted-page.js';
 import { BROWSER_HTML } from '../lib/requests.js';

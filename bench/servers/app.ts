@@ -12,8 +12,8 @@
 //   browser baseline | inline | boot <host>                pages for Chromium, posthog-js from
 //                                                          the app, events to <host>
 import { createInterface } from 'node:readline';
-import { PosthogClient } from '../../src/client/index.js';
-import { loadConfig } from '../../src/config/index.js';
+import { PosthogClient } from '../../src/core/client/index.js';
+import { loadConfig } from '../../src/core/config/index.js';
 import { buildApp } from './build-app.js';
 import { snippetAsInjected } from './snippet-text.js';
 

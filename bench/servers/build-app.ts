@@ -13,8 +13,8 @@
 import compression from 'compression';
 import livereload from 'connect-livereload';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
-import type { PosthogClient } from '../../src/client/index.js';
-import { posthogUser } from '../../src/middlewares/user/index.js';
+import type { PosthogClient } from '../../src/core/client/index.js';
+import { posthogUser } from '../../src/user/index.js';
 import { streamBigPage } from '../lib/big-page.js';
 import { type SnippetOptions, snippetMiddleware } from '../lib/delivery.js';
 import { ensurePrecompressed, STATIC_BUNDLE } from '../lib/precompressed.js';

@@ -1,4 +1,4 @@
-import type { PosthogClient } from '../../src/client/index.js';
+import type { PosthogClient } from '../../src/core/client/index.js';
 import {
   BOOT_IGNORED,
   DELIVERIES,

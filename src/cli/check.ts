@@ -1,7 +1,7 @@
 import { PostHog } from 'posthog-node';
-import { loadConfig } from '../config/index.js';
-import type { Env, PosthogConfig } from '../config/types.js';
-import { cspProblems, describeFix, snippetNeeds } from '../snippet/csp.js';
+import { loadConfig } from '../core/config/index.js';
+import type { Env, PosthogConfig } from '../core/config/types.js';
+import { cspProblems, describeFix, snippetNeeds } from '../core/http/csp.js';
 
 /** Exit codes of `express-posthog check`. */
 export const CHECK_EXIT = Object.freeze({

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import type { Env } from '../config/types.js';
+import type { Env } from '../core/config/types.js';
 import { CHECK_EXIT, runCheck } from './check.js';
 import type { CliContext } from './run-cli.js';
 

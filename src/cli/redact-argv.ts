@@ -3,9 +3,9 @@
  * the rules live in the package's one redaction module, `identity/redact.ts`,
  * shared with URLs. Kept as an import path for existing callers.
  */
-import { isSecretName } from '../identity/redact.js';
+import { isSecretName } from '../core/redact/redact.js';
 
-export { MAX_ARGV_CHARS, REDACTED, redactArgv } from '../identity/redact.js';
+export { MAX_ARGV_CHARS, REDACTED, redactArgv } from '../core/redact/redact.js';
 
 /**
  * True when a flag or variable name announces a secret: {@link isSecretName}

@@ -1,8 +1,8 @@
 import { basename } from 'node:path';
-import { getPosthog, type PosthogClient } from '../client/index.js';
-import { redactArgv } from '../identity/redact.js';
+import { getPosthog, type PosthogClient } from '../core/client/index.js';
+import { describeThrown, safeField, toCapturable } from '../core/errors/thrown-value.js';
+import { redactArgv } from '../core/redact/redact.js';
 import { classifyExit, type ExitReason, INTERRUPTED_EXIT_CODE } from './exit-reason.js';
-import { describeThrown, safeField, toCapturable } from './thrown-value.js';
 
 /** What {@link runCli} hands to `main`. */
 export interface CliContext {

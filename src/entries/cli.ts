@@ -9,5 +9,5 @@
  * @packageDocumentation
  */
 export { type CliContext, type RunCliOptions, runCli } from '../cli/index.js';
-export { getPosthog, PosthogClient, resetPosthog } from '../client/index.js';
-export { loadConfig } from '../config/index.js';
+export { getPosthog, PosthogClient, resetPosthog } from '../core/client/index.js';
+export { loadConfig } from '../core/config/index.js';

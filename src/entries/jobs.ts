@@ -10,6 +10,6 @@
  * @packageDocumentation
  */
 
-export { getPosthog, PosthogClient, resetPosthog } from '../client/index.js';
-export { loadConfig } from '../config/index.js';
+export { getPosthog, PosthogClient, resetPosthog } from '../core/client/index.js';
+export { loadConfig } from '../core/config/index.js';
 export { captureJobFailure, type JobFailureProperties, withJobCapture } from '../jobs/index.js';

@@ -9,8 +9,8 @@
  * @packageDocumentation
  */
 
-export { getPosthog, PosthogClient, resetPosthog } from '../client/index.js';
-export { loadConfig } from '../config/index.js';
+export { getPosthog, PosthogClient, resetPosthog } from '../core/client/index.js';
+export { loadConfig } from '../core/config/index.js';
 export {
   type GenerationRecorder,
   type GenerationTokens,

@@ -1,5 +1,5 @@
-import { getPosthog, PosthogClient } from '../client/index.js';
-import type { EventProperties } from '../client/sdk.js';
+import { getPosthog, PosthogClient } from '../core/client/index.js';
+import type { EventProperties } from '../core/client/sdk.js';
 
 /**
  * Properties of a job failure: the job's name, the component that runs it,

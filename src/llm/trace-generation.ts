@@ -1,7 +1,7 @@
 import { AsyncResource } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
-import { getPosthog, type PosthogClient } from '../client/index.js';
-import type { EventProperties } from '../client/sdk.js';
+import { getPosthog, type PosthogClient } from '../core/client/index.js';
+import type { EventProperties } from '../core/client/sdk.js';
 import { describeGenerationError, httpStatusOf } from './error-summary.js';
 import { createStreamAccumulator, extractResponse, type GenerationFacts } from './extract.js';
 import { type AiMessage, clipMessages, toInputMessages, toOutputMessages } from './messages.js';

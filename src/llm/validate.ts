@@ -5,8 +5,8 @@
  * `TypeError`; setter mistakes become one rate-limited warning each that
  * names the call, the value and the right form, and record nothing wrong.
  */
-import type { Logger } from '../logger/index.js';
-import { rateLimitedWarn } from '../logger/rate-limited.js';
+import type { Logger } from '../core/log/index.js';
+import { rateLimitedWarn } from '../core/log/rate-limited.js';
 
 /** Renders a value for a message: strings quoted, objects as JSON, never throws. */
 export function showValue(value: unknown): string {

@@ -2,9 +2,9 @@
  * The options of `posthogProxy`, checked once at construction: a bad value throws with the
  * option, the value and what to write (docs/observability.md, "posthogProxy").
  */
-import { getPosthog, type PosthogClient } from '../client/index.js';
-import { show } from '../config/parse.js';
-import { checkOptionsObject } from '../middlewares/options.js';
+import { getPosthog, type PosthogClient } from '../core/client/index.js';
+import { show } from '../core/config/parse.js';
+import { checkOptionsObject } from '../core/options/options.js';
 
 /** Options of `posthogProxy`. */
 export interface PosthogProxyOptions {

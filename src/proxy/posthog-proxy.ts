@@ -1,9 +1,9 @@
 import { request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { pipeline, Transform, type TransformCallback } from 'node:stream';
-import { rateLimitedWarn } from '../logger/rate-limited.js';
+import { clientAddress } from '../core/http/client-address.js';
+import { rateLimitedWarn } from '../core/log/rate-limited.js';
 import { answerProxyError, type ProxyStatus } from './answer.js';
-import { clientAddress } from './client-address.js';
 import { downstreamResponseHeaders, upstreamRequestHeaders } from './headers.js';
 import { proxiedLocation } from './location.js';
 import { type PosthogProxyOptions, proxySettings } from './options.js';

@@ -1,10 +1,10 @@
-import type { IdentifyMode } from '../config/types.js';
 import {
   type PosthogUser,
   type UserProperties,
   userDistinctId,
   userProperties,
-} from '../identity/user.js';
+} from '../core/attribution/user.js';
+import type { IdentifyMode } from '../core/config/types.js';
 
 /** Server-evaluated flags to bootstrap in the browser, keyed by flag. */
 export type BootstrapFlags = Readonly<Record<string, boolean | string>>;

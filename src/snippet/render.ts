@@ -1,9 +1,9 @@
 import nunjucks from 'nunjucks';
-import type { PosthogConfig } from '../config/types.js';
-import { createUrlRedaction } from '../identity/url-redaction.js';
-import { viewsDir } from '../views-dir.js';
-import { contentHash } from './content-hash.js';
-import { escapeAttribute, jsonForScript } from './escape.js';
+import type { PosthogConfig } from '../core/config/types.js';
+import { escapeAttribute, jsonForScript } from '../core/escape/escape.js';
+import { contentHash } from '../core/http/content-hash.js';
+import { viewsDir } from '../core/package/views-dir.js';
+import { createUrlRedaction } from '../core/redact/url-redaction.js';
 import type { SnippetIdentity } from './identity.js';
 import { SNIPPET_MARKER_ATTRIBUTE } from './insertion-point.js';
 

@@ -12,9 +12,9 @@ import {
   listTokens,
   parseCacheControl,
   parseContentType,
-} from './header-values.js';
+} from '../core/http/header-values.js';
 
-export type { HeaderValue } from './header-values.js';
+export type { HeaderValue } from '../core/http/header-values.js';
 
 /** What {@link decideInjection} looks at. */
 export interface InjectionInput {

@@ -5,9 +5,9 @@
  * headers leave.
  */
 
-import { type Conditionals, isFresh } from './conditional.js';
+import { type Conditionals, isFresh } from '../core/http/conditional.js';
+import type { HeaderReader } from '../core/http/shared-cache.js';
 import { snippetEtag } from './etag.js';
-import type { HeaderReader } from './shared-cache.js';
 
 /**
  * What happened to the body: the snippet went in; nothing changed (a fragment, a guarded

@@ -4,7 +4,7 @@ import express from 'express';
 import helmet from 'helmet';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { posthogSnippet } from '../../src/middlewares/snippet/index.js';
+import { posthogSnippet } from '../../src/snippet/posthog-snippet.js';
 import { waitForPosthog } from '../helpers/browser.js';
 import { useBrowserSite } from '../helpers/browser-site.js';
 

@@ -3,8 +3,8 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Frame, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type StartedReferenceApp, startReferenceApp } from '../../src/app/index.js';
-import type { InspectedEvent } from '../../src/inspector/index.js';
+import type { InspectedEvent } from '../../src/apps/inspector/index.js';
+import { type StartedReferenceApp, startReferenceApp } from '../../src/apps/reference/index.js';
 import { DESKTOP_CHROME_UA, launchChromium, waitForPosthog } from '../helpers/browser.js';
 
 /** Where the screenshots go: the test artefacts (docs/img/ holds the ones looked at and kept). */

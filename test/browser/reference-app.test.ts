@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createApp } from '../../src/app/index.js';
+import { createApp } from '../../src/apps/reference/index.js';
 import { waitForPosthog } from '../helpers/browser.js';
 import { useBrowserSite } from '../helpers/browser-site.js';
 import type { CapturedEvent } from '../helpers/capture-server.js';

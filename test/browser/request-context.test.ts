@@ -1,9 +1,9 @@
 /// <reference lib="dom" />
 import express from 'express';
 import { describe, expect, it } from 'vitest';
-import { posthogErrorHandler } from '../../src/middlewares/error-handler/index.js';
-import { posthogSnippet } from '../../src/middlewares/snippet/index.js';
-import { posthogUser } from '../../src/middlewares/user/index.js';
+import { posthogErrorHandler } from '../../src/error-handler/index.js';
+import { posthogSnippet } from '../../src/snippet/posthog-snippet.js';
+import { posthogUser } from '../../src/user/index.js';
 import { waitForPosthog } from '../helpers/browser.js';
 import { useBrowserSite } from '../helpers/browser-site.js';
 

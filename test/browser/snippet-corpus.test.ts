@@ -4,7 +4,7 @@ import express from 'express';
 import fc from 'fast-check';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { posthogSnippet } from '../../src/middlewares/snippet/index.js';
+import { posthogSnippet } from '../../src/snippet/posthog-snippet.js';
 import { launchChromium } from '../helpers/browser.js';
 import { enabledClient } from '../helpers/client.js';
 import { trickyHtml } from '../helpers/html-corpus.js';

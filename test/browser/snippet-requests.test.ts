@@ -1,7 +1,7 @@
 /// <reference lib="dom" />
 import express from 'express';
 import { describe, expect, it } from 'vitest';
-import { posthogSnippet } from '../../src/middlewares/snippet/index.js';
+import { posthogSnippet } from '../../src/snippet/posthog-snippet.js';
 import { useBrowserSite } from '../helpers/browser-site.js';
 
 const MARKER = 'data-express-posthog';

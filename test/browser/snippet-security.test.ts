@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import helmet from 'helmet';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { posthogSnippet } from '../../src/middlewares/snippet/index.js';
+import { posthogSnippet } from '../../src/snippet/posthog-snippet.js';
 import { waitForPosthog } from '../helpers/browser.js';
 import { useBrowserSite } from '../helpers/browser-site.js';
 

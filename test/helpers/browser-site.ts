@@ -1,8 +1,8 @@
 import type { RequestListener } from 'node:http';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
-import type { PosthogClient } from '../../src/client/index.js';
-import type { PosthogConfigOptions } from '../../src/config/types.js';
+import type { PosthogClient } from '../../src/core/client/index.js';
+import type { PosthogConfigOptions } from '../../src/core/config/types.js';
 import { DESKTOP_CHROME_UA, launchChromium } from './browser.js';
 import { type CaptureServer, startCaptureServer } from './capture-server.js';
 import { enabledClient } from './client.js';

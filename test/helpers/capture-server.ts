@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
-import { remoteConfig, remoteConfigScript } from '../../src/inspector/remote-config.js';
+import { remoteConfig, remoteConfigScript } from '../../src/apps/inspector/remote-config.js';
 
 /** One event as it arrived at the capture server. */
 export interface CapturedEvent {

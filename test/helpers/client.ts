@@ -1,6 +1,6 @@
-import { PosthogClient } from '../../src/client/index.js';
-import { loadConfig } from '../../src/config/index.js';
-import type { PosthogConfigOptions } from '../../src/config/types.js';
+import { PosthogClient } from '../../src/core/client/index.js';
+import { loadConfig } from '../../src/core/config/index.js';
+import type { PosthogConfigOptions } from '../../src/core/config/types.js';
 import { type RecordingLogger, recordingLogger } from './logger.js';
 
 /** A real, enabled client that posts to `host` (a capture server), with a recording logger. */

@@ -1,4 +1,4 @@
-import type { Logger } from '../../src/logger/index.js';
+import type { Logger } from '../../src/core/log/index.js';
 
 /** A logger that records every line, by level. */
 export interface RecordingLogger extends Logger {

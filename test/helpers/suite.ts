@@ -1,7 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import { afterEach, beforeEach } from 'vitest';
-import type { PosthogClient } from '../../src/client/index.js';
-import type { PosthogConfigOptions } from '../../src/config/types.js';
+import type { PosthogClient } from '../../src/core/client/index.js';
+import type { PosthogConfigOptions } from '../../src/core/config/types.js';
 import { type CaptureServer, startCaptureServer } from './capture-server.js';
 import { enabledClient } from './client.js';
 

@@ -4,7 +4,7 @@
  * put inside the properties used as the client — never an event property.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { PosthogClient } from '../../src/client/index.js';
+import type { PosthogClient } from '../../src/core/client/index.js';
 import { captureJobFailure, withJobCapture } from '../../src/jobs/index.js';
 import { type CaptureServer, startCaptureServer } from '../helpers/capture-server.js';
 import { enabledClient } from '../helpers/client.js';

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { PosthogClient } from '../../src/client/index.js';
-import { PosthogClient as Client } from '../../src/client/index.js';
-import { loadConfig } from '../../src/config/index.js';
+import type { PosthogClient } from '../../src/core/client/index.js';
+import { PosthogClient as Client } from '../../src/core/client/index.js';
+import { loadConfig } from '../../src/core/config/index.js';
 import { captureJobFailure, withJobCapture } from '../../src/jobs/index.js';
 import { type CaptureServer, startCaptureServer } from '../helpers/capture-server.js';
 import { enabledClient } from '../helpers/client.js';

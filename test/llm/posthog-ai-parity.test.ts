@@ -11,8 +11,8 @@ import { OpenAI as PostHogOpenAI } from '@posthog/ai/openai';
 import OpenAI from 'openai';
 import { PostHog } from 'posthog-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PosthogClient } from '../../src/client/index.js';
-import { loadConfig } from '../../src/config/index.js';
+import { PosthogClient } from '../../src/core/client/index.js';
+import { loadConfig } from '../../src/core/config/index.js';
 import { type GenerationRecorder, traceGeneration } from '../../src/llm/index.js';
 import {
   type CapturedEvent,

@@ -5,8 +5,8 @@
  * and record nothing wrong — never thrown into the callback, never `$ai_error`.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { PosthogClient } from '../../src/client/index.js';
-import { loadConfig } from '../../src/config/index.js';
+import { PosthogClient } from '../../src/core/client/index.js';
+import { loadConfig } from '../../src/core/config/index.js';
 import { type GenerationRecorder, traceGeneration } from '../../src/llm/index.js';
 import {
   type CapturedEvent,

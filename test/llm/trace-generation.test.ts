@@ -1,8 +1,8 @@
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { PosthogClient } from '../../src/client/index.js';
-import { loadConfig } from '../../src/config/index.js';
+import { PosthogClient } from '../../src/core/client/index.js';
+import { loadConfig } from '../../src/core/config/index.js';
 import { traceGeneration } from '../../src/llm/index.js';
 import {
   type CapturedEvent,

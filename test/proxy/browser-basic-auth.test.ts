@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import express from 'express';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PosthogClient } from '../../src/client/index.js';
+import type { PosthogClient } from '../../src/core/client/index.js';
 import { posthogProxy } from '../../src/proxy/index.js';
 import { DESKTOP_CHROME_UA, launchChromium } from '../helpers/browser.js';
 import { type CaptureServer, startCaptureServer } from '../helpers/capture-server.js';

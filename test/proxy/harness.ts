@@ -1,6 +1,6 @@
 import { type IncomingHttpHeaders, request } from 'node:http';
 import type express5 from 'express';
-import type { PosthogClient } from '../../src/client/index.js';
+import type { PosthogClient } from '../../src/core/client/index.js';
 import { type PosthogProxyOptions, posthogProxy } from '../../src/proxy/index.js';
 import { serve } from '../helpers/serve.js';
 

@@ -2,7 +2,7 @@ import { request } from 'node:http';
 import { type AddressInfo, createServer, type Socket } from 'node:net';
 import express from 'express';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { PosthogClient } from '../../src/client/index.js';
+import type { PosthogClient } from '../../src/core/client/index.js';
 import { enabledClient } from '../helpers/client.js';
 import { proxySite, send } from './harness.js';
 import { startUpstream, type Upstream } from './upstream.js';

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import express from 'express';
 import fc from 'fast-check';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { PosthogClient } from '../../src/client/index.js';
+import type { PosthogClient } from '../../src/core/client/index.js';
 import { classifyPath } from '../../src/proxy/index.js';
 import { enabledClient } from '../helpers/client.js';
 import { proxySite, send } from './harness.js';

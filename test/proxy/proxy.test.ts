@@ -1,8 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { type IncomingHttpHeaders, request } from 'node:http';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createApp } from '../../src/app/index.js';
-import type { PosthogClient } from '../../src/client/index.js';
+import { createApp } from '../../src/apps/reference/index.js';
+import type { PosthogClient } from '../../src/core/client/index.js';
 import { posthogProxy } from '../../src/proxy/index.js';
 import { closedPort } from '../helpers/capture-server.js';
 import { enabledClient } from '../helpers/client.js';
@@ -285,8 +285,8 @@ describe('createApp with a proxy', () => {
 
 describe('posthogProxy options', () => {
   it('passes through when PostHog is off', async () => {
-    const { loadConfig } = await import('../../src/config/index.js');
-    const { PosthogClient } = await import('../../src/client/index.js');
+    const { loadConfig } = await import('../../src/core/config/index.js');
+    const { PosthogClient } = await import('../../src/core/client/index.js');
     const off = new PosthogClient({ config: loadConfig({}) });
     const app = await serve(createApp({ client: off, proxy: { path: '/ingest' } }));
     try {

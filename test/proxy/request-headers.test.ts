@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { PosthogClient } from '../../src/client/index.js';
+import type { PosthogClient } from '../../src/core/client/index.js';
 import {
   clientAddress,
   posthogProxy,

@@ -1,6 +1,6 @@
 import express from 'express';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { PosthogClient } from '../../src/client/index.js';
+import type { PosthogClient } from '../../src/core/client/index.js';
 import { downstreamResponseHeaders } from '../../src/proxy/index.js';
 import { enabledClient } from '../helpers/client.js';
 import { proxySite, send } from './harness.js';

@@ -1,0 +1,95 @@
+import type { Request, Response } from 'express';
+import { describeError } from '../errors/describe-error.js';
+import type { Logger } from '../log/index.js';
+import { rateLimitedWarn } from '../log/rate-limited.js';
+import { type PosthogUser, readUserObject } from './user.js';
+
+/** Reads the app's user from a request; may return a promise. */
+export type GetUser = (req: Request, res: Response) => unknown;
+
+const warners = new WeakMap<Logger, (message: string) => void>();
+
+/**
+ * One rate-limited warning function per logger.
+ *
+ * @example
+ * warnFor(getPosthog().config.logger)('posthogUser: getUser failed');
+ */
+export function warnFor(logger: Logger): (message: string) => void {
+  let warn = warners.get(logger);
+  if (!warn) {
+    warn = rateLimitedWarn(logger);
+    warners.set(logger, warn);
+  }
+  return warn;
+}
+
+/** True for a promise or any object with a callable `then`; false (not a throw) for one whose `then` cannot be read. */
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  if ((typeof value !== 'object' && typeof value !== 'function') || value === null) return false;
+  try {
+    return typeof (value as { then?: unknown }).then === 'function';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Calls `getUser` and hands the normalised user to `done` — synchronously
+ * when `getUser` is synchronous, after the promise settles when it is async.
+ * Never throws and never rejects: a `getUser` that throws or rejects, and a
+ * user object that throws when read (a getter, a Proxy, a revoked Proxy),
+ * give one rate-limited warning naming the factory and the request goes on
+ * as anonymous.
+ *
+ * @param onDoneError - where a throw from `done` goes when `done` ran after
+ *   an `await` (usually `next`), so it cannot become an unhandled rejection.
+ * @example
+ * resolveUser('posthogUser', getUser, req, res, () => logger, (user) => next(), next);
+ */
+export function resolveUser(
+  factory: string,
+  getUser: GetUser,
+  req: Request,
+  res: Response,
+  logger: () => Logger,
+  done: (user: PosthogUser | undefined) => void,
+  onDoneError: (error: unknown) => void,
+): void {
+  const warn = (what: string, error: unknown) => {
+    warnFor(logger())(
+      `${factory}: ${what} (${describeError(error)}); treating the request as anonymous. Make getUser return a plain object such as { id, email, name }, or undefined.`,
+    );
+  };
+  const settle = (value: unknown): PosthogUser | undefined => {
+    const reading = readUserObject(value);
+    if (reading.ok) return reading.user;
+    warn('the user object threw when read', reading.error);
+    return undefined;
+  };
+  let raw: unknown;
+  try {
+    raw = getUser(req, res);
+  } catch (error) {
+    warn('getUser threw', error);
+    done(undefined);
+    return;
+  }
+  if (!isThenable(raw)) {
+    done(settle(raw));
+    return;
+  }
+  Promise.resolve(raw)
+    .then(settle, function getUserRejected(error: unknown) {
+      warn('getUser rejected', error);
+      return undefined;
+    })
+    .then(done)
+    .catch(function doneFailed(error: unknown) {
+      try {
+        onDoneError(error);
+      } catch {
+        // Nothing left to tell: the request already failed its own way.
+      }
+    });
+}

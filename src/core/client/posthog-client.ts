@@ -1,0 +1,301 @@
+import {
+  browserIds,
+  type RequestLike,
+  requestProperties,
+  standardProperties,
+} from '../attribution/request-info.js';
+import { getRequestUser } from '../attribution/request-user.js';
+import { userDistinctId, userProperties } from '../attribution/user.js';
+import { loadConfig } from '../config/index.js';
+import type { PosthogConfig } from '../config/types.js';
+import { describeError } from '../errors/describe-error.js';
+import { rateLimitedWarn } from '../log/rate-limited.js';
+import { createSdk, type EventProperties, FLAG_TIMEOUT_MS, type PosthogSdk } from './sdk.js';
+import { TIMED_OUT, withTimeout } from './with-timeout.js';
+
+/** Options of {@link PosthogClient}. */
+export interface PosthogClientOptions {
+  /** The configuration. @default loadConfig() */
+  readonly config?: PosthogConfig;
+  /**
+   * An existing `posthog-node` client to use instead of building one. Ignored
+   * when the config is disabled.
+   */
+  readonly sdk?: PosthogSdk;
+}
+
+/** Options of {@link PosthogClient.captureException}. */
+export interface CaptureExceptionOptions {
+  /**
+   * The request being served: adds `path`, `method`, `request_id`, PostHog's
+   * standard request properties, the user and the browser's ids.
+   */
+  readonly request?: RequestLike;
+  /** Who the event belongs to; wins over the request's user. */
+  readonly distinctId?: string;
+  /** Extra properties; they win over the computed ones. */
+  readonly properties?: EventProperties;
+}
+
+/** Options of {@link PosthogClient.capture}. */
+export interface CaptureOptions {
+  readonly event: string;
+  readonly distinctId?: string;
+  readonly properties?: EventProperties;
+}
+
+/** Errors this process captured (also those that could not carry the mark). */
+const CAPTURED = new WeakSet<object>();
+
+/**
+ * The property posthog-node's own Express error handler (`setupExpressErrorHandler`)
+ * and its `captureException` check to skip an error already captured.
+ */
+export const PREVIOUSLY_CAPTURED = '__posthog_previously_captured_error';
+
+/** Marks an error the way posthog-node recognises; a frozen or hostile object keeps only the WeakSet entry. */
+function markCaptured(error: object): void {
+  CAPTURED.add(error);
+  try {
+    Object.defineProperty(error, PREVIOUSLY_CAPTURED, {
+      value: true,
+      enumerable: false,
+      configurable: true,
+      writable: true,
+    });
+  } catch {
+    // A frozen error, a Proxy that refuses: the WeakSet still stops a second capture here.
+  }
+}
+
+/** True when the error carries posthog-node's mark; false for an object that cannot be asked. */
+function carriesMark(error: object): boolean {
+  try {
+    return (error as Record<string, unknown>)[PREVIOUSLY_CAPTURED] === true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The error as posthog-node can read it: the error itself, or — when reading
+ * its `name`, `message` or `stack` throws (a hostile getter, a Proxy, a
+ * revoked Proxy) — a plain `Error` saying so, so the event still arrives.
+ */
+function readableError(error: unknown): unknown {
+  if ((typeof error !== 'object' && typeof error !== 'function') || error === null) return error;
+  try {
+    const record = error as Record<string, unknown>;
+    void record.name;
+    void record.message;
+    void record.stack;
+    void (PREVIOUSLY_CAPTURED in record);
+    void (error instanceof Error);
+    return error;
+  } catch (failure) {
+    const substitute = new Error(
+      `an error that could not be read was thrown (${describeError(failure)})`,
+    );
+    substitute.name = 'UnreadableError';
+    return substitute;
+  }
+}
+
+/**
+ * The package's PostHog client (docs/observability.md, "Server events"): a thin, never-throwing layer over
+ * `posthog-node`. Disabled (no `POSTHOG_API_KEY`), it constructs nothing and
+ * every method is a cheap no-op.
+ *
+ * @example
+ * const posthog = new PosthogClient({ config: loadConfig() });
+ * posthog.captureException(new Error('boom'), { request: req });
+ * await posthog.shutdown();
+ */
+export class PosthogClient {
+  /** The configuration this client was built from. */
+  readonly config: PosthogConfig;
+  /** The underlying `posthog-node` client; `undefined` when disabled. */
+  readonly sdk: PosthogSdk | undefined;
+  readonly #warn: (message: string) => void;
+  #shutdown: Promise<void> | undefined;
+
+  constructor({ config = loadConfig(), sdk }: PosthogClientOptions = {}) {
+    this.config = config;
+    this.#warn = rateLimitedWarn(config.logger);
+    if (!config.enabled) return;
+    try {
+      this.sdk = sdk ?? createSdk(config, this.#warn);
+      this.sdk.on?.('error', (error) => this.#warn(`PostHog SDK error: ${describeError(error)}`));
+    } catch (error) {
+      this.sdk = undefined;
+      this.#warn(`could not start posthog-node, events are off: ${describeError(error)}`);
+    }
+  }
+
+  /** True when PostHog is on and the SDK was built. */
+  get enabled(): boolean {
+    return this.sdk !== undefined;
+  }
+
+  /** Sends one event. Never throws. */
+  capture({ event, distinctId, properties }: CaptureOptions): void {
+    const sdk = this.sdk;
+    if (!sdk) return;
+    try {
+      sdk.capture({ event, properties: { ...properties }, ...(distinctId ? { distinctId } : {}) });
+    } catch (error) {
+      this.#warn(`could not capture ${event}: ${describeError(error)}`);
+    }
+  }
+
+  /**
+   * Captures an error as `$exception` with the request's context and the
+   * user's properties as the identify mode allows. An error captured once is
+   * not captured again. Never throws.
+   */
+  captureException(error: unknown, options: CaptureExceptionOptions = {}): void {
+    const sdk = this.sdk;
+    if (!sdk) return;
+    if (this.wasCaptured(error)) return;
+    const target = typeof error === 'object' && error !== null ? error : undefined;
+    if (target) CAPTURED.add(target);
+    try {
+      const { distinctId, properties } = this.#exceptionContext(options);
+      const readable = readableError(error);
+      if (typeof sdk.captureException === 'function') {
+        sdk.captureException(readable, distinctId, properties);
+      } else {
+        sdk.capture({
+          event: '$exception',
+          ...(distinctId ? { distinctId } : {}),
+          properties: {
+            $exception_type: readable instanceof Error ? readable.name : typeof readable,
+            $exception_message:
+              readable instanceof Error ? readable.message : describeError(readable),
+            ...properties,
+          },
+        });
+      }
+      // Marked after the SDK took it: posthog-node's own captureException skips marked errors.
+      if (target) markCaptured(target);
+    } catch (failure) {
+      this.#warn(`could not capture an exception: ${describeError(failure)}`);
+    }
+  }
+
+  /**
+   * True when this error was captured already: by {@link captureException}
+   * (of this or another copy of the package), or by anything else that marks
+   * errors the way posthog-node does (`__posthog_previously_captured_error`).
+   */
+  wasCaptured(error: unknown): boolean {
+    if ((typeof error !== 'object' && typeof error !== 'function') || error === null) return false;
+    return CAPTURED.has(error) || carriesMark(error);
+  }
+
+  #exceptionContext({ request, distinctId, properties }: CaptureExceptionOptions): {
+    distinctId: string | undefined;
+    properties: EventProperties;
+  } {
+    const mode = this.config.identifyPii;
+    if (!request) {
+      return { distinctId, properties: { ...properties } };
+    }
+    const user = getRequestUser(request);
+    const browser = browserIds(request.headers, this.config.apiKey);
+    return {
+      distinctId: distinctId ?? userDistinctId(user, mode) ?? browser.distinctId,
+      properties: {
+        ...standardProperties(request, mode),
+        ...requestProperties(request),
+        ...userProperties(user, mode),
+        ...(browser.sessionId ? { $session_id: browser.sessionId } : {}),
+        ...properties,
+      },
+    };
+  }
+
+  /**
+   * Whether a flag is on for a user. `undefined`, an error, or no answer
+   * within 2 s gives `defaultValue`. Uses `evaluateFlags` where the SDK has
+   * it, `isFeatureEnabled` otherwise.
+   */
+  async isFeatureEnabled(key: string, distinctId: string, defaultValue = false): Promise<boolean> {
+    const sdk = this.sdk;
+    if (!sdk) return defaultValue;
+    try {
+      const pending: Promise<boolean | undefined> =
+        typeof sdk.evaluateFlags === 'function'
+          ? sdk
+              .evaluateFlags(distinctId, { flagKeys: [key] })
+              .then((flags) => flags.isEnabled(key, { defaultValue }))
+          : (sdk.isFeatureEnabled?.(key, distinctId) ?? Promise.resolve(undefined));
+      const result = await withTimeout(pending, FLAG_TIMEOUT_MS);
+      if (result === TIMED_OUT) {
+        this.#warn(
+          `flag ${JSON.stringify(key)} took over ${FLAG_TIMEOUT_MS} ms; using ${defaultValue}`,
+        );
+        return defaultValue;
+      }
+      return typeof result === 'boolean' ? result : defaultValue;
+    } catch (error) {
+      this.#warn(
+        `flag ${JSON.stringify(key)} failed (${describeError(error)}); using ${defaultValue}`,
+      );
+      return defaultValue;
+    }
+  }
+
+  /**
+   * Runs `fn` inside the SDK's request context, so every capture during it is
+   * attributed. Disabled, it just runs `fn`.
+   */
+  withContext<T>(
+    data: { distinctId?: string; sessionId?: string; properties?: EventProperties },
+    fn: () => T,
+  ): T {
+    const sdk = this.sdk;
+    if (!sdk?.withContext) return fn();
+    return sdk.withContext(data, fn);
+  }
+
+  /**
+   * Sends what is queued now, within `timeoutMs`. Never throws. For jobs and
+   * scripts that must not end before their events leave.
+   *
+   * @param timeoutMs - upper bound. @default config.shutdownTimeoutMs
+   */
+  async flush(timeoutMs: number = this.config.shutdownTimeoutMs): Promise<void> {
+    const sdk = this.sdk;
+    if (!sdk?.flush) return;
+    const flushing = Promise.resolve()
+      .then(() => sdk.flush?.())
+      .catch((error: unknown) => this.#warn(`PostHog flush failed: ${describeError(error)}`));
+    if ((await withTimeout(flushing, timeoutMs)) === TIMED_OUT) {
+      this.#warn(`PostHog did not flush within ${timeoutMs} ms; events stay queued`);
+    }
+  }
+
+  /**
+   * Flushes what is queued and stops the SDK, within `timeoutMs`. Safe to
+   * call more than once: later calls return the first call's promise.
+   *
+   * @param timeoutMs - upper bound. @default config.shutdownTimeoutMs
+   */
+  shutdown(timeoutMs: number = this.config.shutdownTimeoutMs): Promise<void> {
+    this.#shutdown ??= this.#doShutdown(timeoutMs);
+    return this.#shutdown;
+  }
+
+  async #doShutdown(timeoutMs: number): Promise<void> {
+    const sdk = this.sdk;
+    if (!sdk) return;
+    const stopping = Promise.resolve()
+      .then(() => sdk.shutdown(timeoutMs))
+      .catch((error: unknown) => this.#warn(`PostHog shutdown failed: ${describeError(error)}`));
+    const result = await withTimeout(stopping, timeoutMs);
+    if (result === TIMED_OUT) {
+      this.#warn(`PostHog did not flush within ${timeoutMs} ms; unsent events were dropped`);
+    }
+  }
+}

@@ -1,0 +1,186 @@
+import { PostHog } from 'posthog-node';
+import type { PosthogConfig } from '../config/types.js';
+import { describeError } from '../errors/describe-error.js';
+import { redactUrl } from '../redact/redact.js';
+
+/** Properties sent with an event. */
+export type EventProperties = Record<string, unknown>;
+
+/**
+ * The slice of the `posthog-node` client this package calls. Typed narrowly
+ * so an older SDK (without `captureException` or `evaluateFlags`) still fits.
+ */
+export interface PosthogSdk {
+  capture(message: { distinctId?: string; event: string; properties?: EventProperties }): void;
+  captureException?: (error: unknown, distinctId?: string, properties?: EventProperties) => void;
+  evaluateFlags?: (
+    distinctId: string,
+    options?: { flagKeys?: string[] },
+  ) => Promise<{ isEnabled(key: string, options?: { defaultValue?: boolean }): boolean }>;
+  isFeatureEnabled?: (key: string, distinctId: string) => Promise<boolean | undefined>;
+  withContext?: <T>(
+    data: { distinctId?: string; sessionId?: string; properties?: EventProperties },
+    fn: () => T,
+  ) => T;
+  getContext?: () => { distinctId?: string; sessionId?: string } | undefined;
+  on?: (event: 'error', listener: (error: unknown) => void) => unknown;
+  flush?: () => Promise<void>;
+  shutdown(timeoutMs?: number): Promise<void>;
+}
+
+/** Per-request timeout for flag evaluation (docs/observability.md, "Feature flags (server)"). */
+export const FLAG_TIMEOUT_MS = 2_000;
+
+/**
+ * Events the SDK holds while PostHog is unreachable; past it, the oldest is dropped.
+ * posthog-node's own default is 10,000, and an `$exception` event with its stack frames and
+ * source context weighs about 12 KB: 10,000 of them held 125 MiB of heap during an outage
+ * (docs/performance.md). 1,000 bounds that near 12 MiB.
+ */
+export const MAX_QUEUE_SIZE = 1_000;
+
+type SdkLogger = Record<
+  'debug' | 'info' | 'warn' | 'error' | 'critical',
+  (...args: unknown[]) => void
+> & {
+  createLogger(prefix: string): SdkLogger;
+};
+
+/** One line from the SDK's log arguments: strings as they are, errors by name and message. */
+function line(args: unknown[]): string {
+  return args
+    .map((arg) => {
+      if (typeof arg === 'string') return arg;
+      if (arg instanceof Error) return describeError(arg);
+      try {
+        return JSON.stringify(arg);
+      } catch {
+        return String(arg);
+      }
+    })
+    .join(' ');
+}
+
+/** The SDK's internal logger, routed to the package's rate-limited warning. */
+function routedLogger(warn: (message: string) => void): SdkLogger {
+  const drop = () => {};
+  const toWarn = (...args: unknown[]) => warn(`PostHog SDK: ${line(args)}`);
+  const logger: SdkLogger = {
+    debug: drop,
+    info: drop,
+    warn: toWarn,
+    error: toWarn,
+    critical: toWarn,
+    createLogger: () => logger,
+  };
+  return logger;
+}
+
+/** The SDK internals this package reroutes so that they log through it, not `console`. */
+interface SdkInternals {
+  _logger?: SdkLogger;
+  pendingFlushPromise?: unknown;
+  flushBackground?: () => void;
+  flushAutomatic?: () => Promise<void>;
+  flush(): Promise<void>;
+}
+
+/** An error of the SDK talking to the host (network, HTTP status), by its class name. */
+function isSdkFetchError(error: unknown): boolean {
+  try {
+    return error instanceof Error && /^PostHogFetch/.test(error.name || error.constructor.name);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Sends the SDK's own log lines, and its background flush failures (which it
+ * prints with `console.error` on every failed flush), to the package's
+ * rate-limited warning instead: an unreachable host must not flood the log.
+ * Only what this SDK version has is rerouted.
+ */
+function quietSdk(sdk: PostHog, warn: (message: string) => void): void {
+  const internals = sdk as unknown as SdkInternals;
+  if (internals._logger) internals._logger = routedLogger(warn);
+  const flush = internals.flush;
+  if (typeof flush === 'function') {
+    // The host failing is reported here, once per flush and rate-limited; without this the
+    // SDK prints a stack with console.error when the last flush at shutdown fails.
+    internals.flush = function quietFlush() {
+      return flush.call(sdk).catch((error: unknown) => {
+        if (!isSdkFetchError(error)) throw error;
+        warn(`PostHog flush failed: ${line([error])}`);
+      });
+    };
+  }
+  if (typeof internals.flushBackground === 'function') {
+    const flushAutomatic = internals.flushAutomatic ?? flush;
+    internals.flushBackground = function quietFlushBackground() {
+      if (internals.pendingFlushPromise) return;
+      flushAutomatic
+        .call(sdk)
+        .catch((error: unknown) => warn(`PostHog flush failed: ${line([error])}`));
+    };
+  }
+}
+
+/**
+ * The request properties of an event as this package's rules want them,
+ * whoever set them (this package, or posthog-node's own Express helpers
+ * `setupExpressRequestContext` / `setupExpressErrorHandler`, which put the
+ * raw `req.originalUrl` and `X-Forwarded-For` there): `$current_url`
+ * absolute where the request context knows the absolute URL, and with
+ * secret-looking query values redacted; `$ip` only in identify mode `full`.
+ */
+function requestRules(
+  properties: EventProperties,
+  context: { properties?: EventProperties } | undefined,
+  config: PosthogConfig,
+): EventProperties {
+  const rewritten = { ...properties };
+  const url = rewritten.$current_url;
+  if (typeof url === 'string') {
+    const known = context?.properties?.$current_url;
+    const absolute =
+      url.startsWith('/') && typeof known === 'string' && /^https?:\/\//.test(known)
+        ? `${known.replace(/^(https?:\/\/[^/]+).*$/s, '$1')}${url}`
+        : url;
+    rewritten.$current_url = redactUrl(absolute);
+  }
+  if (config.identifyPii === 'full' || !('$ip' in rewritten)) return rewritten;
+  const { $ip: _personal, ...withoutIp } = rewritten;
+  return withoutIp;
+}
+
+/**
+ * Builds the real `posthog-node` client for an enabled config. `environment`
+ * and `release` are added by `before_send`, so they ride on every event the
+ * SDK sends, including the ones it builds itself (`captureException`) and
+ * the ones posthog-node's own Express helpers send; `before_send` also
+ * applies the request rules (`$current_url` redacted, `$ip` only in mode
+ * `full`). `readPostHogCookie` is on, so posthog-node's own Express helpers
+ * read the posthog-js cookie on page navigations too.
+ *
+ * @param warn - where SDK errors go (rate-limited by the caller).
+ */
+export function createSdk(config: PosthogConfig, warn: (message: string) => void): PosthogSdk {
+  const tags: EventProperties = { environment: config.environment };
+  if (config.release !== undefined) tags.release = config.release;
+  const sdk: PostHog = new PostHog(config.apiKey ?? '', {
+    host: config.host,
+    ...(config.secretKey !== undefined ? { secretKey: config.secretKey } : {}),
+    featureFlagsRequestTimeoutMs: FLAG_TIMEOUT_MS,
+    requestTimeout: 10_000,
+    maxQueueSize: MAX_QUEUE_SIZE,
+    readPostHogCookie: true,
+    before_send: function addEnvironmentAndRelease(event) {
+      if (!event) return event;
+      const context = sdk.getContext() as { properties?: EventProperties } | undefined;
+      event.properties = requestRules({ ...tags, ...event.properties }, context, config);
+      return event;
+    },
+  });
+  quietSdk(sdk, warn);
+  return sdk;
+}

@@ -1,0 +1,148 @@
+/**
+ * Parsers for configuration values. Each takes the raw value (a string from
+ * the environment, or a typed value passed as an option), and on a bad value
+ * reports one warning naming the source, the value and the default used.
+ * No `process.env` here: the caller hands the values in.
+ */
+import { redactUrl } from '../redact/redact.js';
+
+/** Where a value came from, for warnings: `POSTHOG_REPLAY` or `option replay`. */
+export type Source = string;
+
+/** Receives one warning line. */
+export type Warn = (message: string) => void;
+
+const TRUE_WORDS = new Set(['1', 'true', 'yes', 'on']);
+const FALSE_WORDS = new Set(['0', 'false', 'no', 'off', '']);
+
+/** Renders a bad value for a warning: strings quoted, others as JSON. */
+export function show(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
+
+/** `'true'`, `'On'`, `'1'`… → true; `'0'`, `'no'`, `''`… → false; `undefined` → undefined. */
+export function booleanWord(raw: string): boolean | undefined {
+  const word = raw.trim().toLowerCase();
+  if (TRUE_WORDS.has(word)) return true;
+  if (FALSE_WORDS.has(word)) return false;
+  return undefined;
+}
+
+/** A boolean: `1/true/yes/on` or `0/false/no/off/empty` (any case), or a real boolean. */
+export function parseBoolean(source: Source, raw: unknown, fallback: boolean, warn: Warn): boolean {
+  if (raw === undefined) return fallback;
+  if (typeof raw === 'boolean') return raw;
+  if (typeof raw === 'string') {
+    const value = booleanWord(raw);
+    if (value !== undefined) return value;
+  }
+  warn(
+    `${source}=${show(raw)} is not a boolean (use 1/0, true/false, yes/no or on/off); using the default ${fallback}.`,
+  );
+  return fallback;
+}
+
+/** The longest delay Node.js timers accept (2³¹−1 ms); a longer one fires after 1 ms. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * A positive integer, as a number or a decimal string, at most `max`
+ * (default: the largest safe integer). Out of range or not an integer →
+ * one warning naming the source, the value, the range and the default used.
+ */
+export function parsePositiveInt(
+  source: Source,
+  raw: unknown,
+  fallback: number,
+  warn: Warn,
+  max: number = Number.MAX_SAFE_INTEGER,
+): number {
+  if (raw === undefined) return fallback;
+  const text = typeof raw === 'string' ? raw.trim() : undefined;
+  if (text === '') return fallback;
+  const value = text !== undefined && /^\+?\d+$/.test(text) ? Number(text) : raw;
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value > 0 && value <= max) {
+    return value;
+  }
+  if (typeof value === 'number' && Number.isInteger(value) && value > max) {
+    warn(
+      `${source}=${show(raw)} is above the most allowed, ${max}; use an integer from 1 to ${max}. Using the default ${fallback}.`,
+    );
+    return fallback;
+  }
+  const range = max === Number.MAX_SAFE_INTEGER ? '' : ` (1 to ${max})`;
+  warn(`${source}=${show(raw)} is not a positive integer${range}; using the default ${fallback}.`);
+  return fallback;
+}
+
+/** One of a fixed list of words, matched case-insensitively. */
+export function parseChoice<T extends string>(
+  source: Source,
+  raw: unknown,
+  choices: readonly T[],
+  fallback: T,
+  warn: Warn,
+): T {
+  if (raw === undefined) return fallback;
+  if (typeof raw === 'string') {
+    const word = raw.trim().toLowerCase();
+    if (word === '') return fallback;
+    const match = choices.find((choice) => choice === word);
+    if (match !== undefined) return match;
+  }
+  warn(
+    `${source}=${show(raw)} is not one of ${choices.join(', ')}; using the default ${fallback}.`,
+  );
+  return fallback;
+}
+
+/**
+ * An absolute http(s) URL without a trailing slash. Empty means "use the default".
+ * Returns `undefined` (after warning) for a bad value when there is no default.
+ * Credentials in it (`https://user:pass@host`) are dropped with a warning: a
+ * host is published in every page's snippet, and posthog-node cannot send to
+ * a URL holding them. Warnings never echo the credentials.
+ */
+export function parseUrl<F extends string | undefined>(
+  source: Source,
+  raw: unknown,
+  fallback: F,
+  warn: Warn,
+): string | F {
+  if (raw === undefined) return fallback;
+  if (typeof raw === 'string') {
+    const text = raw.trim();
+    if (text === '') return fallback;
+    try {
+      const url = new URL(text);
+      if ((url.protocol === 'http:' || url.protocol === 'https:') && !url.search && !url.hash) {
+        if (url.username === '' && url.password === '') return text.replace(/\/+$/, '');
+        const clean = `${url.protocol}//${url.host}${url.pathname}`.replace(/\/+$/, '');
+        warn(
+          `${source}=${show(redactUrl(text))} holds credentials (user name or password); they are dropped and ${clean} is used. Put credentials for a proxy in the proxy, not in the host a browser is given.`,
+        );
+        return clean;
+      }
+    } catch {
+      // fall through to the warning
+    }
+  }
+  const instead = fallback === undefined ? 'ignoring it' : `using the default ${fallback}`;
+  const shown = typeof raw === 'string' ? redactUrl(raw) : raw;
+  warn(
+    `${source}=${show(shown)} is not an http(s) URL such as https://eu.i.posthog.com; ${instead}.`,
+  );
+  return fallback;
+}
+
+/** A trimmed string; empty or whitespace-only becomes `undefined`. */
+export function parseText(raw: unknown): string | undefined {
+  if (typeof raw !== 'string') return undefined;
+  const text = raw.trim();
+  return text === '' ? undefined : text;
+}

@@ -1,0 +1,1 @@
+export { type PosthogSnippetOptions, posthogSnippet } from './posthog-snippet.js';
