@@ -126,6 +126,27 @@ describe('the installed package', { timeout: 90_000 }, () => {
     expect(run('node', ['cjs.cjs'], appDir).trim()).toBe('cjs ok');
   });
 
+  it('loads, from each entry point, nothing of the apps it does not name', () => {
+    // Each entry in a fresh process: which files of dist/ did require() load, and do any of
+    // them define the inspector's middleware or the reference app's routes?
+    write(appDir, {
+      'loaded.cjs': `
+        const { readFileSync } = require('node:fs');
+        require(process.argv[2]);
+        const files = Object.keys(require.cache).filter((f) => f.includes('/express-posthog/dist/'));
+        const text = files.map((f) => readFileSync(f, 'utf8')).join('\\n');
+        console.log(JSON.stringify({
+          inspector: text.includes('function posthogInspectorMiddleware('),
+          app: text.includes('function demoRoutes('),
+        }));
+      `,
+    });
+    const loaded = (entry: string) => JSON.parse(run('node', ['loaded.cjs', entry], appDir));
+    expect(loaded('express-posthog/inspector')).toEqual({ inspector: true, app: false });
+    expect(loaded('express-posthog/app')).toEqual({ inspector: false, app: true });
+    expect(loaded('express-posthog')).toEqual({ inspector: false, app: false });
+  });
+
   it('loads from ESM, snippet template included', () => {
     write(appDir, {
       'esm.mjs': `

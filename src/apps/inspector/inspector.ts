@@ -5,6 +5,7 @@ import { loadConfig } from '../../core/config/index.js';
 import type { PosthogConfig } from '../../core/config/types.js';
 import { checkOptionsObject } from '../../core/options/options.js';
 import { loadInspectorAssets } from './assets.js';
+import { DEFAULT_INSPECTOR_PATH } from './constants.js';
 import { decodeBody } from './decode.js';
 import { eventsOfBody } from './events.js';
 import { assertInspectorAllowed, failOption } from './guard.js';
@@ -73,6 +74,8 @@ export interface PosthogInspector {
   flags(): InspectorFlags;
   /** Ends the open live streams (the server is stopping). */
   close(): void;
+  /** Where an app mounts it unless told otherwise, and where both SDKs then send: `/_inspector`. */
+  readonly path: string;
 }
 
 const DEFAULTS = Object.freeze({
@@ -430,6 +433,7 @@ export function posthogInspector(options?: Readonly<PosthogInspectorOptions>): P
     );
   } as PosthogInspector;
   Object.defineProperty(inspector, 'store', { value: store, enumerable: true });
+  Object.defineProperty(inspector, 'path', { value: DEFAULT_INSPECTOR_PATH, enumerable: true });
   Object.defineProperty(inspector, 'setFlags', {
     value: function setFlags(next: InspectorFlags) {
       checkFlags(next);

@@ -9,7 +9,6 @@ import { type PosthogProxyOptions, posthogProxy } from '../../proxy/index.js';
 import { type PosthogSnippetOptions, posthogSnippet } from '../../snippet/index.js';
 import { posthogUser } from '../../user/index.js';
 import type { PosthogInspector } from '../inspector/index.js';
-import { DEFAULT_INSPECTOR_PATH } from '../inspector/index.js';
 import { demoAuth } from './demo-auth.js';
 import { demoRoutes } from './routes.js';
 
@@ -38,7 +37,7 @@ export interface CreateAppOptions {
    * at `inspectorPath` ahead of compression and the snippet, and linked from the nav.
    */
   readonly inspector?: PosthogInspector;
-  /** Where the inspector is mounted. @default '/_inspector' */
+  /** Where the inspector is mounted. @default the inspector's own `path`, '/_inspector' */
   readonly inspectorPath?: string;
   /**
    * A first-party reverse proxy to PostHog (`posthogProxy`), mounted first; the
@@ -88,7 +87,7 @@ export function createApp(options: Readonly<CreateAppOptions> = {}): Express {
         'createApp: refusing to mount the inspector with NODE_ENV=production; pass no `inspector` there.',
       );
     }
-    const path = options.inspectorPath ?? DEFAULT_INSPECTOR_PATH;
+    const path = options.inspectorPath ?? options.inspector.path;
     app.use(path, options.inspector);
     app.locals.inspectorPath = `${path}/`;
   }

@@ -3,12 +3,7 @@ import { getPosthog, PosthogClient } from '../../core/client/index.js';
 import { type AppConfig, loadAppConfig } from '../../core/config/app.js';
 import { loadConfig } from '../../core/config/index.js';
 import type { Env, PosthogConfig } from '../../core/config/types.js';
-import {
-  DEFAULT_INSPECTOR_PATH,
-  INSPECTOR_API_KEY,
-  type PosthogInspector,
-  posthogInspector,
-} from '../inspector/index.js';
+import type { PosthogInspector } from '../inspector/index.js';
 import { createApp } from './create-app.js';
 import { DEMO_FLAGS } from './routes.js';
 import { type ServedApp, serveApp } from './serve.js';
@@ -68,11 +63,11 @@ function inspectorConfig(
   env: Env | undefined,
   base: PosthogConfig,
   app: AppConfig,
-  origin: string,
-) {
+  inspector: { readonly apiKey: string; readonly url: string },
+): PosthogConfig {
   return loadConfig(env, {
-    apiKey: INSPECTOR_API_KEY,
-    host: `${origin}${DEFAULT_INSPECTOR_PATH}`,
+    apiKey: inspector.apiKey,
+    host: inspector.url,
     jsSrc: 'self',
     debug: app.debug !== false,
     ...(base.environment === 'unknown' ? { environment: 'local' } : {}),
@@ -117,8 +112,8 @@ export async function startReferenceApp(
   } else {
     mode = 'inspector';
     if (port === 0) port = await freePort(selfHost(host).replace(/^\[|\]$/g, ''));
-    const origin = `http://${selfHost(host)}:${port}`;
-    client = new PosthogClient({ config: inspectorConfig(env, base, settings, origin) });
+    // Loaded here, by its entry, so that express-posthog/app loads none of it otherwise.
+    const { INSPECTOR_API_KEY, posthogInspector } = await import('../inspector/index.js');
     // The demo flags are listed (off) so the page can switch them on; a HOST the app
     // listens on by name is one the inspector answers too.
     const named = !['0.0.0.0', '::', '', '127.0.0.1', 'localhost', '::1'].includes(host);
@@ -127,13 +122,15 @@ export async function startReferenceApp(
       flags: { [DEMO_FLAGS.server]: false, [DEMO_FLAGS.browser]: false },
       ...(named && /^[A-Za-z0-9_.-]+$/.test(host) ? { allowedHosts: [host] } : {}),
     });
+    const url = `http://${selfHost(host)}:${port}${inspector.path}`;
+    client = new PosthogClient({
+      config: inspectorConfig(env, base, settings, { apiKey: INSPECTOR_API_KEY, url }),
+    });
   }
   const app = createApp({
     client,
     ...secret,
-    ...(inspector
-      ? { inspector, snippet: { apiHost: DEFAULT_INSPECTOR_PATH, jsSrc: 'self' } }
-      : {}),
+    ...(inspector ? { inspector, snippet: { apiHost: inspector.path, jsSrc: 'self' } } : {}),
   });
   const served = await serveApp({ app, client, port, host, signals: [], onStopped });
   let stopping: Promise<void> | undefined;
@@ -160,6 +157,6 @@ export async function startReferenceApp(
     mode,
     client,
     inspector,
-    inspectorUrl: inspector ? `${served.url}${DEFAULT_INSPECTOR_PATH}/` : undefined,
+    inspectorUrl: inspector ? `${served.url}${inspector.path}/` : undefined,
   };
 }
