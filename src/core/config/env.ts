@@ -300,7 +300,7 @@ export const ENV = {
     default: undefined,
     defaultText: 'unset',
     meaning:
-      'production turns off the debug route, error details, the demo login and the inspector.',
+      'Set to production: the debug route, error details, the demo login and the inspector are off.',
     readBy: ['library', 'reference app', 'inspector'],
   },
   PORT: {
