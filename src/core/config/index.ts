@@ -59,8 +59,8 @@ export function loadConfig(
   env: Env = process.env,
   options: Readonly<PosthogConfigOptions> = {},
 ): PosthogConfig {
-  const debugSetting = readDebug(ENV.DEBUG, env);
   // `DEBUG=express-posthog` (the `debug` package's convention) turns on the console's debug lines.
+  const debugSetting = readDebug(ENV.DEBUG, env);
   const logger =
     options.logger ?? (debugSetting.logs ? createConsoleLogger({ debug: true }) : consoleLogger);
   const warn: Warn = (message) => logger.warn(message);
