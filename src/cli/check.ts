@@ -1,4 +1,5 @@
 import { PostHog } from 'posthog-node';
+import { SETTINGS, type SettingName } from '../core/config/env.js';
 import { loadConfig } from '../core/config/index.js';
 import type { Env, PosthogConfig } from '../core/config/types.js';
 import { cspProblems, describeFix, snippetNeeds } from '../core/http/csp.js';
@@ -66,34 +67,41 @@ function showUrl(url: string): string {
   return url;
 }
 
+/** How `check` shows the value each setting resolved to, secrets masked. */
+const SHOW_SETTING: { readonly [N in SettingName]: (config: PosthogConfig) => string } = {
+  POSTHOG_API_KEY: (config) => maskSecret(config.apiKey),
+  POSTHOG_HOST: (config) => showUrl(config.host),
+  POSTHOG_UI_HOST: (config) =>
+    `${showUrl(config.uiHost)}${config.uiHostExplicit ? '' : ' (derived)'}`,
+  POSTHOG_SECRET_KEY: (config) =>
+    config.secretKey === undefined ? '(unset)' : maskSecret(config.secretKey),
+  POSTHOG_ENVIRONMENT: (config) => config.environment,
+  POSTHOG_RELEASE: (config) => config.release ?? '(none)',
+  POSTHOG_IDENTIFY_PII: (config) => config.identifyPii,
+  POSTHOG_REPLAY: (config) => String(config.replay),
+  POSTHOG_REPLAY_MASK_SELECTOR: (config) => config.replayMaskSelector || '(none)',
+  POSTHOG_LLM_PAYLOADS: (config) => String(config.llmPayloads),
+  POSTHOG_LLM_PAYLOAD_MAX_CHARS: (config) => String(config.llmPayloadMaxChars),
+  POSTHOG_JS_SRC: (config) => config.jsSrc,
+  POSTHOG_FIRST_PARTY: (config) => String(config.firstParty),
+  POSTHOG_SHUTDOWN_TIMEOUT_MS: (config) => String(config.shutdownTimeoutMs),
+  DEBUG: (config) => String(config.debug),
+  NODE_ENV: (config) => (config.production ? 'production' : '(not production)'),
+};
+
 /**
- * The resolved configuration, secrets masked, one aligned `name  value` line each.
+ * The resolved configuration, secrets masked, one aligned `name  value` line for each
+ * setting of the environment table (env.ts), and the assets host derived from the host.
  *
  * @example
  * for (const line of describeConfig(loadConfig())) console.log(line);
  * // '  POSTHOG_API_KEY   phc_…wxyz' …
  */
 export function describeConfig(config: PosthogConfig): string[] {
-  const rows: [string, string][] = [
-    ['POSTHOG_API_KEY', maskSecret(config.apiKey)],
-    ['POSTHOG_HOST', showUrl(config.host)],
-    ['POSTHOG_UI_HOST', `${showUrl(config.uiHost)}${config.uiHostExplicit ? '' : ' (derived)'}`],
-    ['assets host', showUrl(config.assetsHost)],
-    [
-      'POSTHOG_SECRET_KEY',
-      config.secretKey === undefined ? '(unset)' : maskSecret(config.secretKey),
-    ],
-    ['POSTHOG_ENVIRONMENT', config.environment],
-    ['POSTHOG_RELEASE', config.release ?? '(none)'],
-    ['POSTHOG_IDENTIFY_PII', config.identifyPii],
-    ['POSTHOG_REPLAY', String(config.replay)],
-    ['POSTHOG_REPLAY_MASK_SELECTOR', config.replayMaskSelector || '(none)'],
-    ['POSTHOG_LLM_PAYLOADS', String(config.llmPayloads)],
-    ['POSTHOG_LLM_PAYLOAD_MAX_CHARS', String(config.llmPayloadMaxChars)],
-    ['POSTHOG_JS_SRC', config.jsSrc],
-    ['POSTHOG_FIRST_PARTY', String(config.firstParty)],
-    ['POSTHOG_SHUTDOWN_TIMEOUT_MS', String(config.shutdownTimeoutMs)],
-  ];
+  const rows = SETTINGS.flatMap(({ name }): [string, string][] => {
+    const row: [string, string] = [name, SHOW_SETTING[name](config)];
+    return name === 'POSTHOG_UI_HOST' ? [row, ['assets host', showUrl(config.assetsHost)]] : [row];
+  });
   const width = Math.max(...rows.map(([name]) => name.length));
   return rows.map(([name, value]) => `  ${name.padEnd(width)}  ${value}`);
 }

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CHECK_EXIT } from '../../src/cli/check.js';
+import { ENV_VARIABLES } from '../../src/core/config/env.js';
 import { type CaptureServer, closedPort, startCaptureServer } from '../helpers/capture-server.js';
 import { runTs } from './run-child.js';
 
@@ -111,6 +112,28 @@ describe('express-posthog check', () => {
     expect(result.stdout).toContain(
       'warning: POSTHOG_LLM_PAYLOAD_MAX_CHARS="lots" is not a positive integer',
     );
+  });
+});
+
+describe("express-posthog check's configuration table", () => {
+  it('prints one line for every setting of the environment table, and no other variable', async () => {
+    const result = await check({ NODE_ENV: 'Production', DEBUG: '1' });
+    expect(result.code).toBe(CHECK_EXIT.notConfigured);
+    const [, block = ''] =
+      /^express-posthog configuration:\n((?: {2}.*\n)+)/.exec(result.stdout) ?? [];
+    const printed = block
+      .split('\n')
+      .flatMap((line) => /^ {2}([A-Z][A-Z0-9_]*) {2,}/.exec(line)?.[1] ?? []);
+    const library = ENV_VARIABLES.filter((row) => row.readBy.includes('library'));
+    const settings = library.filter((row) => row.fallbackFor === undefined).map((row) => row.name);
+    expect(printed).toEqual(settings);
+    // A fallback is shown through the setting it supplies.
+    for (const row of library.filter((row) => row.fallbackFor !== undefined)) {
+      for (const target of row.fallbackFor ?? []) expect(printed).toContain(target);
+    }
+    expect(block).toMatch(/ {2}NODE_ENV +production\n/);
+    expect(block).toMatch(/ {2}DEBUG +false\n/);
+    expect(result.stdout).toContain('warning: DEBUG="1" is ignored with NODE_ENV=production');
   });
 });
 

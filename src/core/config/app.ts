@@ -1,8 +1,10 @@
 import { consoleLogger, type Logger } from '../log/index.js';
-import { booleanWord, parsePositiveInt, parseText, type Warn } from './parse.js';
+import { ENV } from './env.js';
+import type { Warn } from './parse.js';
+import { readDebug, readPort, readProduction, readText } from './read.js';
 import type { Env } from './types.js';
 
-/** Settings of the reference app and `npm start` (docs/observability.md), beside the PostHog config. */
+/** Settings of the reference app and `npm start` (docs/observability.md), from the rows of env.ts it reads. */
 export interface AppConfig {
   /** `PORT`. @default 3000 */
   readonly port: number;
@@ -25,19 +27,17 @@ export interface AppConfig {
  *
  * @param env - the environment. @default process.env
  * @param logger - where the warning goes. @default console
+ * @returns the frozen settings.
+ * @example
+ * const { port, host } = loadAppConfig(); // PORT and HOST, else 3000 and 127.0.0.1
  */
 export function loadAppConfig(env: Env = process.env, logger: Logger = consoleLogger): AppConfig {
   const warn: Warn = (message) => logger.warn(message);
-  let port = parsePositiveInt('PORT', env.PORT, 3000, warn);
-  if (port > 65_535) {
-    warn(`PORT=${port} is above 65535; using the default 3000.`);
-    port = 3000;
-  }
   return Object.freeze({
-    port,
-    host: parseText(env.HOST) ?? '127.0.0.1',
-    demoAuthSecret: parseText(env.DEMO_AUTH_SECRET),
-    production: (env.NODE_ENV ?? '').trim().toLowerCase() === 'production',
-    debug: parseText(env.DEBUG) === undefined ? undefined : booleanWord(env.DEBUG ?? ''),
+    port: readPort(ENV.PORT, env, warn),
+    host: readText(ENV.HOST, {}, env, warn),
+    demoAuthSecret: readText(ENV.DEMO_AUTH_SECRET, {}, env, warn),
+    production: readProduction(ENV.NODE_ENV, env),
+    debug: readDebug(ENV.DEBUG, env).word,
   });
 }

@@ -1,81 +1,45 @@
 import { consoleLogger, createConsoleLogger } from '../log/index.js';
+import { ENV, namesOf } from './env.js';
 import { deriveAssetsHost, deriveUiHost } from './hosts.js';
+import { booleanWord, show, type Warn } from './parse.js';
 import {
-  booleanWord,
-  MAX_TIMER_MS,
-  parseBoolean,
-  parseChoice,
-  parsePositiveInt,
-  parseText,
-  parseUrl,
-  show,
-  type Warn,
-} from './parse.js';
+  firstText,
+  readBoolean,
+  readChoice,
+  readDebug,
+  readInteger,
+  readProduction,
+  readText,
+  readUrl,
+} from './read.js';
 import type { Env, IdentifyMode, JsSource, PosthogConfig, PosthogConfigOptions } from './types.js';
 
 export type { Env, IdentifyMode, JsSource, PosthogConfig, PosthogConfigOptions } from './types.js';
 
-/** Every default of docs/observability.md ("Variables"), in one place. */
+/** The defaults of the environment table (env.ts), by config field. */
 export const DEFAULTS = Object.freeze({
-  host: 'https://eu.i.posthog.com',
-  identifyPii: 'email' as IdentifyMode,
-  replay: true,
-  replayMaskSelector: '',
-  llmPayloads: false,
-  llmPayloadMaxChars: 30_000,
-  environment: 'unknown',
-  jsSrc: 'cdn' as JsSource,
-  firstParty: false,
-  shutdownTimeoutMs: 5_000,
+  host: ENV.POSTHOG_HOST.default,
+  identifyPii: ENV.POSTHOG_IDENTIFY_PII.default as IdentifyMode,
+  replay: ENV.POSTHOG_REPLAY.default as boolean,
+  replayMaskSelector: ENV.POSTHOG_REPLAY_MASK_SELECTOR.default as string,
+  llmPayloads: ENV.POSTHOG_LLM_PAYLOADS.default as boolean,
+  llmPayloadMaxChars: ENV.POSTHOG_LLM_PAYLOAD_MAX_CHARS.default as number,
+  environment: ENV.POSTHOG_ENVIRONMENT.default as string,
+  jsSrc: ENV.POSTHOG_JS_SRC.default as JsSource,
+  firstParty: ENV.POSTHOG_FIRST_PARTY.default as boolean,
+  shutdownTimeoutMs: ENV.POSTHOG_SHUTDOWN_TIMEOUT_MS.default as number,
 });
 
-const IDENTIFY_MODES: readonly IdentifyMode[] = ['none', 'id', 'email', 'full'];
-const JS_SOURCES: readonly JsSource[] = ['cdn', 'self'];
-
-/** The option name when an override is given, else the variable name. */
-function pick(
-  options: PosthogConfigOptions,
-  key: keyof PosthogConfigOptions,
-  env: Env,
-  variable: string,
-): [source: string, raw: unknown] {
-  if (options[key] !== undefined) return [`option ${key}`, options[key]];
-  return [variable, env[variable]];
-}
-
-/** The first variable (or option) holding a non-empty string. */
-function firstText(
-  options: PosthogConfigOptions,
-  key: keyof PosthogConfigOptions,
-  env: Env,
-  variables: readonly string[],
-  warn: Warn,
-): string | undefined {
-  const option = options[key];
-  if (option !== undefined) {
-    if (typeof option === 'string') return parseText(option);
-    warn(`option ${key}=${show(option)} is not a string; ignoring it.`);
-  }
-  for (const variable of variables) {
-    const value = parseText(env[variable]);
-    if (value !== undefined) return value;
-  }
-  return undefined;
-}
-
+/**
+ * The environment: `POSTHOG_ENVIRONMENT` (or its option), else `local` when `LOCAL_DEV_MODE`
+ * is true, else `RELEASE_CHANNEL`, else `DEPLOYMENT_ENV` (or its alias), else `unknown`.
+ */
 function resolveEnvironment(options: PosthogConfigOptions, env: Env, warn: Warn): string {
-  const explicit = firstText(options, 'environment', env, ['POSTHOG_ENVIRONMENT'], warn);
+  const explicit = firstText(options, 'environment', env, namesOf(ENV.POSTHOG_ENVIRONMENT), warn);
   if (explicit !== undefined) return explicit;
-  if (parseBoolean('LOCAL_DEV_MODE', env.LOCAL_DEV_MODE, false, warn)) return 'local';
-  return (
-    firstText(
-      {},
-      'environment',
-      env,
-      ['RELEASE_CHANNEL', 'DEPLOYMENT_ENV', 'AGNES_DEPLOYMENT_ENV'],
-      warn,
-    ) ?? DEFAULTS.environment
-  );
+  if (readBoolean(ENV.LOCAL_DEV_MODE, options, env, warn)) return 'local';
+  const fallbacks = namesOf(ENV.RELEASE_CHANNEL, ENV.DEPLOYMENT_ENV);
+  return firstText({}, undefined, env, fallbacks, warn) ?? ENV.POSTHOG_ENVIRONMENT.default;
 }
 
 /**
@@ -96,28 +60,21 @@ export function loadConfig(
   options: Readonly<PosthogConfigOptions> = {},
 ): PosthogConfig {
   // `DEBUG=express-posthog` (the `debug` package's convention) turns on the console's debug lines.
+  const debugSetting = readDebug(ENV.DEBUG, env);
   const logger =
-    options.logger ??
-    (/\bexpress-posthog\b/.test(env.DEBUG ?? '')
-      ? createConsoleLogger({ debug: true })
-      : consoleLogger);
+    options.logger ?? (debugSetting.logs ? createConsoleLogger({ debug: true }) : consoleLogger);
   const warn: Warn = (message) => logger.warn(message);
 
-  const apiKey = firstText(options, 'apiKey', env, ['POSTHOG_API_KEY'], warn);
-  const host = parseUrl(...pick(options, 'host', env, 'POSTHOG_HOST'), DEFAULTS.host, warn);
-  const uiHostSet = parseUrl(...pick(options, 'uiHost', env, 'POSTHOG_UI_HOST'), undefined, warn);
-  const secretKey = firstText(
-    options,
-    'secretKey',
-    env,
-    ['POSTHOG_SECRET_KEY', 'POSTHOG_PERSONAL_API_KEY'],
-    warn,
-  );
-  const debugRaw = options.debug ?? env.DEBUG;
+  const apiKey = readText(ENV.POSTHOG_API_KEY, options, env, warn);
+  const host = readUrl(ENV.POSTHOG_HOST, options, env, warn);
+  const uiHostSet = readUrl(ENV.POSTHOG_UI_HOST, options, env, warn);
+  const secretKey = readText(ENV.POSTHOG_SECRET_KEY, options, env, warn);
+  const debugRaw: unknown = options.debug ?? debugSetting.raw;
   const debugAsked =
-    typeof debugRaw === 'boolean' ? debugRaw : booleanWord(debugRaw ?? '') === true;
-  const production =
-    options.production ?? (env.NODE_ENV ?? '').trim().toLowerCase() === 'production';
+    typeof debugRaw === 'boolean'
+      ? debugRaw
+      : typeof debugRaw === 'string' && booleanWord(debugRaw) === true;
+  const production = options.production ?? readProduction(ENV.NODE_ENV, env);
   // No debug route and no error details in production, whatever DEBUG says.
   const debug = debugAsked && !production;
   if (debugAsked && production) {
@@ -133,52 +90,24 @@ export function loadConfig(
     uiHost: uiHostSet ?? deriveUiHost(host),
     uiHostExplicit: uiHostSet !== undefined,
     assetsHost: deriveAssetsHost(host),
-    identifyPii: parseChoice(
-      ...pick(options, 'identifyPii', env, 'POSTHOG_IDENTIFY_PII'),
-      IDENTIFY_MODES,
-      DEFAULTS.identifyPii,
-      warn,
-    ),
-    replay: parseBoolean(...pick(options, 'replay', env, 'POSTHOG_REPLAY'), DEFAULTS.replay, warn),
-    replayMaskSelector:
-      firstText(options, 'replayMaskSelector', env, ['POSTHOG_REPLAY_MASK_SELECTOR'], warn) ??
-      DEFAULTS.replayMaskSelector,
-    llmPayloads: parseBoolean(
-      ...pick(options, 'llmPayloads', env, 'POSTHOG_LLM_PAYLOADS'),
-      DEFAULTS.llmPayloads,
-      warn,
-    ),
-    llmPayloadMaxChars: parsePositiveInt(
-      ...pick(options, 'llmPayloadMaxChars', env, 'POSTHOG_LLM_PAYLOAD_MAX_CHARS'),
-      DEFAULTS.llmPayloadMaxChars,
-      warn,
-    ),
+    identifyPii: readChoice<IdentifyMode>(ENV.POSTHOG_IDENTIFY_PII, options, env, warn),
+    replay: readBoolean(ENV.POSTHOG_REPLAY, options, env, warn),
+    replayMaskSelector: readText(ENV.POSTHOG_REPLAY_MASK_SELECTOR, options, env, warn),
+    llmPayloads: readBoolean(ENV.POSTHOG_LLM_PAYLOADS, options, env, warn),
+    llmPayloadMaxChars: readInteger(ENV.POSTHOG_LLM_PAYLOAD_MAX_CHARS, options, env, warn),
     environment: resolveEnvironment(options, env, warn),
+    // POSTHOG_RELEASE (or its option), else APP_VERSION (or its alias), else RELEASE_CHANNEL.
     release: firstText(
       options,
-      'release',
+      ENV.POSTHOG_RELEASE.option,
       env,
-      ['POSTHOG_RELEASE', 'APP_VERSION', 'AGNES_VERSION', 'RELEASE_CHANNEL'],
+      namesOf(ENV.POSTHOG_RELEASE, ENV.APP_VERSION, ENV.RELEASE_CHANNEL),
       warn,
     ),
     secretKey: undefined,
-    jsSrc: parseChoice(
-      ...pick(options, 'jsSrc', env, 'POSTHOG_JS_SRC'),
-      JS_SOURCES,
-      DEFAULTS.jsSrc,
-      warn,
-    ),
-    firstParty: parseBoolean(
-      ...pick(options, 'firstParty', env, 'POSTHOG_FIRST_PARTY'),
-      DEFAULTS.firstParty,
-      warn,
-    ),
-    shutdownTimeoutMs: parsePositiveInt(
-      ...pick(options, 'shutdownTimeoutMs', env, 'POSTHOG_SHUTDOWN_TIMEOUT_MS'),
-      DEFAULTS.shutdownTimeoutMs,
-      warn,
-      MAX_TIMER_MS,
-    ),
+    jsSrc: readChoice<JsSource>(ENV.POSTHOG_JS_SRC, options, env, warn),
+    firstParty: readBoolean(ENV.POSTHOG_FIRST_PARTY, options, env, warn),
+    shutdownTimeoutMs: readInteger(ENV.POSTHOG_SHUTDOWN_TIMEOUT_MS, options, env, warn),
     debug,
     production,
     logger,
