@@ -28,16 +28,12 @@ export interface PosthogUserOptions {
    * `undefined`/`null` means anonymous. A throw, a rejection, or a user
    * object that throws when read is logged (rate-limited) and the request
    * goes on as anonymous.
-   * @default (req, res) => req.user ?? res.locals.user
+   * @default `req.user`, else `res.locals.user` — the first that is a user
+   *   (an empty `req.user` from a session that lost its user is none)
    */
   readonly getUser?: GetUser;
   /** The client whose request context is entered. @default getPosthog(), read per request */
   readonly client?: PosthogClient;
-}
-
-/** The default {@link GetUser}: `req.user` (Passport and most auth), then `res.locals.user`. */
-function defaultGetUser(req: Request, res: Response): unknown {
-  return (req as { user?: unknown }).user ?? res.locals.user;
 }
 
 /**
@@ -73,7 +69,7 @@ export function posthogUser(options?: Readonly<PosthogUserOptions>): RequestHand
     functions: { getUser: '(req, res) => req.user' },
     client: true,
   });
-  const getUser = checked.options.getUser ?? defaultGetUser;
+  const getUser = checked.options.getUser;
   const resolveClient = checked.client;
 
   return function posthogUserMiddleware(req: Request, res: Response, next: NextFunction): void {
