@@ -1,5 +1,5 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
-import { getRequestUser, setRequestUser } from '../core/attribution/request-user.js';
+import { getRequestUser, keepOrSetRequestUser } from '../core/attribution/request-user.js';
 import { type GetUser, resolveUser } from '../core/attribution/resolve-user.js';
 import type { PosthogUser } from '../core/attribution/user.js';
 import type { PosthogClient } from '../core/client/index.js';
@@ -16,7 +16,9 @@ export interface DebugRouterOptions {
    * resolved (`getRequestUser(req)`; without `posthogUser()`, `req.user`, else
    * `res.locals.user`). Given, it goes through the same resolution as
    * `posthogUser`'s `getUser` (sync or async, hostile objects anonymous) and
-   * the user is stored on the request, so the captured exception carries them.
+   * decides who may trigger the throw; the user it finds is stored on the
+   * request only when `posthogUser()` resolved none, so the captured exception
+   * carries the request's user either way.
    */
   readonly getUser?: GetUser;
   /** Where the route is, relative to where the router is mounted. @default '/api/debug/throw' */
@@ -95,7 +97,8 @@ export function debugRouter(options?: Readonly<DebugRouterOptions>): Router {
         res.json({ error: 'unauthorized' });
         return;
       }
-      if (getUser) setRequestUser(req, user);
+      // The user posthogUser() resolved stays: the event carries who the request is for.
+      if (getUser) keepOrSetRequestUser(req, user);
       const query = req.query as Record<string, unknown>;
       const error = debugError(firstString(query.kind), firstString(query.msg));
       if (booleanWord(firstString(query.async) ?? '') === true) {

@@ -1,8 +1,9 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { browserIds, standardProperties } from '../core/attribution/request-info.js';
+import { requestAttribution } from '../core/attribution/attribution.js';
+import { browserIds } from '../core/attribution/request-info.js';
 import { setRequestUser } from '../core/attribution/request-user.js';
 import { type GetUser, resolveUser } from '../core/attribution/resolve-user.js';
-import { type PosthogUser, userDistinctId } from '../core/attribution/user.js';
+import type { PosthogUser } from '../core/attribution/user.js';
 import type { PosthogClient } from '../core/client/index.js';
 import { checkOptions } from '../core/options/options.js';
 
@@ -28,16 +29,12 @@ export interface PosthogUserOptions {
    * `undefined`/`null` means anonymous. A throw, a rejection, or a user
    * object that throws when read is logged (rate-limited) and the request
    * goes on as anonymous.
-   * @default (req, res) => req.user ?? res.locals.user
+   * @default `req.user`, else `res.locals.user` — the first that is a user
+   *   (an empty `req.user` from a session that lost its user is none)
    */
   readonly getUser?: GetUser;
   /** The client whose request context is entered. @default getPosthog(), read per request */
   readonly client?: PosthogClient;
-}
-
-/** The default {@link GetUser}: `req.user` (Passport and most auth), then `res.locals.user`. */
-function defaultGetUser(req: Request, res: Response): unknown {
-  return (req as { user?: unknown }).user ?? res.locals.user;
 }
 
 /**
@@ -50,10 +47,12 @@ function defaultGetUser(req: Request, res: Response): unknown {
  * `res.locals.posthogUser` (unless an earlier middleware set that), and runs
  * the rest of the request inside the SDK's request context: every event
  * captured during the request, after an `await` too, gets
+ * what `requestAttribution` says for the request:
  * - the user's distinct id as the identify mode allows (mode `id` withholds
  *   a user whose only id is the email), else the browser's PostHog id;
  * - the browser's `$session_id` — from the tracing headers on `fetch`/XHR,
  *   from the posthog-js cookie on page navigations and form posts;
+ * - `user_id`, `user_email`, `user_name` as the identify mode allows;
  * - `$current_url` (absolute, secrets redacted), `$request_method`,
  *   `$request_path`, `$user_agent`, and `$ip` only in identify mode `full`.
  *
@@ -73,7 +72,7 @@ export function posthogUser(options?: Readonly<PosthogUserOptions>): RequestHand
     functions: { getUser: '(req, res) => req.user' },
     client: true,
   });
-  const getUser = checked.options.getUser ?? defaultGetUser;
+  const getUser = checked.options.getUser;
   const resolveClient = checked.client;
 
   return function posthogUserMiddleware(req: Request, res: Response, next: NextFunction): void {
@@ -94,13 +93,17 @@ export function posthogUser(options?: Readonly<PosthogUserOptions>): RequestHand
           return;
         }
         const { identifyPii: mode, apiKey } = posthog.config;
-        const browser = browserIds(req.headers, apiKey);
-        const distinctId = userDistinctId(user, mode) ?? browser.distinctId;
+        const { distinctId, sessionId, properties } = requestAttribution({
+          request: req,
+          user,
+          mode,
+          browser: browserIds(req.headers, apiKey),
+        });
         posthog.withContext(
           {
             ...(distinctId !== undefined ? { distinctId } : {}),
-            ...(browser.sessionId !== undefined ? { sessionId: browser.sessionId } : {}),
-            properties: { ...standardProperties(req, mode) },
+            ...(sessionId !== undefined ? { sessionId } : {}),
+            properties: { ...properties },
           },
           function continueInContext() {
             next();

@@ -189,6 +189,43 @@ describe.each(expressVersions)('debugRouter on $name', ({ express }) => {
       expect(events[0]?.properties.user_id).toBe('admin-1');
       expect(events[0]?.properties.path).toBe('/ops/THROW/');
     });
+
+    it('keeps the user posthogUser resolved when its own getUser finds another', async () => {
+      const posthog = client({ debug: true });
+      const app = express();
+      app.use(testAuth);
+      app.use(posthogUser({ client: posthog }));
+      // The route's own gate: only callers with x-admin, who are "admin-1" to it.
+      app.use(
+        debugRouter({
+          client: posthog,
+          getUser: (req) =>
+            req.get('x-admin') ? { id: 'admin-1', email: 'ops@example.com' } : undefined,
+        }),
+      );
+      app.use(posthogErrorHandler({ client: posthog }));
+      // Logged in as u-42, but not an admin to the route: its getUser decides who may throw.
+      await supertest(app).get('/api/debug/throw').set('x-test-user', 'u-42').expect(401);
+      await supertest(app)
+        .get('/api/debug/throw')
+        .set('x-test-user', 'u-42')
+        .set('x-admin', 'yes')
+        .expect(500);
+      // posthogUser found nobody: the user the route found is the one the event carries.
+      await supertest(app).get('/api/debug/throw?msg=anonymous').set('x-admin', 'yes').expect(500);
+      const events = await exceptions(posthog);
+      expect(events).toHaveLength(2);
+      const byMessage = Object.fromEntries(
+        events.map((event) => [event.properties.$exception_list[0].value, event]),
+      );
+      expect(byMessage['intentional debug throw']?.distinct_id).toBe('u-42');
+      expect(byMessage['intentional debug throw']?.properties).toMatchObject({
+        user_id: 'u-42',
+        user_email: 'ada@example.com',
+      });
+      expect(byMessage.anonymous?.distinct_id).toBe('admin-1');
+      expect(byMessage.anonymous?.properties.user_id).toBe('admin-1');
+    });
   });
 
   it('fails every request with what to write when registered without calling it', async () => {

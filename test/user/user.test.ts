@@ -5,6 +5,7 @@ import { getRequestUser } from '../../src/core/attribution/request-user.js';
 import { PosthogClient } from '../../src/core/client/index.js';
 import { loadConfig } from '../../src/core/config/index.js';
 import type { PosthogConfigOptions } from '../../src/core/config/types.js';
+import { posthogErrorHandler } from '../../src/error-handler/index.js';
 import { posthogUser } from '../../src/user/index.js';
 import type { CapturedEvent } from '../helpers/capture-server.js';
 import { expressVersions } from '../helpers/express-versions.js';
@@ -126,6 +127,35 @@ describe.each(expressVersions)('posthogUser on $name', ({ name, express }) => {
     expect(byUser['u-7']?.distinct_id).not.toBe('u-7');
     expect(byUser['u-7']?.properties.$process_person_profile).toBe(false);
   });
+
+  it.each([
+    ['none', {}],
+    ['id', { user_id: 'u-42' }],
+    ['email', { user_id: 'u-42', user_email: 'ada@example.com' }],
+    ['full', { user_id: 'u-42', user_email: 'ada@example.com', user_name: 'Ada Lovelace' }],
+  ] as const)(
+    "gives a route's events in identify mode %s the same user properties as a $exception: %j",
+    async (identifyPii, expected) => {
+      const posthog = client({ identifyPii });
+      const app = buildApp(posthog);
+      app.get('/fail', function failRoute() {
+        throw new Error('route failed');
+      });
+      app.use(posthogErrorHandler({ client: posthog }));
+      await supertest(app).get('/work').set('x-test-user', 'u-42').expect(200);
+      await supertest(app).get('/fail').set('x-test-user', 'u-42').expect(500);
+      await posthog.shutdown();
+      const userProperties = (event: CapturedEvent | undefined) =>
+        Object.fromEntries(
+          Object.entries(event?.properties ?? {}).filter(([key]) => key.startsWith('user_')),
+        );
+      const work = suite.server.events.find((event) => event.event === 'work done');
+      const exception = suite.server.events.find((event) => event.event === '$exception');
+      expect(userProperties(work)).toEqual(expected);
+      expect(userProperties(exception)).toEqual(expected);
+      expect('$ip' in (work?.properties ?? {})).toBe(identifyPii === 'full');
+    },
+  );
 
   it('exposes the normalised user to templates as res.locals.posthogUser', async () => {
     const response = await supertest(buildApp(client()))

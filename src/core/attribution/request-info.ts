@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { cookieStoreFromHeader, getPostHogCookieName, readPostHogCookie } from 'posthog-node';
 import type { IdentifyMode } from '../config/types.js';
+import { clientAddress } from '../http/client-address.js';
 import { redactUrl } from '../redact/redact.js';
 
 /** The parts of a request the client reads; an Express `req` fits, so does a bare `IncomingMessage`. */
@@ -107,16 +108,22 @@ export function currentUrl(req: RequestLike): string | undefined {
   return redactUrl(`${protocol}://${host}${url}`);
 }
 
-/** The client's address: Express's `req.ip` (which honours `trust proxy`), else the socket's. */
-function clientIp(req: RequestLike): string | undefined {
-  const ip = typeof req.ip === 'string' && req.ip !== '' ? req.ip : req.socket?.remoteAddress;
-  return typeof ip === 'string' && ip !== '' ? ip : undefined;
+/**
+ * Whether a server event may carry the client's `$ip` in an identify mode: only in
+ * `full` (it is personal data; PostHog derives GeoIP from it).
+ *
+ * @example
+ * sendsIp('email'); // false
+ */
+export function sendsIp(mode: IdentifyMode): boolean {
+  return mode === 'full';
 }
 
 /**
  * PostHog's standard request properties: `$current_url` (absolute, redacted),
  * `$request_method`, `$request_path`, `$user_agent`; `$ip` only in identify
- * mode `full`. `$response_status_code` is added where the status is known.
+ * mode `full` (the client address as `trust proxy` resolves it, `::ffff:`
+ * unmapped). `$response_status_code` is added where the status is known.
  *
  * @example
  * standardProperties(req, 'email'); // { $current_url: 'http://…', $request_method: 'GET', … }
@@ -130,8 +137,8 @@ export function standardProperties(req: RequestLike, mode: IdentifyMode): Standa
   if (path) props.$request_path = path;
   const agent = firstHeader(req.headers['user-agent']);
   if (agent) props.$user_agent = agent.slice(0, MAX_USER_AGENT_CHARS);
-  if (mode === 'full') {
-    const ip = clientIp(req);
+  if (sendsIp(mode)) {
+    const ip = clientAddress(req);
     if (ip) props.$ip = ip;
   }
   return props;

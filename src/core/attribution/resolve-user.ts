@@ -2,6 +2,7 @@ import type { Request, Response } from 'express';
 import { describeError } from '../errors/describe-error.js';
 import type { Logger } from '../log/index.js';
 import { rateLimitedWarn } from '../log/rate-limited.js';
+import { readAppUser } from './request-user.js';
 import { type PosthogUser, readUserObject } from './user.js';
 
 /** Reads the app's user from a request; may return a promise. */
@@ -36,12 +37,15 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
 
 /**
  * Calls `getUser` and hands the normalised user to `done` — synchronously
- * when `getUser` is synchronous, after the promise settles when it is async.
- * Never throws and never rejects: a `getUser` that throws or rejects, and a
- * user object that throws when read (a getter, a Proxy, a revoked Proxy),
- * give one rate-limited warning naming the factory and the request goes on
- * as anonymous.
+ * when `getUser` is synchronous, once the promise is resolved or rejected when
+ * it is async. Without `getUser`, the user is the app's user where auth leaves
+ * it ({@link readAppUser}: `req.user`, else `res.locals.user`), read
+ * synchronously. Never throws and never rejects: a `getUser` that throws or
+ * rejects, and a user object that throws when read (a getter, a Proxy, a
+ * revoked Proxy), give one rate-limited warning naming the factory and the
+ * request goes on as anonymous.
  *
+ * @param getUser - the app's own reader; `undefined` for the default.
  * @param onDoneError - where a throw from `done` goes when `done` ran after
  *   an `await` (usually `next`), so it cannot become an unhandled rejection.
  * @example
@@ -49,7 +53,7 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
  */
 export function resolveUser(
   factory: string,
-  getUser: GetUser,
+  getUser: GetUser | undefined,
   req: Request,
   res: Response,
   logger: () => Logger,
@@ -61,12 +65,18 @@ export function resolveUser(
       `${factory}: ${what} (${describeError(error)}); treating the request as anonymous. Make getUser return a plain object such as { id, email, name }, or undefined.`,
     );
   };
-  const settle = (value: unknown): PosthogUser | undefined => {
+  const userOf = (value: unknown): PosthogUser | undefined => {
     const reading = readUserObject(value);
     if (reading.ok) return reading.user;
     warn('the user object threw when read', reading.error);
     return undefined;
   };
+  if (getUser === undefined) {
+    const reading = readAppUser(req, res);
+    if (!reading.ok) warn('the user object threw when read', reading.error);
+    done(reading.ok ? reading.user : undefined);
+    return;
+  }
   let raw: unknown;
   try {
     raw = getUser(req, res);
@@ -76,11 +86,11 @@ export function resolveUser(
     return;
   }
   if (!isThenable(raw)) {
-    done(settle(raw));
+    done(userOf(raw));
     return;
   }
   Promise.resolve(raw)
-    .then(settle, function getUserRejected(error: unknown) {
+    .then(userOf, function getUserRejected(error: unknown) {
       warn('getUser rejected', error);
       return undefined;
     })

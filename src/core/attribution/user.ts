@@ -25,6 +25,9 @@ export type UserReading =
  */
 const ID_FROM_EMAIL = new WeakSet<PosthogUser>();
 
+/** Users {@link normalizeUser} made: frozen, text fields only. */
+const NORMALISED = new WeakSet<PosthogUser>();
+
 function text(value: unknown): string | undefined {
   if (typeof value === 'string') {
     const trimmed = value.trim();
@@ -47,6 +50,7 @@ function normalizeFields(raw: object): PosthogUser | undefined {
     ...(email !== undefined ? { email } : {}),
     ...(name !== undefined ? { name } : {}),
   });
+  NORMALISED.add(user);
   if (ownId === undefined) ID_FROM_EMAIL.add(user);
   return user;
 }
@@ -82,6 +86,21 @@ export function readUserObject(raw: unknown): UserReading {
 export function normalizeUser(value: unknown): PosthogUser | undefined {
   const reading = readUserObject(value);
   return reading.ok ? reading.user : undefined;
+}
+
+/**
+ * A value as a user: a user {@link normalizeUser} made is returned as it is
+ * (with what it knows about where its id came from); anything else — a plain
+ * `{ id }` an app stored itself, a hostile object — is normalised. Never throws.
+ *
+ * @example
+ * asPosthogUser({ user_id: 7 }); // { id: '7' }
+ */
+export function asPosthogUser(value: unknown): PosthogUser | undefined {
+  if (typeof value === 'object' && value !== null && NORMALISED.has(value as PosthogUser)) {
+    return value as PosthogUser;
+  }
+  return normalizeUser(value);
 }
 
 /**

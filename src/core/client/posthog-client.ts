@@ -1,11 +1,6 @@
-import {
-  browserIds,
-  type RequestLike,
-  requestProperties,
-  standardProperties,
-} from '../attribution/request-info.js';
+import { requestAttribution } from '../attribution/attribution.js';
+import { browserIds, type RequestLike, requestProperties } from '../attribution/request-info.js';
 import { getRequestUser } from '../attribution/request-user.js';
-import { userDistinctId, userProperties } from '../attribution/user.js';
 import { loadConfig } from '../config/index.js';
 import type { PosthogConfig } from '../config/types.js';
 import { describeError } from '../errors/describe-error.js';
@@ -201,17 +196,15 @@ export class PosthogClient {
     if (!request) {
       return { distinctId, properties: { ...properties } };
     }
-    const user = getRequestUser(request);
-    const browser = browserIds(request.headers, this.config.apiKey);
+    const attribution = requestAttribution({
+      request,
+      user: getRequestUser(request),
+      mode,
+      browser: browserIds(request.headers, this.config.apiKey),
+    });
     return {
-      distinctId: distinctId ?? userDistinctId(user, mode) ?? browser.distinctId,
-      properties: {
-        ...standardProperties(request, mode),
-        ...requestProperties(request),
-        ...userProperties(user, mode),
-        ...(browser.sessionId ? { $session_id: browser.sessionId } : {}),
-        ...properties,
-      },
+      distinctId: distinctId ?? attribution.distinctId,
+      properties: { ...attribution.properties, ...requestProperties(request), ...properties },
     };
   }
 

@@ -1,6 +1,8 @@
 import { PostHog } from 'posthog-node';
+import { sendsIp } from '../attribution/request-info.js';
 import type { PosthogConfig } from '../config/types.js';
 import { describeError } from '../errors/describe-error.js';
+import { ipAddress } from '../http/client-address.js';
 import { redactUrl } from '../redact/redact.js';
 
 /** Properties sent with an event. */
@@ -131,7 +133,8 @@ function quietSdk(sdk: PostHog, warn: (message: string) => void): void {
  * `setupExpressRequestContext` / `setupExpressErrorHandler`, which put the
  * raw `req.originalUrl` and `X-Forwarded-For` there): `$current_url`
  * absolute where the request context knows the absolute URL, and with
- * secret-looking query values redacted; `$ip` only in identify mode `full`.
+ * secret-looking query values redacted; `$ip` only in identify mode `full`,
+ * an IPv4-mapped address (`::ffff:203.0.113.7`) unmapped as everywhere else.
  */
 function requestRules(
   properties: EventProperties,
@@ -148,7 +151,11 @@ function requestRules(
         : url;
     rewritten.$current_url = redactUrl(absolute);
   }
-  if (config.identifyPii === 'full' || !('$ip' in rewritten)) return rewritten;
+  if (!('$ip' in rewritten)) return rewritten;
+  if (sendsIp(config.identifyPii)) {
+    rewritten.$ip = ipAddress(rewritten.$ip) ?? rewritten.$ip;
+    return rewritten;
+  }
   const { $ip: _personal, ...withoutIp } = rewritten;
   return withoutIp;
 }
