@@ -2,6 +2,7 @@ import { AsyncResource } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { getPosthog, type PosthogClient } from '../core/client/index.js';
 import type { EventProperties } from '../core/client/sdk.js';
+import { describeError } from '../core/errors/describe-error.js';
 import { describeGenerationError, httpStatusOf } from './error-summary.js';
 import { createStreamAccumulator, extractResponse, type GenerationFacts } from './extract.js';
 import { type AiMessage, clipMessages, toInputMessages, toOutputMessages } from './messages.js';
@@ -191,7 +192,7 @@ export async function traceGeneration<T>(
       step();
     } catch (error) {
       warn(
-        `${call}: the value could not be read (${showValue(String(error))}); nothing was recorded.`,
+        `${call}: the value could not be read (${showValue(describeError(error))}); nothing was recorded.`,
       );
     }
   };
@@ -210,7 +211,7 @@ export async function traceGeneration<T>(
       });
     } catch (error) {
       warn(
-        `traceGeneration: could not build the $ai_generation event: ${showValue(String(error))}`,
+        `traceGeneration: could not build the $ai_generation event: ${showValue(describeError(error))}`,
       );
     }
   });

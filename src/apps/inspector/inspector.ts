@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { loadConfig } from '../../core/config/index.js';
 import type { PosthogConfig } from '../../core/config/types.js';
+import { describeError } from '../../core/errors/describe-error.js';
 import { checkOptionsObject } from '../../core/options/options.js';
 import { loadInspectorAssets } from './assets.js';
 import { decodeBody } from './decode.js';
@@ -424,7 +425,7 @@ export function posthogInspector(options?: Readonly<PosthogInspectorOptions>): P
           res.destroy();
           return;
         }
-        logger.warn(`posthogInspector: a request failed: ${String(error)}`);
+        logger.warn(`posthogInspector: a request failed: ${describeError(error)}`);
         next(error);
       },
     );
