@@ -32,9 +32,8 @@ const MAX_DESCRIPTION_CHARS = 2_000;
 /**
  * One line naming what was thrown: `Name: message` for an error (with the message of an
  * `error` it wraps, as the SDK's fetch errors do), a string as it is, any other value as
- * `util.inspect` shows it on one line (at most 2,000 characters), a Proxy as `a Proxy`
- * (its traps are never run). Never throws: an error whose getters throw gives
- * `an unreadable object`.
+ * `util.inspect` shows it on one line (at most 2,000 characters). Never throws: a Proxy (its
+ * traps are never run) and an error whose getters throw give `an unreadable object`.
  *
  * @example
  * describeError(new TypeError('x is not a function')); // 'TypeError: x is not a function'
@@ -43,8 +42,10 @@ const MAX_DESCRIPTION_CHARS = 2_000;
  */
 export function describeError(error: unknown): string {
   if (typeof error === 'string') return error;
+  const unreadable = `an unreadable ${typeof error}`;
   try {
-    if (types.isProxy(error)) return 'a Proxy';
+    // Describing a Proxy would run its traps, which may throw, loop or have effects.
+    if (types.isProxy(error)) return unreadable;
     if (isError(error)) {
       const cause = (error as { error?: unknown }).error;
       const detail = cause instanceof Error ? `: ${String(cause.message)}` : '';
@@ -55,6 +56,6 @@ export function describeError(error: unknown): string {
       MAX_DESCRIPTION_CHARS,
     );
   } catch {
-    return `an unreadable ${typeof error}`;
+    return unreadable;
   }
 }

@@ -23,7 +23,7 @@ describe('describeError', () => {
         throw new Error('no');
       },
     };
-    expect(describeError(proxy)).toBe('a Proxy');
+    expect(describeError(proxy)).toBe('an unreadable object');
     expect(describeError(getter)).toBe('an unreadable object');
     expect(describeError(noString)).toBe('{ toString: [Function: toString] }');
     expect(describeError(Object.create(null))).toBe('[Object: null prototype] {}');
@@ -57,7 +57,7 @@ describe('describeError', () => {
         return Error.prototype;
       },
     });
-    expect(describeError(proxy)).toBe('a Proxy');
+    expect(describeError(proxy)).toBe('an unreadable object');
     expect(trapsRun).toBe(0);
   });
 });
