@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
-import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { locatePeer, peerVersion } from '../../core/package/peer.js';
 import { viewsDir } from '../../core/package/views-dir.js';
 
 /** A file the page loads, read once, served from a path that changes with its content. */
@@ -26,15 +26,9 @@ const short = (body: Buffer) => createHash('sha256').update(body).digest('hex').
 
 /** rrweb-player's dist folder and version, from node_modules, or `undefined`. */
 function rrwebPlayerDist(): { dir: string; version: string } | undefined {
-  try {
-    const dir = dirname(createRequire(import.meta.url).resolve('rrweb-player'));
-    const pkg = JSON.parse(readFileSync(join(dir, '..', 'package.json'), 'utf8')) as {
-      version?: unknown;
-    };
-    return { dir, version: typeof pkg.version === 'string' ? pkg.version : 'unknown' };
-  } catch {
-    return undefined;
-  }
+  const found = locatePeer('rrweb-player');
+  if (found.path === undefined) return undefined;
+  return { dir: dirname(found.path), version: peerVersion('rrweb-player', found.path) };
 }
 
 /**

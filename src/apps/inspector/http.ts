@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
+import { locatePeer } from '../../core/package/peer.js';
 import type { EventFilter } from './store.js';
 
 /**
@@ -72,9 +72,6 @@ export function filterOf(query: URLSearchParams): EventFilter {
  * posthogJsDist(); // '/app/node_modules/posthog-js/dist'
  */
 export function posthogJsDist(): string | undefined {
-  try {
-    return dirname(createRequire(import.meta.url).resolve('posthog-js/dist/array.full.js'));
-  } catch {
-    return undefined;
-  }
+  const found = locatePeer('posthog-js/dist/array.full.js');
+  return found.path === undefined ? undefined : dirname(found.path);
 }
