@@ -4,6 +4,7 @@
  */
 import { STATUS_CODES } from 'node:http';
 import { describeError, isError } from '../core/errors/describe-error.js';
+import { escapeHtml } from '../core/escape/escape.js';
 
 /** Message and stack, shown only when `DEBUG` is on. */
 export interface ErrorDebugDetails {
@@ -99,24 +100,6 @@ export function debugDetails(error: unknown): ErrorDebugDetails {
     }
   }
   return { name: typeof error, message: describeError(error), stack: undefined };
-}
-
-const HTML_ESCAPES: Readonly<Record<string, string>> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-};
-
-/**
- * Escapes text for HTML content and attribute values.
- *
- * @example
- * escapeHtml('<a href="x">'); // '&lt;a href=&quot;x&quot;&gt;'
- */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (char) => HTML_ESCAPES[char] ?? char);
 }
 
 /**
