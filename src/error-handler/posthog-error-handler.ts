@@ -4,6 +4,7 @@ import { requestProperties } from '../core/attribution/request-info.js';
 import type { PosthogClient } from '../core/client/index.js';
 import { show } from '../core/config/parse.js';
 import { describeError } from '../core/errors/describe-error.js';
+import { addVary } from '../core/http/vary.js';
 import { warnerFor } from '../core/log/rate-limited.js';
 import { checkOptions } from '../core/options/options.js';
 import { redactUrl } from '../core/redact/redact.js';
@@ -217,7 +218,7 @@ export function posthogErrorHandler(
     res.status(status);
     res.setHeader('Cache-Control', 'no-store');
     res.setHeader('X-Content-Type-Options', 'nosniff');
-    res.vary('Accept');
+    addVary(res, 'Accept');
     const details: ErrorPageDetails = {
       status,
       requestId: requestProperties(req).request_id,

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { dirname } from 'node:path';
+import { addVary } from '../../core/http/vary.js';
 import { locatePeer } from '../../core/package/peer.js';
 import type { EventFilter } from './store.js';
 
@@ -27,7 +28,7 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
  */
 export function allowCors(req: IncomingMessage, res: ServerResponse): void {
   res.setHeader('Access-Control-Allow-Origin', req.headers.origin ?? '*');
-  res.setHeader('Vary', 'Origin');
+  addVary(res, 'Origin');
   res.setHeader('Access-Control-Allow-Methods', 'GET, POST, OPTIONS');
   res.setHeader(
     'Access-Control-Allow-Headers',

@@ -394,7 +394,7 @@ export function posthogInspector(options?: Readonly<PosthogInspectorOptions>): P
       }
       return true;
     }
-    if (readMethod && assets.serve(path, res)) return true;
+    if (readMethod && assets.serve(path, req, res)) return true;
     const asset = readMethod ? STATIC.exec(path) : null;
     if (asset?.[1] && serveStatic(res, asset[1])) return true;
     return false;
