@@ -4,7 +4,7 @@
  * read that throws counts as absent, so it never throws.
  */
 import { types } from 'node:util';
-import { safeField as field } from '../core/errors/thrown-value.js';
+import { safeField as field } from '../core/errors/describe-error.js';
 
 /** What a thrown value means for the process. */
 export interface ExitReason {

@@ -1,4 +1,5 @@
 /** Command-line entry points and the `express-posthog` operator command (docs/observability.md). */
+
 export {
   CHECK_EVENT,
   CHECK_EXIT,
@@ -9,5 +10,4 @@ export {
 } from './check.js';
 export { type ExpressPosthogCommandOptions, expressPosthogCommand, USAGE } from './command.js';
 export { classifyExit, type ExitReason, INTERRUPTED_EXIT_CODE } from './exit-reason.js';
-export { isSecretFlag, MAX_ARGV_CHARS, REDACTED, redactArgv } from './redact-argv.js';
 export { type CliContext, type RunCliOptions, runCli } from './run-cli.js';

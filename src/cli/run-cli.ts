@@ -1,6 +1,7 @@
 import { basename } from 'node:path';
 import { getPosthog, type PosthogClient } from '../core/client/index.js';
-import { describeThrown, safeField, toCapturable } from '../core/errors/thrown-value.js';
+import { toCapturable } from '../core/errors/capturable.js';
+import { describeError, safeField } from '../core/errors/describe-error.js';
 import { redactArgv } from '../core/redact/redact.js';
 import { classifyExit, type ExitReason, INTERRUPTED_EXIT_CODE } from './exit-reason.js';
 
@@ -36,7 +37,7 @@ function printError(error: unknown): void {
   const stack = safeField(error, 'stack');
   let text: string;
   try {
-    text = typeof stack === 'string' && stack !== '' ? stack : describeThrown(error);
+    text = typeof stack === 'string' && stack !== '' ? stack : describeError(error);
   } catch {
     text = 'a value that cannot be printed';
   }
@@ -131,7 +132,7 @@ export async function runCli(
       if (reason.kind === 'crash') printError(error);
       else if (reason.kind === 'abort') process.stderr.write(`${name}: aborted\n`);
       if (reason.capture) {
-        client.captureException(toCapturable(error), {
+        client.captureException(toCapturable(error, 'main'), {
           properties: { component: 'cli', command: name, argv: redactArgv(argv) },
         });
       }

@@ -3,6 +3,8 @@
  * HTML and JSON bodies. No Express here.
  */
 import { STATUS_CODES } from 'node:http';
+import { describeError, isError } from '../core/errors/describe-error.js';
+import { escapeHtml } from '../core/escape/escape.js';
 
 /** Message and stack, shown only when `DEBUG` is on. */
 export interface ErrorDebugDetails {
@@ -78,43 +80,26 @@ export function errorCode(status: number): string {
 }
 
 /**
- * The error's name, message and stack, whatever was thrown.
+ * The error's name, message and stack, whatever was thrown; a value that is not a
+ * readable error is described as warnings describe it (`describeError`).
  *
  * @example
  * debugDetails('oops'); // { name: 'string', message: 'oops', stack: undefined }
  */
 export function debugDetails(error: unknown): ErrorDebugDetails {
-  try {
-    if (error instanceof Error) {
+  if (isError(error)) {
+    try {
       const { name, message, stack } = error;
       return {
         name: String(name),
         message: String(message),
         stack: typeof stack === 'string' ? stack : undefined,
       };
+    } catch {
+      // A getter that throws: described below, as any value that cannot be read.
     }
-    return { name: typeof error, message: String(error), stack: undefined };
-  } catch {
-    return { name: typeof error, message: 'the thrown value could not be read', stack: undefined };
   }
-}
-
-const HTML_ESCAPES: Readonly<Record<string, string>> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-};
-
-/**
- * Escapes text for HTML content and attribute values.
- *
- * @example
- * escapeHtml('<a href="x">'); // '&lt;a href=&quot;x&quot;&gt;'
- */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (char) => HTML_ESCAPES[char] ?? char);
+  return { name: typeof error, message: describeError(error), stack: undefined };
 }
 
 /**

@@ -1,8 +1,5 @@
-export {
-  type ErrorDebugDetails,
-  type ErrorPageDetails,
-  escapeHtml,
-} from './error-response.js';
+export { escapeHtml } from '../core/escape/escape.js';
+export type { ErrorDebugDetails, ErrorPageDetails } from './error-response.js';
 export {
   type PosthogErrorHandlerOptions,
   posthogErrorHandler,

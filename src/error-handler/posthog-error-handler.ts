@@ -1,10 +1,11 @@
 import { validateHeaderName, validateHeaderValue } from 'node:http';
 import type { ErrorRequestHandler, NextFunction, Request, Response } from 'express';
 import { requestProperties } from '../core/attribution/request-info.js';
-import { warnFor } from '../core/attribution/resolve-user.js';
 import type { PosthogClient } from '../core/client/index.js';
 import { show } from '../core/config/parse.js';
 import { describeError } from '../core/errors/describe-error.js';
+import { addVary } from '../core/http/vary.js';
+import { warnerFor } from '../core/log/rate-limited.js';
 import { checkOptions } from '../core/options/options.js';
 import { redactUrl } from '../core/redact/redact.js';
 import {
@@ -184,7 +185,7 @@ export function posthogErrorHandler(
     try {
       return shouldCapture(error, req, res) === true;
     } catch (failure) {
-      warnFor(posthog.config.logger)(
+      warnerFor(posthog.config.logger)(
         `posthogErrorHandler: shouldCapture threw (${describeError(failure)}); capturing by status (${status})`,
       );
       return status >= 500;
@@ -217,7 +218,7 @@ export function posthogErrorHandler(
     res.status(status);
     res.setHeader('Cache-Control', 'no-store');
     res.setHeader('X-Content-Type-Options', 'nosniff');
-    res.vary('Accept');
+    addVary(res, 'Accept');
     const details: ErrorPageDetails = {
       status,
       requestId: requestProperties(req).request_id,
@@ -229,7 +230,7 @@ export function posthogErrorHandler(
           render(req, res, details);
           return;
         } catch (failure) {
-          warnFor(posthog.config.logger)(
+          warnerFor(posthog.config.logger)(
             `posthogErrorHandler: render failed (${describeError(failure)}); sending the built-in page`,
           );
           if (res.headersSent) throw failure;
@@ -264,7 +265,7 @@ export function posthogErrorHandler(
       // Never throw during a request, and never hand Express's final handler an
       // error it would choke on (it sets `error.headers` itself): answer here.
       if (posthog) {
-        warnFor(posthog.config.logger)(
+        warnerFor(posthog.config.logger)(
           `posthogErrorHandler: could not answer the error (${describeError(failure)}); sent a plain 500`,
         );
       }

@@ -1,5 +1,6 @@
 import { getPosthog, PosthogClient } from '../core/client/index.js';
 import type { EventProperties } from '../core/client/sdk.js';
+import { warnerFor } from '../core/log/rate-limited.js';
 
 /**
  * Properties of a job failure: the job's name, the component that runs it,
@@ -31,18 +32,9 @@ export interface WithJobCaptureOptions {
   readonly properties?: Readonly<Omit<JobFailureProperties, 'job'>>;
 }
 
-/** Warnings said once per client: a deprecation repeated per job would flood the log. */
-const said = new WeakMap<PosthogClient, Set<string>>();
-
+/** Says a warning once per logger: a deprecation repeated per job would flood the log. */
 function warnOnce(client: PosthogClient, key: string, message: string): void {
-  let keys = said.get(client);
-  if (!keys) {
-    keys = new Set();
-    said.set(client, keys);
-  }
-  if (keys.has(key)) return;
-  keys.add(key);
-  client.config.logger.warn(message);
+  warnerFor(client.config.logger).once(key, message);
 }
 
 /** A package client, or something shaped like one (another copy of the package). */

@@ -2,6 +2,8 @@ import { AsyncResource } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { getPosthog, type PosthogClient } from '../core/client/index.js';
 import type { EventProperties } from '../core/client/sdk.js';
+import { describeError } from '../core/errors/describe-error.js';
+import { warnerFor } from '../core/log/rate-limited.js';
 import { describeGenerationError, httpStatusOf } from './error-summary.js';
 import { createStreamAccumulator, extractResponse, type GenerationFacts } from './extract.js';
 import { type AiMessage, clipMessages, toInputMessages, toOutputMessages } from './messages.js';
@@ -11,7 +13,6 @@ import {
   readTokens,
   showCall,
   showValue,
-  usageWarner,
 } from './validate.js';
 
 /** Options of {@link traceGeneration}. */
@@ -169,7 +170,7 @@ export async function traceGeneration<T>(
   const started = performance.now();
   const client = options.client ?? getPosthog();
   const traceId = options.traceId ?? randomUUID();
-  const warn = usageWarner(client.config.logger);
+  const warn = warnerFor(client.config.logger);
   // With payloads off, prompts and completions are not even copied.
   const payloads = client.enabled && client.config.llmPayloads;
 
@@ -191,7 +192,7 @@ export async function traceGeneration<T>(
       step();
     } catch (error) {
       warn(
-        `${call}: the value could not be read (${showValue(String(error))}); nothing was recorded.`,
+        `${call}: the value could not be read (${showValue(describeError(error))}); nothing was recorded.`,
       );
     }
   };
@@ -210,7 +211,7 @@ export async function traceGeneration<T>(
       });
     } catch (error) {
       warn(
-        `traceGeneration: could not build the $ai_generation event: ${showValue(String(error))}`,
+        `traceGeneration: could not build the $ai_generation event: ${showValue(describeError(error))}`,
       );
     }
   });

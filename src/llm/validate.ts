@@ -5,8 +5,6 @@
  * `TypeError`; setter mistakes become one rate-limited warning each that
  * names the call, the value and the right form, and record nothing wrong.
  */
-import type { Logger } from '../core/log/index.js';
-import { rateLimitedWarn } from '../core/log/rate-limited.js';
 
 /** Renders a value for a message: strings quoted, objects as JSON, never throws. */
 export function showValue(value: unknown): string {
@@ -78,18 +76,6 @@ export function checkTraceArguments(options: unknown, fn: unknown): void {
   }
   for (const key of ['distinctId', 'traceId', 'baseUrl']) optionalType(record, key, 'string');
   optionalType(record, 'properties', 'object');
-}
-
-const warners = new WeakMap<Logger, (message: string) => void>();
-
-/** One rate-limited warn function per logger, shared by every generation. */
-export function usageWarner(logger: Logger): (message: string) => void {
-  let warn = warners.get(logger);
-  if (!warn) {
-    warn = rateLimitedWarn(logger);
-    warners.set(logger, warn);
-  }
-  return warn;
 }
 
 /** The token fields `setTokens` knows, and the property each one sets. */

@@ -4,6 +4,7 @@
  */
 import { getPosthog, type PosthogClient } from '../core/client/index.js';
 import { show } from '../core/config/parse.js';
+import { describeError } from '../core/errors/describe-error.js';
 import { checkOptionsObject } from '../core/options/options.js';
 
 /** Options of `posthogProxy`. */
@@ -61,7 +62,7 @@ function checkedObject(options: unknown): object {
   } catch (error) {
     if (error instanceof TypeError && error.message.startsWith('posthogProxy:')) throw error;
     throw new TypeError(
-      `posthogProxy: the options could not be read (${String(error)}); pass a plain object, e.g. ${USAGE}.`,
+      `posthogProxy: the options could not be read (${describeError(error)}); pass a plain object, e.g. ${USAGE}.`,
     );
   }
 }
@@ -74,7 +75,7 @@ function readOptions(options: object): Partial<Record<(typeof KNOWN)[number], un
     keys = Object.keys(options);
   } catch (error) {
     throw new TypeError(
-      `posthogProxy: the options could not be read (${String(error)}); pass a plain object, e.g. ${USAGE}.`,
+      `posthogProxy: the options could not be read (${describeError(error)}); pass a plain object, e.g. ${USAGE}.`,
     );
   }
   const unknown = keys.filter((key) => !known.has(key));
@@ -89,7 +90,7 @@ function readOptions(options: object): Partial<Record<(typeof KNOWN)[number], un
       read[key] = (options as Record<string, unknown>)[key];
     } catch (error) {
       throw new TypeError(
-        `posthogProxy: reading option \`${key}\` threw (${String(error)}); pass a plain value.`,
+        `posthogProxy: reading option \`${key}\` threw (${describeError(error)}); pass a plain value.`,
       );
     }
   }

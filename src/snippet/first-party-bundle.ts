@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { type StaticAsset, staticAsset } from '../core/http/static-asset.js';
-import { resolvePosthogJs } from '../core/package/posthog-js.js';
+import { resolvePosthogJs } from '../core/package/peer.js';
 
 const JAVASCRIPT = 'application/javascript; charset=utf-8';
 

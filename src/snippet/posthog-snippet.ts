@@ -12,8 +12,10 @@ import {
   runsNoScript,
   snippetNeeds,
 } from '../core/http/csp.js';
+import { isHtmlType } from '../core/http/media-type.js';
 import { isPrivateToUser } from '../core/http/shared-cache.js';
 import { type StaticAsset, serveAsset } from '../core/http/static-asset.js';
+import { addVary } from '../core/http/vary.js';
 import { rateLimitedWarn } from '../core/log/rate-limited.js';
 import { checkFunctionOption, checkOptionsObject, clientOption } from '../core/options/options.js';
 import { posthogProxy } from '../proxy/index.js';
@@ -22,7 +24,7 @@ import { type BootstrapFlags, snippetIdentity } from './identity.js';
 import { createSnippet, type SnippetDelivery } from './render.js';
 import { mayTakePage } from './request-eligibility.js';
 import { type AdapterHooks, adaptResponse, isAdapted } from './response-adapter.js';
-import { decideInjection, isAlreadyEncoded, isHtmlType } from './response-eligibility.js';
+import { decideInjection, isAlreadyEncoded } from './response-eligibility.js';
 import type { PassthroughReason } from './splice.js';
 
 /** Options of {@link posthogSnippet}. */
@@ -118,21 +120,6 @@ function bootstrapFlags(res: ServerResponse): BootstrapFlags | undefined {
 /** The request path without its query, which may hold secrets: for log lines. */
 function pathOf(req: IncomingMessage): string {
   return (req.url ?? '').split('?')[0] ?? '';
-}
-
-/** `Vary` already names `Accept` (or is `*`). */
-const VARIES_ON_ACCEPT = /(?:^|,)\s*(?:\*|accept)\s*(?=,|$)/i;
-
-/**
- * Adds `Accept` to the response's `Vary`, once: the middleware left this response alone
- * because of the request's `Accept`, so a cache must not hand it to a browser that asks for a
- * page (a cached copy's snippet must be the same for everyone).
- */
-function varyOnAccept(res: ServerResponse): void {
-  const current = res.getHeader('Vary');
-  const text = Array.isArray(current) ? current.join(', ') : String(current ?? '');
-  if (VARIES_ON_ACCEPT.test(text)) return;
-  res.setHeader('Vary', text.trim() === '' ? 'Accept' : `${text}, Accept`);
 }
 
 /**
@@ -340,7 +327,7 @@ export function posthogSnippet(options?: Readonly<PosthogSnippetOptions>) {
     }
     if (!mayTakePage(req.headers.accept)) {
       // An API client: whatever it gets is not run as a page. Nothing is wrapped.
-      varyOnAccept(res);
+      addVary(res, 'Accept');
       if (debugLines) {
         skip(
           req,

@@ -1,6 +1,6 @@
 import nunjucks from 'nunjucks';
 import type { PosthogConfig } from '../core/config/types.js';
-import { escapeAttribute, jsonForScript } from '../core/escape/escape.js';
+import { escapeHtml, jsonForScript } from '../core/escape/escape.js';
 import { contentHash } from '../core/http/content-hash.js';
 import { viewsDir } from '../core/package/views-dir.js';
 import { createUrlRedaction } from '../core/redact/url-redaction.js';
@@ -154,7 +154,7 @@ export function createSnippet(config: PosthogConfig, settings: SnippetSettings):
 
 /** The ` nonce="…"` attribute, or nothing. */
 function nonceAttribute(nonce: string | undefined): string {
-  return nonce ? ` nonce="${escapeAttribute(nonce)}"` : '';
+  return nonce ? ` nonce="${escapeHtml(nonce)}"` : '';
 }
 
 /** Rendered tags that do not depend on the user or a nonce, by identity. */
@@ -179,7 +179,7 @@ function cachedRenderer(render: SnippetRenderer): SnippetRenderer {
 function bootTagRenderer(bootUrl: string): SnippetRenderer {
   return cachedRenderer(function renderBootTag(identity, nonce, baseUrl) {
     const value = jsonForScript(identity).replace(/&/g, '&amp;').replace(/'/g, '&#39;');
-    const src = escapeAttribute(`${baseUrl ?? ''}${bootUrl}`);
+    const src = escapeHtml(`${baseUrl ?? ''}${bootUrl}`);
     return Buffer.from(
       `<script ${SNIPPET_MARKER_ATTRIBUTE}='${value}' src="${src}"${nonceAttribute(nonce)}></script>`,
       'latin1',

@@ -3,8 +3,7 @@
  * Pure: takes the header value as Node parses it.
  */
 
-/** `text/html` or `application/xhtml+xml` named in an `Accept` value. */
-const NAMES_PAGE = /\b(?:text\/html|application\/xhtml\+xml)\b/i;
+import { namesHtmlType } from '../core/http/media-type.js';
 
 /** Any range under which a browser could still be given a page to render. */
 const MAY_TAKE_PAGE = /html|\*\/\*|text\/\*/i;
@@ -19,7 +18,7 @@ const MAY_TAKE_PAGE = /html|\*\/\*|text\/\*/i;
  * namesPage('*\/*'); // false
  */
 export function namesPage(accept: unknown): boolean {
-  return typeof accept === 'string' && NAMES_PAGE.test(accept);
+  return namesHtmlType(accept);
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { type Conditionals, restoreConditionals } from '../core/http/conditional.js';
-import { isHtmlType } from './response-eligibility.js';
+import { isHtmlType } from '../core/http/media-type.js';
 import { type BodyChange, planHeaders } from './response-plan.js';
 import { createSplicer, type PassthroughReason, type Splicer } from './splice.js';
 

@@ -13,6 +13,7 @@ import {
   parseCacheControl,
   parseContentType,
 } from '../core/http/header-values.js';
+import { isHtmlEssence } from '../core/http/media-type.js';
 
 export type { HeaderValue } from '../core/http/header-values.js';
 
@@ -45,8 +46,6 @@ const INJECT: InjectionDecision = Object.freeze({ inject: true });
 
 /** Statuses whose response has no body to inject into, or a body that must not change. */
 const BODYLESS_OR_PARTIAL = new Set([204, 205, 206, 304]);
-
-const HTML_TYPES = new Set(['text/html', 'application/xhtml+xml']);
 
 /**
  * Decides whether a response may be injected. Injects only when all hold:
@@ -113,7 +112,7 @@ function parseAndCheckContentType(value: string | undefined): InjectionDecision 
     return skip('content-type', 'no Content-Type');
   }
   const { essence, charset } = parseContentType(value);
-  if (!HTML_TYPES.has(essence)) {
+  if (!isHtmlEssence(essence)) {
     return skip('content-type', `Content-Type ${JSON.stringify(essence)} is not HTML`);
   }
   if (charset !== undefined && charset !== '' && !isAsciiCompatibleCharset(charset)) {
@@ -135,16 +134,6 @@ function checkCacheControl(value: string | undefined): InjectionDecision | undef
   if (value === undefined) return undefined;
   if (!parseCacheControl(value).has('no-transform')) return undefined;
   return skip('no-transform', 'Cache-Control has no-transform');
-}
-
-/**
- * True when a `Content-Type` is a page type (`text/html`, `application/xhtml+xml`), by a quick
- * prefix test: the one check every response pays before the full verdict.
- * @example
- * isHtmlType('text/html; charset=utf-8'); // true
- */
-export function isHtmlType(contentType: unknown): boolean {
-  return /^\s*(?:text\/html|application\/xhtml\+xml)\b/i.test(String(contentType ?? ''));
 }
 
 /** Content codings that mean the body is compressed. */

@@ -5,8 +5,8 @@ import {
   errorHtml,
   errorJson,
   errorStatus,
-  escapeHtml,
 } from '../../src/error-handler/error-response.js';
+import { escapeHtml } from '../../src/error-handler/index.js';
 
 describe('errorStatus', () => {
   it.each<[string, unknown, number]>([

@@ -21,3 +21,11 @@ export function recordingLogger(): RecordingLogger {
     warnings: () => lines.filter((l) => l.level === 'warn').map((l) => l.message),
   };
 }
+
+/** A logger that drops everything. */
+export const silentLogger: Logger = Object.freeze({
+  debug() {},
+  info() {},
+  warn() {},
+  error() {},
+});

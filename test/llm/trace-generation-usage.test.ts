@@ -151,6 +151,28 @@ describe('hostile values handed to the recorder', () => {
       { role: 'user', content: 'loop', self: '[Circular]' },
     ]);
   });
+  // The guard turned what was thrown into text with String(), which throws in turn for a
+  // value whose toString throws: the warning now describes it as every warning does.
+  it('a getter that throws a value which cannot be turned into text: one warning, no throw', async () => {
+    const unprintable = {
+      code: 'E_TRAP',
+      toString() {
+        throw new Error('no text');
+      },
+    };
+    const throwsUnprintable = () => {
+      throw unprintable;
+    };
+    const event = await generation((gen: any) => {
+      gen.setResponse(
+        Object.defineProperty({}, 'choices', { get: throwsUnprintable, enumerable: true }),
+      );
+    });
+    expect(event.properties).not.toHaveProperty('$ai_error');
+    expect(logger.warnings()).toEqual([
+      expect.stringContaining(`gen.setResponse: the value could not be read ("{ code: 'E_TRAP'`),
+    ]);
+  });
 });
 
 describe('programmer errors: a TypeError before the callback runs, no event', () => {

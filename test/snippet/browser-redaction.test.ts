@@ -2,9 +2,9 @@ import { runInNewContext } from 'node:vm';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/core/config/index.js';
-import { silentLogger } from '../../src/core/log/index.js';
 import { redactUrl } from '../../src/core/redact/redact.js';
 import { createSnippet } from '../../src/snippet/render.js';
+import { silentLogger } from '../helpers/logger.js';
 
 /** Runs the boot script in a bare window and returns the options it gave posthog.init. */
 function bootOptions(): { before_send: (event: Record<string, any>) => Record<string, any> } {

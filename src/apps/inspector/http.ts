@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
+import { addVary } from '../../core/http/vary.js';
+import { locatePeer } from '../../core/package/peer.js';
 import type { EventFilter } from './store.js';
 
 /**
@@ -27,7 +28,7 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
  */
 export function allowCors(req: IncomingMessage, res: ServerResponse): void {
   res.setHeader('Access-Control-Allow-Origin', req.headers.origin ?? '*');
-  res.setHeader('Vary', 'Origin');
+  addVary(res, 'Origin');
   res.setHeader('Access-Control-Allow-Methods', 'GET, POST, OPTIONS');
   res.setHeader(
     'Access-Control-Allow-Headers',
@@ -72,9 +73,6 @@ export function filterOf(query: URLSearchParams): EventFilter {
  * posthogJsDist(); // '/app/node_modules/posthog-js/dist'
  */
 export function posthogJsDist(): string | undefined {
-  try {
-    return dirname(createRequire(import.meta.url).resolve('posthog-js/dist/array.full.js'));
-  } catch {
-    return undefined;
-  }
+  const found = locatePeer('posthog-js/dist/array.full.js');
+  return found.path === undefined ? undefined : dirname(found.path);
 }

@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { loadConfig } from '../../core/config/index.js';
 import type { PosthogConfig } from '../../core/config/types.js';
+import { describeError } from '../../core/errors/describe-error.js';
 import { checkOptionsObject } from '../../core/options/options.js';
 import { loadInspectorAssets } from './assets.js';
 import { DEFAULT_INSPECTOR_PATH } from './constants.js';
@@ -396,7 +397,7 @@ export function posthogInspector(options?: Readonly<PosthogInspectorOptions>): P
       }
       return true;
     }
-    if (readMethod && assets.serve(path, res)) return true;
+    if (readMethod && assets.serve(path, req, res)) return true;
     const asset = readMethod ? STATIC.exec(path) : null;
     if (asset?.[1] && serveStatic(res, asset[1])) return true;
     return false;
@@ -427,7 +428,7 @@ export function posthogInspector(options?: Readonly<PosthogInspectorOptions>): P
           res.destroy();
           return;
         }
-        logger.warn(`posthogInspector: a request failed: ${String(error)}`);
+        logger.warn(`posthogInspector: a request failed: ${describeError(error)}`);
         next(error);
       },
     );

@@ -1,3 +1,5 @@
+import { jsonForScript } from '../../core/escape/escape.js';
+
 /** A flag's value: on/off, or a variant name. */
 export type FlagValue = boolean | string;
 
@@ -58,11 +60,8 @@ export function remoteConfig(token: string, replay: boolean): Record<string, unk
  * remoteConfigScript('phc_local_inspector', true); // "(function(){…})();"
  */
 export function remoteConfigScript(token: string, replay: boolean): string {
-  const json = JSON.stringify({ config: remoteConfig(token, replay), siteApps: [] })
-    .replace(/</g, '\\u003c')
-    .replace(/\u2028/g, '\\u2028')
-    .replace(/\u2029/g, '\\u2029');
-  const key = JSON.stringify(token).replace(/</g, '\\u003c');
+  const json = jsonForScript({ config: remoteConfig(token, replay), siteApps: [] });
+  const key = jsonForScript(token);
   return `(function(){var w=window;w._POSTHOG_REMOTE_CONFIG=w._POSTHOG_REMOTE_CONFIG||{};w._POSTHOG_REMOTE_CONFIG[${key}]=${json};})();`;
 }
 

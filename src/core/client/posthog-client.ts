@@ -3,6 +3,7 @@ import { browserIds, type RequestLike, requestProperties } from '../attribution/
 import { getRequestUser } from '../attribution/request-user.js';
 import { loadConfig } from '../config/index.js';
 import type { PosthogConfig } from '../config/types.js';
+import { toCapturable } from '../errors/capturable.js';
 import { describeError } from '../errors/describe-error.js';
 import { rateLimitedWarn } from '../log/rate-limited.js';
 import { createSdk, type EventProperties, FLAG_TIMEOUT_MS, type PosthogSdk } from './sdk.js';
@@ -73,30 +74,6 @@ function carriesMark(error: object): boolean {
 }
 
 /**
- * The error as posthog-node can read it: the error itself, or — when reading
- * its `name`, `message` or `stack` throws (a hostile getter, a Proxy, a
- * revoked Proxy) — a plain `Error` saying so, so the event still arrives.
- */
-function readableError(error: unknown): unknown {
-  if ((typeof error !== 'object' && typeof error !== 'function') || error === null) return error;
-  try {
-    const record = error as Record<string, unknown>;
-    void record.name;
-    void record.message;
-    void record.stack;
-    void (PREVIOUSLY_CAPTURED in record);
-    void (error instanceof Error);
-    return error;
-  } catch (failure) {
-    const substitute = new Error(
-      `an error that could not be read was thrown (${describeError(failure)})`,
-    );
-    substitute.name = 'UnreadableError';
-    return substitute;
-  }
-}
-
-/**
  * The package's PostHog client (docs/observability.md, "Server events"): a thin, never-throwing layer over
  * `posthog-node`. Disabled (no `POSTHOG_API_KEY`), it constructs nothing and
  * every method is a cheap no-op.
@@ -156,7 +133,7 @@ export class PosthogClient {
     if (target) CAPTURED.add(target);
     try {
       const { distinctId, properties } = this.#exceptionContext(options);
-      const readable = readableError(error);
+      const readable = toCapturable(error);
       if (typeof sdk.captureException === 'function') {
         sdk.captureException(readable, distinctId, properties);
       } else {

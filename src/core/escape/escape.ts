@@ -1,7 +1,8 @@
 /**
- * Escaping for values rendered into the snippet (docs/observability.md, "What the snippet does in the browser"): pure ASCII out, so that the
- * snippet's bytes are the same in every ASCII-compatible charset and no value can close the
- * `<script>` or the attribute it sits in.
+ * The package's one HTML escaper and one JSON-in-script encoder, for the snippet, the error
+ * page and the inspector (docs/observability.md, "What the snippet does in the browser"):
+ * pure ASCII out, so that the bytes are the same in every ASCII-compatible charset and no
+ * value can close the `<script>`, the element or the attribute it sits in.
  */
 
 /** `<`, `>`, `&`, and every UTF-16 code unit outside ASCII (U+2028, U+2029, surrogates…). */
@@ -55,14 +56,17 @@ function attributeEntity(match: string): string {
 }
 
 /**
- * Escapes a string for an HTML attribute value, quoted with `"` or `'`, such as the CSP
- * nonce: `&`, `<`, `>`, `"`, `'` as character references, every non-ASCII character as
- * `&#xHEX;` (a lone surrogate, which HTML cannot carry, as U+FFFD). The result is pure ASCII.
- * @param value the raw attribute value.
- * @returns the escaped value, to put between quotes.
+ * Escapes a string for HTML text or an attribute value quoted with `"` or `'` — the CSP
+ * nonce of the snippet, the message and stack of the error page: `&`, `<`, `>`, `"`, `'` as
+ * character references, every non-ASCII character as `&#xHEX;` (a lone surrogate, which HTML
+ * cannot carry, as U+FFFD). The result is pure ASCII, so it means the same in any
+ * ASCII-compatible charset the page declares.
+ * @param value the raw text.
+ * @returns the escaped text, to put in an element or between quotes.
  * @example
- * escapeAttribute('a"b<c'); // a&quot;b&lt;c
+ * escapeHtml('a"b<c'); // a&quot;b&lt;c
+ * escapeHtml('<a href="x">'); // '&lt;a href=&quot;x&quot;&gt;'
  */
-export function escapeAttribute(value: string): string {
+export function escapeHtml(value: string): string {
   return value.replace(ATTRIBUTE_UNSAFE, attributeEntity);
 }

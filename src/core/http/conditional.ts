@@ -5,7 +5,7 @@
  * freshness rule is the one Express applies (`req.fresh`).
  */
 
-import type { HeaderValue } from './header-values.js';
+import { type HeaderValue, parseCacheControl } from './header-values.js';
 
 /** The conditional headers a request carried. */
 export interface Conditionals {
@@ -17,8 +17,6 @@ export interface Conditionals {
 
 /** A request's headers, as Node parses them. */
 type RequestHeaders = Record<string, string | string[] | undefined>;
-
-const NO_CACHE = /(?:^|,)\s*no-cache\s*(?:,|$)/i;
 
 /**
  * Takes `If-None-Match` and `If-Modified-Since` off a GET or HEAD request's headers.
@@ -62,10 +60,8 @@ export function isFresh(
 ): boolean {
   const { ifNoneMatch, ifModifiedSince, cacheControl } = conditionals;
   if (ifNoneMatch === undefined && ifModifiedSince === undefined) return false;
-  if (cacheControl !== undefined && NO_CACHE.test(cacheControl)) return false;
-  if (ifNoneMatch !== undefined && ifNoneMatch.trim() !== '*') {
-    if (typeof etag !== 'string' || !namesTag(ifNoneMatch, etag)) return false;
-  }
+  if (cacheControl !== undefined && parseCacheControl(cacheControl).has('no-cache')) return false;
+  if (ifNoneMatch !== undefined && !matchesIfNoneMatch(ifNoneMatch, etag)) return false;
   if (ifModifiedSince !== undefined) {
     const since = Date.parse(ifModifiedSince);
     const modified = typeof lastModified === 'string' ? Date.parse(lastModified) : Number.NaN;
@@ -74,8 +70,17 @@ export function isFresh(
   return true;
 }
 
-/** `If-None-Match` names `etag`, comparing weakly (`W/"x"` matches `"x"`). */
-export function namesTag(ifNoneMatch: string, etag: string): boolean {
+/**
+ * True when an `If-None-Match` value matches the current `etag`: it is `*` (any current
+ * representation, with or without an ETag), or it names the tag, comparing weakly (`W/"x"` matches `"x"`). The one If-None-Match test of the package:
+ * the snippet's page validators and its immutable assets both ask it.
+ * @example
+ * matchesIfNoneMatch('W/"a", "b"', '"a"'); // true
+ * matchesIfNoneMatch('*', '"a"'); // true
+ */
+export function matchesIfNoneMatch(ifNoneMatch: string, etag: HeaderValue): boolean {
+  if (ifNoneMatch.trim() === '*') return true;
+  if (typeof etag !== 'string') return false;
   const wanted = weak(etag.trim());
   return ifNoneMatch.split(',').some((tag) => weak(tag.trim()) === wanted);
 }

@@ -93,6 +93,25 @@ export function parseCacheControl(value: string): Map<string, string | true> {
   return directives;
 }
 
+/**
+ * The names a list header with weights accepts (`Accept-Encoding: br;q=0.9, gzip;q=0`):
+ * lowercased, each with a `q` above 0 or none. Parameters are read as every other header's
+ * ({@link parseContentType}'s `charset` too): names in any case, quoted values unquoted.
+ * @example
+ * acceptedNames('br;q=0.9, gzip;q=0, *;q=0.1'); // Set { 'br', '*' }
+ */
+export function acceptedNames(value: string): Set<string> {
+  const accepted = new Set<string>();
+  for (const item of value.split(',')) {
+    const [first, ...parameters] = parseParameters(item, ';');
+    if (first === undefined || first.value !== undefined) continue;
+    const q = parameters.find((parameter) => parameter.name === 'q');
+    if (q !== undefined && !(Number(q.value) > 0)) continue;
+    accepted.add(first.name);
+  }
+  return accepted;
+}
+
 /** The lowercased media type essence and the `charset` parameter of a Content-Type. */
 export function parseContentType(value: string): { essence: string; charset: string | undefined } {
   const semicolon = value.indexOf(';');

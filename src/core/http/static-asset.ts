@@ -1,6 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { brotliCompress, constants, gzipSync } from 'node:zlib';
+import { matchesIfNoneMatch } from './conditional.js';
 import { contentHash } from './content-hash.js';
+import { acceptedNames } from './header-values.js';
 
 /**
  * A file the middleware serves itself — the boot script, the posthog-js bundle — at a
@@ -65,13 +67,7 @@ export function staticAsset(
 /** The coding to send for an `Accept-Encoding`: brotli, else gzip, else none (q=0 refuses). */
 export function pickCoding(acceptEncoding: unknown, brReady: boolean): 'br' | 'gzip' | undefined {
   if (typeof acceptEncoding !== 'string') return undefined;
-  const accepted = new Set<string>();
-  for (const item of acceptEncoding.split(',')) {
-    const [name = '', ...params] = item.split(';').map((part) => part.trim().toLowerCase());
-    const q = params.find((param) => param.startsWith('q='));
-    if (q !== undefined && !(Number(q.slice(2)) > 0)) continue;
-    accepted.add(name);
-  }
+  const accepted = acceptedNames(acceptEncoding);
   if (brReady && (accepted.has('br') || accepted.has('*'))) return 'br';
   if (accepted.has('gzip') || accepted.has('x-gzip') || accepted.has('*')) return 'gzip';
   return undefined;
@@ -93,10 +89,7 @@ export function serveAsset(req: IncomingMessage, res: ServerResponse, asset: Sta
   res.setHeader('ETag', etag);
   if (coding) res.setHeader('Content-Encoding', coding);
   const held = req.headers['if-none-match'];
-  if (
-    typeof held === 'string' &&
-    held.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag)
-  ) {
+  if (typeof held === 'string' && matchesIfNoneMatch(held, etag)) {
     res.statusCode = 304;
     res.removeHeader('Content-Encoding');
     res.end();

@@ -42,11 +42,3 @@ export function createConsoleLogger({ debug = false }: { debug?: boolean } = {})
 
 /** The default logger: `console`, prefixed `[express-posthog]`, without debug lines. */
 export const consoleLogger: Logger = createConsoleLogger();
-
-/** A logger that drops everything. */
-export const silentLogger: Logger = Object.freeze({
-  debug() {},
-  info() {},
-  warn() {},
-  error() {},
-});

@@ -201,7 +201,7 @@ describe('PosthogClient when enabled', () => {
     expect(server.events.filter((e) => e.event === '$exception')).toHaveLength(1);
   });
 
-  it('captures a revoked Proxy or an error with throwing getters as an UnreadableError', async () => {
+  it('captures a revoked Proxy or an error with throwing getters as a ThrownValue', async () => {
     const { client } = enabledClient(server.url);
     const { proxy, revoke } = Proxy.revocable(new Error('gone'), {});
     revoke();
@@ -219,7 +219,7 @@ describe('PosthogClient when enabled', () => {
     const types = server.events
       .filter((e) => e.event === '$exception')
       .map((e) => e.properties.$exception_list?.[0]?.type);
-    expect(types.sort()).toEqual(['Error', 'UnreadableError', 'UnreadableError']);
+    expect(types.sort()).toEqual(['Error', 'ThrownValue', 'ThrownValue']);
     expect(unhandled).toEqual([]);
   });
 

@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { escapeAttribute, jsonForScript } from '../../../src/core/escape/escape.js';
+import { remoteConfigScript } from '../../../src/apps/inspector/remote-config.js';
+import { escapeHtml, jsonForScript } from '../../../src/core/escape/escape.js';
+import { errorHtml } from '../../../src/error-handler/error-response.js';
 
 const isAscii = (text: string): boolean => [...text].every((c) => c.charCodeAt(0) < 0x80);
 
@@ -67,21 +69,21 @@ describe('jsonForScript', () => {
   });
 });
 
-describe('escapeAttribute', () => {
+describe('escapeHtml', () => {
   it('escapes the characters that can end or alter an attribute value', () => {
-    expect(escapeAttribute(`a&b<c>d"e'f`)).toBe('a&amp;b&lt;c&gt;d&quot;e&#39;f');
+    expect(escapeHtml(`a&b<c>d"e'f`)).toBe('a&amp;b&lt;c&gt;d&quot;e&#39;f');
   });
 
   it('leaves a base64 CSP nonce untouched', () => {
-    expect(escapeAttribute('rAnd0m+/nonce==')).toBe('rAnd0m+/nonce==');
+    expect(escapeHtml('rAnd0m+/nonce==')).toBe('rAnd0m+/nonce==');
   });
 
   it('writes non-ASCII characters as hexadecimal references, by code point', () => {
-    expect(escapeAttribute('é😀')).toBe('&#xe9;&#x1f600;');
+    expect(escapeHtml('é😀')).toBe('&#xe9;&#x1f600;');
   });
 
   it('replaces a lone surrogate by U+FFFD', () => {
-    expect(escapeAttribute('\udc00')).toBe('&#xfffd;');
+    expect(escapeHtml('\udc00')).toBe('&#xfffd;');
   });
 
   it('is ASCII-only and free of & < > " \' except in its own references', () => {
@@ -90,7 +92,7 @@ describe('escapeAttribute', () => {
     });
     fc.assert(
       fc.property(fc.oneof(fc.string({ unit: 'binary' }), anyCodeUnit), (value) => {
-        const out = escapeAttribute(value);
+        const out = escapeHtml(value);
         expect(isAscii(out)).toBe(true);
         expect(out).not.toMatch(/[<>"']/);
         expect(out.replace(/&(?:amp|lt|gt|quot|#39|#x[0-9a-f]+);/g, '')).not.toContain('&');
@@ -107,8 +109,55 @@ describe('escapeAttribute', () => {
       });
     fc.assert(
       fc.property(fc.string({ unit: 'binary' }), (value) => {
-        expect(decode(escapeAttribute(value))).toBe(value);
+        expect(decode(escapeHtml(value))).toBe(value);
       }),
+    );
+  });
+});
+
+// The error page had its own escaper (the five specials only) beside this one: one escaper
+// now, so its pages are ASCII and carry no lone surrogate, whatever the error says.
+describe('escapeHtml in the error page', () => {
+  const tags = (html: string): string[] => html.match(/<[^>]*>/g) ?? [];
+  const page = (name: string, message: string, stack: string, requestId: string) =>
+    errorHtml({ status: 500, requestId, debug: { name, message, stack } });
+
+  it('writes an error message with non-ASCII and a lone surrogate as references', () => {
+    const html = page('Error', 'café \ud800 <b>', 'at x', 'r-1');
+    expect(html).toContain('<h2>Error: caf&#xe9; &#xfffd; &lt;b&gt;</h2>');
+  });
+
+  it("keeps the page's tags, and only them, whatever the name, message, stack and request id", () => {
+    const anyCodeUnit = fc.string({
+      unit: fc.integer({ min: 0, max: 0xffff }).map((u) => String.fromCharCode(u)),
+    });
+    const text = fc.oneof(fc.string({ unit: 'binary' }), anyCodeUnit);
+    const expected = tags(page('', '', '', ''));
+    fc.assert(
+      fc.property(text, text, text, text, (name, message, stack, requestId) => {
+        const html = page(name, message, stack, requestId);
+        expect(isAscii(html)).toBe(true);
+        expect(tags(html)).toEqual(expected);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+// The inspector encoded its remote config for a script by its own three replaces (<, U+2028,
+// U+2029): it asks jsonForScript now, so `>`, `&` and non-ASCII are escaped there too.
+describe("jsonForScript in the inspector's remote config script", () => {
+  it('gives a script that is ASCII, cannot be closed, and sets the config for any token', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary' }), (token) => {
+        const script = remoteConfigScript(token, true);
+        expect(isAscii(script)).toBe(true);
+        expect(script).not.toMatch(/[<>&\u2028\u2029]/);
+        const window: { _POSTHOG_REMOTE_CONFIG?: Record<string, { config: unknown }> } = {};
+        new Function('window', script)(window);
+        expect(window._POSTHOG_REMOTE_CONFIG?.[token]?.config).toMatchObject({ token });
+      }),
+      { numRuns: 200 },
     );
   });
 });

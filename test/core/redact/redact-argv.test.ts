@@ -1,7 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { classifyExit } from '../../src/cli/exit-reason.js';
-import { isSecretFlag, MAX_ARGV_CHARS, redactArgv } from '../../src/cli/redact-argv.js';
+import { isSecretName, MAX_ARGV_CHARS, redactArgv } from '../../../src/core/redact/redact.js';
 
 describe('redactArgv', () => {
   it.each([
@@ -79,49 +78,10 @@ describe('redactArgv', () => {
       'MY_TOKEN',
       '--auth',
     ]) {
-      expect(isSecretFlag(name), name).toBe(true);
+      expect(isSecretName(name), name).toBe(true);
     }
     for (const name of ['--monkey', '--keyboard', '--limit', '--region', '--keyfile']) {
-      expect(isSecretFlag(name), name).toBe(false);
-    }
-  });
-});
-
-describe('classifyExit', () => {
-  it('does not capture help, version, or an exitCode 0', () => {
-    for (const code of ['commander.helpDisplayed', 'commander.help', 'commander.version']) {
-      expect(classifyExit(Object.assign(new Error(code), { code, exitCode: 0 }))).toEqual({
-        kind: 'clean',
-        exitCode: 0,
-        capture: false,
-      });
-    }
-    expect(classifyExit(Object.assign(new Error('done'), { exitCode: 0 })).capture).toBe(false);
-  });
-
-  it('keeps the exit code of a Commander usage error, without capturing it', () => {
-    expect(
-      classifyExit(Object.assign(new Error('x'), { code: 'commander.unknownOption', exitCode: 1 })),
-    ).toEqual({ kind: 'usage', exitCode: 1, capture: false });
-  });
-
-  it('exits 130 on an abort, without capturing it', () => {
-    expect(classifyExit(new DOMException('stop', 'AbortError'))).toEqual({
-      kind: 'abort',
-      exitCode: 130,
-      capture: false,
-    });
-    expect(classifyExit(Object.assign(new Error('x'), { code: 'ABORT_ERR' })).kind).toBe('abort');
-  });
-
-  it('captures everything else, exit 1, non-errors included', () => {
-    for (const thrown of [
-      new Error('x'),
-      Object.assign(new Error('x'), { exitCode: 2 }),
-      'text',
-      undefined,
-    ]) {
-      expect(classifyExit(thrown)).toEqual({ kind: 'crash', exitCode: 1, capture: true });
+      expect(isSecretName(name), name).toBe(false);
     }
   });
 });

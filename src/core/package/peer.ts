@@ -1,0 +1,75 @@
+/**
+ * Locating the optional peer packages — posthog-js (first-party delivery, the local
+ * inspector) and rrweb-player (the inspector's replay) — from the package's own location, as
+ * Node resolves them for it (docs/observability.md, "First-party delivery").
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+
+const requireHere = createRequire(import.meta.url);
+
+/** What {@link locatePeer} found: the file's absolute path, or why it is not there. */
+export type PeerLocation =
+  | { readonly path: string; readonly missing?: undefined }
+  | { readonly path?: undefined; readonly missing: string };
+
+/**
+ * Resolves a file of a peer package (`posthog-js/dist/array.full.js`, `rrweb-player`).
+ * Never throws.
+ * @param specifier the package name, or the package name and a file in it.
+ * @returns `{ path }`, or `{ missing }` with the first line of Node's resolution error.
+ * @example
+ * locatePeer('posthog-js/dist/array.full.js'); // { path: '/app/node_modules/posthog-js/dist/array.full.js' }
+ */
+export function locatePeer(specifier: string): PeerLocation {
+  try {
+    return { path: requireHere.resolve(specifier) };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return { missing: message.split('\n')[0] ?? message };
+  }
+}
+
+/**
+ * The version in a peer package's `package.json`, found above the file `path` of it that
+ * {@link locatePeer} gave, or `unknown`.
+ * @example
+ * peerVersion('rrweb-player', '/app/node_modules/rrweb-player/dist/index.cjs'); // '2.1.6'
+ */
+export function peerVersion(name: string, path: string): string {
+  let dir = dirname(path);
+  for (let i = 0; i < 4; i += 1) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
+        name?: unknown;
+        version?: unknown;
+      };
+      if (pkg.name === name) return typeof pkg.version === 'string' ? pkg.version : 'unknown';
+    } catch {
+      // No package.json here: look one folder up.
+    }
+    dir = dirname(dir);
+  }
+  return 'unknown';
+}
+
+/**
+ * Resolves a file of the optional peer dependency `posthog-js` (needed only
+ * for first-party delivery and the local inspector), or throws an `Error`
+ * saying what needs it and what to install.
+ *
+ * @param file - the file inside the package, e.g. `dist/array.full.js`.
+ * @param neededFor - what asked for it, for the message, e.g. `POSTHOG_JS_SRC=self`.
+ * @param fix - the other way out, e.g. `or set POSTHOG_JS_SRC=cdn`.
+ * @returns the absolute path of the file.
+ * @example
+ * const path = resolvePosthogJs('dist/array.full.js', 'POSTHOG_JS_SRC=self', 'or set POSTHOG_JS_SRC=cdn');
+ */
+export function resolvePosthogJs(file: string, neededFor: string, fix?: string): string {
+  const found = locatePeer(`posthog-js/${file}`);
+  if (found.path !== undefined) return found.path;
+  throw new Error(
+    `express-posthog: ${neededFor} needs the optional peer dependency posthog-js, which is not installed (${found.missing}). Install it with \`npm install posthog-js\`${fix ? `, ${fix}` : ''}.`,
+  );
+}
