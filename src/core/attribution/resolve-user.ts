@@ -1,29 +1,12 @@
 import type { Request, Response } from 'express';
 import { describeError } from '../errors/describe-error.js';
 import type { Logger } from '../log/index.js';
-import { rateLimitedWarn } from '../log/rate-limited.js';
+import { warnerFor } from '../log/rate-limited.js';
 import { readAppUser } from './request-user.js';
 import { type PosthogUser, readUserObject } from './user.js';
 
 /** Reads the app's user from a request; may return a promise. */
 export type GetUser = (req: Request, res: Response) => unknown;
-
-const warners = new WeakMap<Logger, (message: string) => void>();
-
-/**
- * One rate-limited warning function per logger.
- *
- * @example
- * warnFor(getPosthog().config.logger)('posthogUser: getUser failed');
- */
-export function warnFor(logger: Logger): (message: string) => void {
-  let warn = warners.get(logger);
-  if (!warn) {
-    warn = rateLimitedWarn(logger);
-    warners.set(logger, warn);
-  }
-  return warn;
-}
 
 /** True for a promise or any object with a callable `then`; false (not a throw) for one whose `then` cannot be read. */
 function isThenable(value: unknown): value is PromiseLike<unknown> {
@@ -61,7 +44,7 @@ export function resolveUser(
   onDoneError: (error: unknown) => void,
 ): void {
   const warn = (what: string, error: unknown) => {
-    warnFor(logger())(
+    warnerFor(logger())(
       `${factory}: ${what} (${describeError(error)}); treating the request as anonymous. Make getUser return a plain object such as { id, email, name }, or undefined.`,
     );
   };
