@@ -1,2 +1,2 @@
-export { type GetUser, resolveUser } from '../core/attribution/resolve-user.js';
+export type { GetUser } from '../core/attribution/resolve-user.js';
 export { type PosthogUserOptions, posthogUser } from './posthog-user.js';
