@@ -1,5 +1,6 @@
 import { consoleLogger, createConsoleLogger } from '../log/index.js';
 import { deriveAssetsHost, deriveUiHost } from './hosts.js';
+import { optionKeys, refuseUnknownKeys } from './option-rules.js';
 import {
   booleanWord,
   MAX_TIMER_MS,
@@ -27,6 +28,27 @@ export const DEFAULTS = Object.freeze({
   jsSrc: 'cdn' as JsSource,
   firstParty: false,
   shutdownTimeoutMs: 5_000,
+});
+
+/** The overrides `loadConfig` takes; any other key is refused. */
+const OPTION_KEYS = optionKeys<PosthogConfigOptions>({
+  apiKey: true,
+  host: true,
+  uiHost: true,
+  identifyPii: true,
+  replay: true,
+  replayMaskSelector: true,
+  llmPayloads: true,
+  llmPayloadMaxChars: true,
+  environment: true,
+  release: true,
+  secretKey: true,
+  jsSrc: true,
+  firstParty: true,
+  shutdownTimeoutMs: true,
+  debug: true,
+  production: true,
+  logger: true,
 });
 
 const IDENTIFY_MODES: readonly IdentifyMode[] = ['none', 'id', 'email', 'full'];
@@ -82,7 +104,9 @@ function resolveEnvironment(options: PosthogConfigOptions, env: Env, warn: Warn)
  * Reads the configuration (docs/observability.md, "Variables") once into a frozen object.
  *
  * A bad value never throws: it logs one warning naming the variable (or the
- * option), the value, and the default used instead.
+ * option), the value, and the default used instead. An unknown key in
+ * `options` is a mistake in the code, not in the environment: it throws a
+ * `TypeError` naming the nearest valid key.
  *
  * @param env - the environment to read. @default process.env
  * @param options - programmatic values; each wins over its variable.
@@ -95,6 +119,9 @@ export function loadConfig(
   env: Env = process.env,
   options: Readonly<PosthogConfigOptions> = {},
 ): PosthogConfig {
+  if (typeof options === 'object' && options !== null) {
+    refuseUnknownKeys('loadConfig', options, OPTION_KEYS);
+  }
   // `DEBUG=express-posthog` (the `debug` package's convention) turns on the console's debug lines.
   const logger =
     options.logger ??
