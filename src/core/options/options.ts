@@ -46,6 +46,42 @@ function looksLikeExpressArgument(value: unknown): boolean {
 }
 
 /**
+ * Refuses a key of `options` that is not in `keys` (`retired` keys pass, for the factory
+ * to say what replaced them), naming the nearest valid one; options that cannot be read (a
+ * revoked Proxy) are named as such. For functions that check the object's shape themselves
+ * (`traceGeneration`, the job functions, `runCli`); factories call {@link checkOptionsObject}.
+ *
+ * @param factory - the function's name, for messages.
+ * @param usage - how to call it, for messages.
+ * @param options - an object.
+ * @param keys - the valid keys.
+ * @param retired - keys that pass because the caller answers them itself. @default []
+ * @example
+ * checkOptionKeys('runCli', "runCli(main, { name: 'reindex' })", options, ['name', 'argv', 'client']);
+ */
+export function checkOptionKeys(
+  factory: string,
+  usage: string,
+  options: object,
+  keys: readonly string[],
+  retired: readonly string[] = [],
+): void {
+  try {
+    refuseUnknownKeys(factory, options, keys, retired);
+  } catch (error) {
+    throw unreadable(factory, usage, error);
+  }
+}
+
+/** The error to throw: a message of ours as it is, anything else as options that cannot be read. */
+function unreadable(factory: string, usage: string, error: unknown): TypeError {
+  if (error instanceof TypeError && error.message.startsWith(`${factory}:`)) return error;
+  return new TypeError(
+    `${factory}: the options could not be read (${String(error)}); pass a plain object, e.g. ${usage}.`,
+  );
+}
+
+/**
  * Returns the options object, or throws a `TypeError` when it is not one. Catches
  * `app.use(factory)` (no call): Express then calls the factory with
  * `(req, res, next)` or `(err, req, res, next)` on the first request, and
@@ -85,10 +121,7 @@ export function checkOptionsObject<T extends object>(
     }
     if (keys !== undefined) refuseUnknownKeys(factory, options, keys, retired);
   } catch (error) {
-    if (error instanceof TypeError && error.message.startsWith(`${factory}:`)) throw error;
-    throw new TypeError(
-      `${factory}: the options could not be read (${String(error)}); pass a plain object, e.g. ${usage}.`,
-    );
+    throw unreadable(factory, usage, error);
   }
   return options as Readonly<Partial<T>>;
 }
