@@ -178,7 +178,9 @@ function readJobOptions(
   const optionsForm = keys.every((key) => key === 'client' || key === 'properties');
   // The old form passes properties of any name here; a key a letter or a case away from an
   // option is a misspelt option, not a property.
-  const misspelt = keys.filter((key) => !optionsForm && closestName(key, WITH_KEYS) !== undefined);
+  const misspelt = optionsForm
+    ? []
+    : keys.filter((key) => !(WITH_KEYS as readonly string[]).includes(key) && closestName(key, WITH_KEYS) !== undefined);
   if (misspelt.length > 0) {
     checkOptionKeys(
       'withJobCapture',
