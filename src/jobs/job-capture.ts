@@ -180,7 +180,11 @@ function readJobOptions(
   // option is a misspelt option, not a property.
   const misspelt = optionsForm
     ? []
-    : keys.filter((key) => !(WITH_KEYS as readonly string[]).includes(key) && closestName(key, WITH_KEYS) !== undefined);
+    : keys.filter(
+        (key) =>
+          !(WITH_KEYS as readonly string[]).includes(key) &&
+          closestName(key, WITH_KEYS) !== undefined,
+      );
   if (misspelt.length > 0) {
     checkOptionKeys(
       'withJobCapture',
