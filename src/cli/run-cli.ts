@@ -2,6 +2,7 @@ import { basename } from 'node:path';
 import { getPosthog, type PosthogClient } from '../core/client/index.js';
 import { toCapturable } from '../core/errors/capturable.js';
 import { describeError, safeField } from '../core/errors/describe-error.js';
+import { checkOptionKeys, optionKeys } from '../core/options/options.js';
 import { redactArgv } from '../core/redact/redact.js';
 import { classifyExit, type ExitReason, INTERRUPTED_EXIT_CODE } from './exit-reason.js';
 
@@ -22,6 +23,9 @@ export interface RunCliOptions {
   /** The client to send with. @default getPosthog() */
   readonly client?: PosthogClient;
 }
+
+/** The options of {@link runCli}; any other key is refused. */
+const OPTION_KEYS = optionKeys<RunCliOptions>({ name: true, argv: true, client: true });
 
 /** Exit code after `SIGTERM` (128 + 15). */
 const TERMINATED_EXIT_CODE = 143;
@@ -77,7 +81,8 @@ function printError(error: unknown): void {
  * the shutdown bound (plus 250 ms) after the crash.
  *
  * @param main - the command; receives `{ argv, signal }`.
- * @param options - `name`, `argv`, `client`.
+ * @param options - `name`, `argv`, `client`; an unknown key rejects with a
+ *   `TypeError` naming the nearest valid one, before `main` runs.
  * @returns a promise that settles when `main` succeeded and events were
  *   flushed; after a crash or a signal the process exits instead.
  * @example
@@ -94,6 +99,9 @@ export async function runCli(
   main: (context: CliContext) => unknown,
   options: Readonly<RunCliOptions> = {},
 ): Promise<void> {
+  if (typeof options === 'object' && options !== null) {
+    checkOptionKeys('runCli', "runCli(main, { name: 'reindex' })", options, OPTION_KEYS);
+  }
   const client = options.client ?? getPosthog();
   const argv = options.argv ?? process.argv.slice(2);
   const name = options.name ?? basename(process.argv[1] ?? 'cli');

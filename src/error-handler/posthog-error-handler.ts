@@ -2,11 +2,10 @@ import { validateHeaderName, validateHeaderValue } from 'node:http';
 import type { ErrorRequestHandler, NextFunction, Request, Response } from 'express';
 import { requestProperties } from '../core/attribution/request-info.js';
 import type { PosthogClient } from '../core/client/index.js';
-import { show } from '../core/config/parse.js';
 import { describeError } from '../core/errors/describe-error.js';
 import { addVary } from '../core/http/vary.js';
 import { warnerFor } from '../core/log/rate-limited.js';
-import { checkOptions } from '../core/options/options.js';
+import { checkBooleanOption, checkOptions } from '../core/options/options.js';
 import { redactUrl } from '../core/redact/redact.js';
 import {
   debugDetails,
@@ -119,6 +118,79 @@ function plainFallback(res: Response): void {
   }
 }
 
+/** Whether the error is captured: `shouldCapture` when given (a throw falls back), else a 5xx. */
+function wanted(
+  shouldCapture: ShouldCapture | undefined,
+  posthog: PosthogClient,
+  error: unknown,
+  req: Request,
+  res: Response,
+  status: number,
+): boolean {
+  if (!shouldCapture) return status >= 500;
+  try {
+    return shouldCapture(error, req, res) === true;
+  } catch (failure) {
+    warnerFor(posthog.config.logger)(
+      `posthogErrorHandler: shouldCapture threw (${describeError(failure)}); capturing by status (${status})`,
+    );
+    return status >= 500;
+  }
+}
+
+/** Captures the error once, with the request, the final status and the redacted URL. */
+function capture(posthog: PosthogClient, error: unknown, req: Request, status: number): void {
+  if (posthog.wasCaptured(error)) return;
+  posthog.captureException(error, {
+    request: req,
+    properties: {
+      status_code: status,
+      $response_status_code: status,
+      url: redactUrl(req.originalUrl ?? req.url ?? ''),
+    },
+  });
+}
+
+/** Answers the error: status, headers, then the app's page, the built-in page or JSON. */
+function answer(
+  render: RenderErrorPage | undefined,
+  posthog: PosthogClient,
+  error: unknown,
+  req: Request,
+  res: Response,
+  status: number,
+): void {
+  for (const name of BODY_HEADERS) res.removeHeader(name);
+  if (status < 500) {
+    for (const [name, value] of errorHeaders(error)) res.setHeader(name, value);
+  }
+  res.status(status);
+  res.setHeader('Cache-Control', 'no-store');
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  addVary(res, 'Accept');
+  const details: ErrorPageDetails = {
+    status,
+    requestId: requestProperties(req).request_id,
+    ...(posthog.config.debug ? { debug: debugDetails(error) } : {}),
+  };
+  if (req.accepts(['json', 'html']) === 'html') {
+    if (render) {
+      try {
+        render(req, res, details);
+        return;
+      } catch (failure) {
+        warnerFor(posthog.config.logger)(
+          `posthogErrorHandler: render failed (${describeError(failure)}); sending the built-in page`,
+        );
+        if (res.headersSent) throw failure;
+      }
+    }
+    res.type('html').send(errorHtml(details));
+    return;
+  }
+  res.type('json').send(errorJson(details));
+}
+
 /**
  * The server exception handler (docs/observability.md, "`posthogErrorHandler(options?)`: server exceptions"): an
  * Express error middleware to register after the routes (and after
@@ -167,80 +239,13 @@ export function posthogErrorHandler(
     client: true,
   });
   const { render, shouldCapture, respond = true } = checked.options;
-  if (typeof respond !== 'boolean') {
-    throw new TypeError(
-      `posthogErrorHandler: \`respond\` must be true or false, got ${show(respond)}. Use respond: false to keep your own error handler after this one.`,
-    );
-  }
+  checkBooleanOption(
+    'posthogErrorHandler',
+    'respond',
+    respond,
+    'Use respond: false to keep your own error handler after this one.',
+  );
   const resolveClient = checked.client;
-
-  function wanted(
-    posthog: PosthogClient,
-    error: unknown,
-    req: Request,
-    res: Response,
-    status: number,
-  ): boolean {
-    if (!shouldCapture) return status >= 500;
-    try {
-      return shouldCapture(error, req, res) === true;
-    } catch (failure) {
-      warnerFor(posthog.config.logger)(
-        `posthogErrorHandler: shouldCapture threw (${describeError(failure)}); capturing by status (${status})`,
-      );
-      return status >= 500;
-    }
-  }
-
-  function capture(posthog: PosthogClient, error: unknown, req: Request, status: number): void {
-    if (posthog.wasCaptured(error)) return;
-    posthog.captureException(error, {
-      request: req,
-      properties: {
-        status_code: status,
-        $response_status_code: status,
-        url: redactUrl(req.originalUrl ?? req.url ?? ''),
-      },
-    });
-  }
-
-  function answer(
-    posthog: PosthogClient,
-    error: unknown,
-    req: Request,
-    res: Response,
-    status: number,
-  ): void {
-    for (const name of BODY_HEADERS) res.removeHeader(name);
-    if (status < 500) {
-      for (const [name, value] of errorHeaders(error)) res.setHeader(name, value);
-    }
-    res.status(status);
-    res.setHeader('Cache-Control', 'no-store');
-    res.setHeader('X-Content-Type-Options', 'nosniff');
-    addVary(res, 'Accept');
-    const details: ErrorPageDetails = {
-      status,
-      requestId: requestProperties(req).request_id,
-      ...(posthog.config.debug ? { debug: debugDetails(error) } : {}),
-    };
-    if (req.accepts(['json', 'html']) === 'html') {
-      if (render) {
-        try {
-          render(req, res, details);
-          return;
-        } catch (failure) {
-          warnerFor(posthog.config.logger)(
-            `posthogErrorHandler: render failed (${describeError(failure)}); sending the built-in page`,
-          );
-          if (res.headersSent) throw failure;
-        }
-      }
-      res.type('html').send(errorHtml(details));
-      return;
-    }
-    res.type('json').send(errorJson(details));
-  }
 
   return function posthogErrorHandlerMiddleware(
     error: unknown,
@@ -254,13 +259,14 @@ export function posthogErrorHandler(
       posthog = resolveClient();
       const status = errorStatus(error);
       const finalStatus = res.headersSent ? res.statusCode : status;
-      if (wanted(posthog, error, req, res, status)) capture(posthog, error, req, finalStatus);
+      if (wanted(shouldCapture, posthog, error, req, res, status))
+        capture(posthog, error, req, finalStatus);
       if (!respond || res.headersSent) {
         handedOver = true;
         next(error);
         return;
       }
-      answer(posthog, error, req, res, status);
+      answer(render, posthog, error, req, res, status);
     } catch (failure) {
       // Never throw during a request, and never hand Express's final handler an
       // error it would choke on (it sets `error.headers` itself): answer here.

@@ -1,6 +1,7 @@
 import { getPosthog, PosthogClient } from '../core/client/index.js';
 import type { EventProperties } from '../core/client/sdk.js';
 import { warnerFor } from '../core/log/rate-limited.js';
+import { checkOptionKeys, closestName, optionKeys } from '../core/options/options.js';
 
 /**
  * Properties of a job failure: the job's name, the component that runs it,
@@ -31,6 +32,11 @@ export interface WithJobCaptureOptions {
   /** `component` and other properties for the event, as for {@link captureJobFailure}. */
   readonly properties?: Readonly<Omit<JobFailureProperties, 'job'>>;
 }
+
+/** The options of {@link captureJobFailure}; any other key is refused. */
+const CAPTURE_KEYS = optionKeys<CaptureJobFailureOptions>({ client: true });
+/** The options of {@link withJobCapture}. */
+const WITH_KEYS = optionKeys<WithJobCaptureOptions>({ client: true, properties: true });
 
 /** Says a warning once per logger: a deprecation repeated per job would flood the log. */
 function warnOnce(client: PosthogClient, key: string, message: string): void {
@@ -75,8 +81,9 @@ function splitClient(
  * Captures a background-job failure as `$exception` (docs/observability.md,
  * "Background jobs"), with `job`, `component` and your properties; `environment` and
  * `release` ride along as on every event. An error captured once (here, by
- * `runCli`, or by the error handler) is not captured again. Never throws; a
- * no-op with PostHog off.
+ * `runCli`, or by the error handler) is not captured again. Never throws once
+ * called right (an unknown key in `options` is a `TypeError` naming the nearest
+ * valid one, enabled or not); a no-op with PostHog off.
  *
  * This queues the event: a process that exits right after should
  * `await client.shutdown()` (or run under `runCli`, which does).
@@ -118,6 +125,12 @@ export function captureJobFailure(
       'captureJobFailure(error, properties, client) is deprecated: write captureJobFailure(error, properties, { client }).',
     );
   } else if (typeof options === 'object' && options !== null) {
+    checkOptionKeys(
+      'captureJobFailure',
+      'captureJobFailure(error, { job }, { client })',
+      options,
+      CAPTURE_KEYS,
+    );
     explicit = isClient(options.client) ? options.client : undefined;
   }
   try {
@@ -155,6 +168,23 @@ function readJobOptions(
     typeof third === 'object' && third !== null ? (third as Record<string, unknown>) : {};
   const keys = Object.keys(record);
   const optionsForm = keys.every((key) => key === 'client' || key === 'properties');
+  // The old form passes properties of any name here; a key a letter or a case away from an
+  // option is a misspelt option, not a property.
+  const misspelt = optionsForm
+    ? []
+    : keys.filter(
+        (key) =>
+          !(WITH_KEYS as readonly string[]).includes(key) &&
+          closestName(key, WITH_KEYS) !== undefined,
+      );
+  if (misspelt.length > 0) {
+    checkOptionKeys(
+      'withJobCapture',
+      "withJobCapture(job, fn, { properties: { component: 'worker' }, client })",
+      Object.fromEntries(misspelt.map((key) => [key, record[key]])),
+      WITH_KEYS,
+    );
+  }
   let client = isClient(fourth) ? fourth : undefined;
   let properties: Record<string, unknown>;
   if (optionsForm && !(keys.includes('client') && !isClient(record.client))) {
@@ -182,7 +212,9 @@ function readJobOptions(
  * unchanged. Returns what the job returns.
  *
  * The old form `withJobCapture(job, fn, properties, client)` still works and
- * logs one deprecation warning.
+ * logs one deprecation warning; a key of `options` a letter or a case away from
+ * `client` or `properties` is taken for a misspelt option and refused with a
+ * `TypeError`, before the job runs.
  *
  * @param job - the job's name: the `job` property; a non-empty string.
  * @param fn - the job.

@@ -4,6 +4,7 @@ import { getPosthog, type PosthogClient } from '../core/client/index.js';
 import type { EventProperties } from '../core/client/sdk.js';
 import { describeError } from '../core/errors/describe-error.js';
 import { warnerFor } from '../core/log/rate-limited.js';
+import { optionKeys } from '../core/options/options.js';
 import { describeGenerationError, httpStatusOf } from './error-summary.js';
 import { createStreamAccumulator, extractResponse, type GenerationFacts } from './extract.js';
 import { type AiMessage, clipMessages, toInputMessages, toOutputMessages } from './messages.js';
@@ -36,6 +37,17 @@ export interface TraceGenerationOptions {
   /** The client to send with. @default getPosthog() */
   readonly client?: PosthogClient;
 }
+
+/** The options of {@link traceGeneration}; any other key is refused. */
+const OPTION_KEYS = optionKeys<TraceGenerationOptions>({
+  provider: true,
+  model: true,
+  distinctId: true,
+  traceId: true,
+  baseUrl: true,
+  properties: true,
+  client: true,
+});
 
 /** Token counts for {@link GenerationRecorder.setTokens}; each field is optional. */
 export interface GenerationTokens {
@@ -166,7 +178,7 @@ export async function traceGeneration<T>(
   options: Readonly<TraceGenerationOptions>,
   fn: (gen: GenerationRecorder) => T | Promise<T>,
 ): Promise<T> {
-  checkTraceArguments(options, fn);
+  checkTraceArguments(options, fn, OPTION_KEYS);
   const started = performance.now();
   const client = options.client ?? getPosthog();
   const traceId = options.traceId ?? randomUUID();

@@ -5,6 +5,7 @@
  * `TypeError`; setter mistakes become one rate-limited warning each that
  * names the call, the value and the right form, and record nothing wrong.
  */
+import { checkOptionKeys } from '../core/options/options.js';
 
 /** Renders a value for a message: strings quoted, objects as JSON, never throws. */
 export function showValue(value: unknown): string {
@@ -56,16 +57,18 @@ function optionalType(options: Record<string, unknown>, key: string, type: strin
 
 /**
  * Throws a `TypeError` naming the mistake when `traceGeneration`'s options
- * or callback are wrong: options not an object, `provider` or `model`
+ * or callback are wrong: options not an object, an unknown key (named with the
+ * nearest valid one), `provider` or `model`
  * missing or empty, the callback not a function, or `distinctId`, `traceId`,
- * `baseUrl`, `properties` of the wrong type.
+ * `baseUrl`, `properties` of the wrong type. `keys` are the valid option names.
  */
-export function checkTraceArguments(options: unknown, fn: unknown): void {
+export function checkTraceArguments(options: unknown, fn: unknown, keys: readonly string[]): void {
   if (typeof options !== 'object' || options === null) {
     throw new TypeError(
       `traceGeneration: the first argument must be an options object, got ${showValue(options)}. Write ${OPTIONS_EXAMPLE}.`,
     );
   }
+  checkOptionKeys('traceGeneration', OPTIONS_EXAMPLE, options, keys);
   const record = options as Record<string, unknown>;
   requireText(record, 'provider', '"openai" or "anthropic"');
   requireText(record, 'model', '"gpt-4o-mini" or "claude-sonnet-4-5"');

@@ -10,4 +10,4 @@ export {
 } from './headers.js';
 export type { PosthogProxyOptions } from './options.js';
 export { classifyPath, type PathDecision, PROXIED_PATHS, type ProxiedPath } from './paths.js';
-export { posthogProxy } from './posthog-proxy.js';
+export { type PosthogProxyMiddleware, posthogProxy } from './posthog-proxy.js';

@@ -2,10 +2,16 @@
  * The options of `posthogProxy`, checked once at construction: a bad value throws with the
  * option, the value and what to write (docs/observability.md, "posthogProxy").
  */
-import { getPosthog, type PosthogClient } from '../core/client/index.js';
-import { show } from '../core/config/parse.js';
+import type { PosthogClient } from '../core/client/index.js';
+import { MAX_TIMER_MS } from '../core/config/parse.js';
 import { describeError } from '../core/errors/describe-error.js';
-import { checkOptionsObject } from '../core/options/options.js';
+import {
+  checkOptionsObject,
+  checkPositiveInteger,
+  clientOption,
+  failOption,
+  optionKeys,
+} from '../core/options/options.js';
 
 /** Options of `posthogProxy`. */
 export interface PosthogProxyOptions {
@@ -46,44 +52,23 @@ export interface ProxySettings {
   readonly maxBodyBytes: number;
 }
 
+const FACTORY = 'posthogProxy';
 const USAGE = "app.use(posthogProxy({ path: '/ingest' }))";
-const KNOWN = ['path', 'client', 'apiHost', 'assetsHost', 'timeoutMs', 'maxBodyBytes'] as const;
-/** `setTimeout`'s largest delay. */
-const MAX_TIMER_MS = 2_147_483_647;
+const KNOWN = optionKeys<PosthogProxyOptions>({
+  path: true,
+  client: true,
+  apiHost: true,
+  assetsHost: true,
+  timeoutMs: true,
+  maxBodyBytes: true,
+});
 
-function fail(option: string, value: unknown, fix: string): never {
-  throw new TypeError(`posthogProxy: \`${option}\` ${fix}, got ${show(value)}.`);
-}
-
-/** `checkOptionsObject`, with a revoked Proxy or a hostile prototype named as unreadable options. */
-function checkedObject(options: unknown): object {
-  try {
-    return checkOptionsObject<PosthogProxyOptions>('posthogProxy', USAGE, options);
-  } catch (error) {
-    if (error instanceof TypeError && error.message.startsWith('posthogProxy:')) throw error;
-    throw new TypeError(
-      `posthogProxy: the options could not be read (${describeError(error)}); pass a plain object, e.g. ${USAGE}.`,
-    );
-  }
+function fail(option: string, value: unknown, requirement: string): never {
+  return failOption(FACTORY, option, value, requirement);
 }
 
 /** Reads each known option once, so a throwing getter or a Proxy fails here, by name. */
 function readOptions(options: object): Partial<Record<(typeof KNOWN)[number], unknown>> {
-  const known = new Set<string>(KNOWN);
-  let keys: string[];
-  try {
-    keys = Object.keys(options);
-  } catch (error) {
-    throw new TypeError(
-      `posthogProxy: the options could not be read (${describeError(error)}); pass a plain object, e.g. ${USAGE}.`,
-    );
-  }
-  const unknown = keys.filter((key) => !known.has(key));
-  if (unknown.length > 0) {
-    throw new TypeError(
-      `posthogProxy: unknown option ${unknown.map((key) => `\`${key}\``).join(', ')}; the options are ${KNOWN.join(', ')}.`,
-    );
-  }
   const read: Partial<Record<(typeof KNOWN)[number], unknown>> = {};
   for (const key of KNOWN) {
     try {
@@ -123,13 +108,6 @@ function upstreamOf(option: string, value: unknown): Upstream {
   };
 }
 
-function positiveInteger(option: string, value: unknown, max: number, unit: string): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0 || value > max) {
-    fail(option, value, `must be a positive integer up to ${max} (${unit})`);
-  }
-  return value;
-}
-
 function checkPath(value: unknown): string {
   const ok =
     typeof value === 'string' &&
@@ -145,34 +123,28 @@ function checkPath(value: unknown): string {
   return value;
 }
 
-function checkClient(value: unknown): PosthogClient {
-  if (value === undefined) return getPosthog();
-  const config = (value as { config?: { host?: unknown } } | null)?.config;
-  if (typeof value !== 'object' || value === null || typeof config?.host !== 'string') {
-    fail('client', value, 'must be a PosthogClient (getPosthog(), or new PosthogClient(…))');
-  }
-  return value as PosthogClient;
-}
-
 /**
- * Checks `options` and applies the defaults; throws a `TypeError` naming the option, the
- * value and the fix.
+ * Checks `options` with the one options check (an unknown key is refused, naming the nearest
+ * valid one) and applies the defaults; throws a `TypeError` naming the option, the value and
+ * the fix.
  *
  * @example
  * const settings = proxySettings({ path: '/ingest', timeoutMs: 5000 });
  */
 export function proxySettings(options: unknown): ProxySettings {
-  const checked = readOptions(checkedObject(options));
+  const checked = readOptions(checkOptionsObject(FACTORY, USAGE, options, KNOWN));
   const path = checked.path === undefined ? '/ingest' : checkPath(checked.path);
   const timeoutMs =
-    checked.timeoutMs === undefined
-      ? 30_000
-      : positiveInteger('timeoutMs', checked.timeoutMs, MAX_TIMER_MS, 'milliseconds');
+    checkPositiveInteger(FACTORY, 'timeoutMs', checked.timeoutMs, {
+      max: MAX_TIMER_MS,
+      unit: 'milliseconds',
+    }) ?? 30_000;
   const maxBodyBytes =
-    checked.maxBodyBytes === undefined
-      ? 20 * 1024 * 1024
-      : positiveInteger('maxBodyBytes', checked.maxBodyBytes, Number.MAX_SAFE_INTEGER, 'bytes');
-  const client = checkClient(checked.client);
+    checkPositiveInteger(FACTORY, 'maxBodyBytes', checked.maxBodyBytes, {
+      max: Number.MAX_SAFE_INTEGER,
+      unit: 'bytes',
+    }) ?? 20 * 1024 * 1024;
+  const client = clientOption(FACTORY, checked.client)();
   const { config } = client;
   return {
     path,

@@ -6,10 +6,17 @@ import { rateLimitedWarn } from '../core/log/rate-limited.js';
 import { answerProxyError, type ProxyStatus } from './answer.js';
 import { downstreamResponseHeaders, upstreamRequestHeaders } from './headers.js';
 import { proxiedLocation } from './location.js';
-import { type PosthogProxyOptions, proxySettings } from './options.js';
+import { type PosthogProxyOptions, type ProxySettings, proxySettings } from './options.js';
 import { classifyPath, type UpstreamKind } from './paths.js';
 
 type Next = (error?: unknown) => void;
+
+/** What {@link posthogProxy} returns: a Connect/Express middleware. */
+export type PosthogProxyMiddleware = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  next: Next,
+) => void;
 
 const METHODS = new Set(['GET', 'HEAD', 'POST']);
 
@@ -56,93 +63,10 @@ function mountPath(req: IncomingMessage): string {
  * app.use(compression());
  * app.use(posthogSnippet({ apiHost: '/ingest' }));
  */
-export function posthogProxy(options?: Readonly<PosthogProxyOptions>) {
-  const { path, client, api, assets, timeoutMs, maxBodyBytes } = proxySettings(options);
+export function posthogProxy(options?: Readonly<PosthogProxyOptions>): PosthogProxyMiddleware {
+  const settings = proxySettings(options);
+  const { path, client, maxBodyBytes } = settings;
   const warn = rateLimitedWarn(client.config.logger);
-
-  function forward(req: IncomingMessage, res: ServerResponse, kind: UpstreamKind, rest: string) {
-    const target = kind === 'api' ? api : assets;
-    const label = `${req.method} ${path}${rest.split('?')[0]} to ${target.host}`;
-    let finished = false;
-    const send = target.secure ? httpsRequest : httpRequest;
-    let upstream: ReturnType<typeof httpRequest>;
-    try {
-      upstream = send({
-        hostname: target.hostname,
-        ...(target.port ? { port: target.port } : {}),
-        method: req.method,
-        path: `${target.basePath}${rest}`,
-        headers: upstreamRequestHeaders(req.headers, target.host, clientAddress(req)),
-      });
-    } catch (error) {
-      warn(`posthogProxy: ${label} could not be sent: ${(error as Error).message}`);
-      answerProxyError(req, res, 400, 'the request could not be forwarded');
-      return;
-    }
-
-    const deadline = setTimeout(function exchangeDeadline() {
-      warn(`posthogProxy: ${label} passed the ${timeoutMs} ms deadline; cut.`);
-      end(504, 'PostHog did not answer in time');
-    }, timeoutMs);
-
-    let bytes = 0;
-    const meter = new Transform({
-      transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback) {
-        bytes += chunk.length;
-        if (bytes > maxBodyBytes) done(new BodyTooLarge());
-        else done(null, chunk);
-      },
-    });
-    /** Ends the exchange once: clears the deadline, stops the upstream, answers if asked. */
-    function end(status?: ProxyStatus, detail = '') {
-      if (finished) return;
-      finished = true;
-      clearTimeout(deadline);
-      req.unpipe(meter);
-      if (!upstream.destroyed) upstream.destroy();
-      if (status !== undefined) answerProxyError(req, res, status, detail);
-    }
-
-    // `pipe`, not `pipeline`, from `req`: destroying `req` would close the socket before
-    // a 413 could be written.
-    req.pipe(meter);
-    pipeline(meter, upstream, function requestSent(error) {
-      if (!error || finished) return;
-      if (error instanceof BodyTooLarge) {
-        warn(`posthogProxy: ${label} has a body over ${maxBodyBytes} bytes; answered 413.`);
-        end(413, `the body is over ${maxBodyBytes} bytes`);
-      } else {
-        warn(`posthogProxy: ${label} failed: ${error.message}`);
-        end(502, 'PostHog could not be reached');
-      }
-    });
-
-    upstream.on('error', function upstreamFailed(error: Error) {
-      if (finished) return;
-      warn(`posthogProxy: ${label} failed: ${error.message}`);
-      end(502, 'PostHog could not be reached');
-    });
-    upstream.on('response', function upstreamResponded(reply: IncomingMessage) {
-      if (finished) {
-        reply.destroy();
-        return;
-      }
-      const source = { target, kind, from: rest, prefix: `${mountPath(req)}${path}` };
-      const headers = downstreamResponseHeaders(reply.headers, (location) =>
-        proxiedLocation(location, source),
-      );
-      res.writeHead(reply.statusCode ?? 502, headers);
-      pipeline(reply, res, function responseSent(error) {
-        if (error && !finished) warn(`posthogProxy: ${label} was cut: ${error.message}`);
-        end();
-      });
-    });
-
-    // The browser went away: stop talking to PostHog on its behalf.
-    res.on('close', function browserGone() {
-      if (!res.writableFinished) end();
-    });
-  }
 
   return function posthogProxyMiddleware(req: IncomingMessage, res: ServerResponse, next: Next) {
     const rest = client.enabled ? restOf(req.url ?? '/', path) : undefined;
@@ -166,6 +90,103 @@ export function posthogProxy(options?: Readonly<PosthogProxyOptions>) {
       answerProxyError(req, res, 413, `the body is over ${maxBodyBytes} bytes`);
       return;
     }
-    forward(req, res, decision.upstream, decision.target);
+    forward(settings, warn, req, res, decision.upstream, decision.target);
   };
+}
+
+/**
+ * One exchange with PostHog: the request streamed up (at most `maxBodyBytes`), the answer
+ * streamed down, the whole bounded by `timeoutMs`; a failure answers 502, 504 or 413 while
+ * nothing was sent, else cuts the response.
+ */
+function forward(
+  settings: ProxySettings,
+  warn: (message: string) => void,
+  req: IncomingMessage,
+  res: ServerResponse,
+  kind: UpstreamKind,
+  rest: string,
+): void {
+  const { path, api, assets, timeoutMs, maxBodyBytes } = settings;
+  const target = kind === 'api' ? api : assets;
+  const label = `${req.method} ${path}${rest.split('?')[0]} to ${target.host}`;
+  let finished = false;
+  const send = target.secure ? httpsRequest : httpRequest;
+  let upstream: ReturnType<typeof httpRequest>;
+  try {
+    upstream = send({
+      hostname: target.hostname,
+      ...(target.port ? { port: target.port } : {}),
+      method: req.method,
+      path: `${target.basePath}${rest}`,
+      headers: upstreamRequestHeaders(req.headers, target.host, clientAddress(req)),
+    });
+  } catch (error) {
+    warn(`posthogProxy: ${label} could not be sent: ${(error as Error).message}`);
+    answerProxyError(req, res, 400, 'the request could not be forwarded');
+    return;
+  }
+
+  const deadline = setTimeout(function exchangeDeadline() {
+    warn(`posthogProxy: ${label} passed the ${timeoutMs} ms deadline; cut.`);
+    end(504, 'PostHog did not answer in time');
+  }, timeoutMs);
+
+  let bytes = 0;
+  const meter = new Transform({
+    transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback) {
+      bytes += chunk.length;
+      if (bytes > maxBodyBytes) done(new BodyTooLarge());
+      else done(null, chunk);
+    },
+  });
+  /** Ends the exchange once: clears the deadline, stops the upstream, answers if asked. */
+  function end(status?: ProxyStatus, detail = '') {
+    if (finished) return;
+    finished = true;
+    clearTimeout(deadline);
+    req.unpipe(meter);
+    if (!upstream.destroyed) upstream.destroy();
+    if (status !== undefined) answerProxyError(req, res, status, detail);
+  }
+
+  // `pipe`, not `pipeline`, from `req`: destroying `req` would close the socket before
+  // a 413 could be written.
+  req.pipe(meter);
+  pipeline(meter, upstream, function requestSent(error) {
+    if (!error || finished) return;
+    if (error instanceof BodyTooLarge) {
+      warn(`posthogProxy: ${label} has a body over ${maxBodyBytes} bytes; answered 413.`);
+      end(413, `the body is over ${maxBodyBytes} bytes`);
+    } else {
+      warn(`posthogProxy: ${label} failed: ${error.message}`);
+      end(502, 'PostHog could not be reached');
+    }
+  });
+
+  upstream.on('error', function upstreamFailed(error: Error) {
+    if (finished) return;
+    warn(`posthogProxy: ${label} failed: ${error.message}`);
+    end(502, 'PostHog could not be reached');
+  });
+  upstream.on('response', function upstreamResponded(reply: IncomingMessage) {
+    if (finished) {
+      reply.destroy();
+      return;
+    }
+    const source = { target, kind, from: rest, prefix: `${mountPath(req)}${path}` };
+    const headers = downstreamResponseHeaders(reply.headers, (location) =>
+      proxiedLocation(location, source),
+    );
+    res.writeHead(reply.statusCode ?? 502, headers);
+    pipeline(reply, res, function responseSent(error) {
+      if (error && !finished) warn(`posthogProxy: ${label} was cut: ${error.message}`);
+      end();
+    });
+  });
+
+  // The browser went away: stop talking to PostHog on its behalf.
+  res.on('close', function browserGone() {
+    if (!res.writableFinished) end();
+  });
 }

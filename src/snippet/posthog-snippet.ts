@@ -17,7 +17,12 @@ import { isPrivateToUser } from '../core/http/shared-cache.js';
 import { type StaticAsset, serveAsset } from '../core/http/static-asset.js';
 import { addVary } from '../core/http/vary.js';
 import { rateLimitedWarn } from '../core/log/rate-limited.js';
-import { checkFunctionOption, checkOptionsObject, clientOption } from '../core/options/options.js';
+import {
+  checkFunctionOption,
+  checkOptionsObject,
+  clientOption,
+  optionKeys,
+} from '../core/options/options.js';
 import { posthogProxy } from '../proxy/index.js';
 import { bootAsset, loadFirstPartyBundle } from './first-party-bundle.js';
 import { type BootstrapFlags, snippetIdentity } from './identity.js';
@@ -67,6 +72,18 @@ type Locals = { locals?: Record<string, unknown> };
 
 const FACTORY = 'posthogSnippet';
 const USAGE = 'app.use(posthogSnippet())';
+/** Its options; any other key is refused (`getUser` passes, for `validate` to say where it went). */
+const OPTION_KEYS = optionKeys<PosthogSnippetOptions>({
+  client: true,
+  maxBufferBytes: true,
+  nonce: true,
+  shouldInject: true,
+  jsSrc: true,
+  apiHost: true,
+  assetPrefix: true,
+  delivery: true,
+  firstParty: true,
+});
 const DEFAULT_MAX_BUFFER_BYTES = 4 * 1024 * 1024;
 
 /** What a body left alone is told in the debug log, by reason. */
@@ -138,7 +155,9 @@ function pathOf(req: IncomingMessage): string {
  * app.use(posthogUser());
  */
 export function posthogSnippet(options?: Readonly<PosthogSnippetOptions>) {
-  const checked = checkOptionsObject<PosthogSnippetOptions>(FACTORY, USAGE, options);
+  const checked = checkOptionsObject<PosthogSnippetOptions>(FACTORY, USAGE, options, OPTION_KEYS, [
+    'getUser',
+  ]);
   validate(checked);
   const client = clientOption(FACTORY, checked.client)();
   const { config } = client;

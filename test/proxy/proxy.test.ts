@@ -343,7 +343,7 @@ describe('posthogProxy options', () => {
     ],
     [
       { timeout: 5000 },
-      'posthogProxy: unknown option `timeout`; the options are path, client, apiHost, assetsHost, timeoutMs, maxBodyBytes.',
+      'posthogProxy: unknown option `timeout` — did you mean `timeoutMs`? Its options are `path`, `client`, `apiHost`, `assetsHost`, `timeoutMs`, `maxBodyBytes`.',
     ],
   ])('rejects %j with a message saying what to write', (options, message) => {
     expect(() => posthogProxy({ client, ...(options as object) })).toThrow(message);
@@ -351,7 +351,7 @@ describe('posthogProxy options', () => {
 
   it('rejects a client that is not one', () => {
     expect(() => posthogProxy({ client: {} as never })).toThrow(
-      'posthogProxy: `client` must be a PosthogClient (getPosthog(), or new PosthogClient(…)), got {}.',
+      'posthogProxy: `client` must be a PosthogClient, got {}. Pass getPosthog() or new PosthogClient({ config: loadConfig() }), or leave it out.',
     );
   });
 

@@ -1,4 +1,3 @@
-import { show } from '../../core/config/parse.js';
 import type { PosthogConfig } from '../../core/config/types.js';
 import { INSPECTOR_API_KEY } from './constants.js';
 
@@ -20,14 +19,4 @@ export function assertInspectorAllowed(config: PosthogConfig): void {
       'posthogInspector: refusing to start because POSTHOG_API_KEY is set: events are meant for PostHog, not for the local inspector. Unset POSTHOG_API_KEY to use the inspector, or leave the inspector out.',
     );
   }
-}
-
-/**
- * Throws with the factory, the option, the value and the fix (STYLE).
- *
- * @example
- * failOption('maxEvents', 0, 'must be a positive integer'); // throws TypeError
- */
-export function failOption(option: string, value: unknown, fix: string): never {
-  throw new TypeError(`posthogInspector: \`${option}\` ${fix}, got ${show(value)}.`);
 }

@@ -1,15 +1,144 @@
-import { failOption } from './guard.js';
-
 /**
- * Throws unless `value` is `undefined` or a positive safe integer.
- *
- * @example
- * checkPositiveInt('maxEvents', 0); // throws: `maxEvents` must be a positive integer, got 0.
+ * The inspector's options, checked once by the package's one options check
+ * (docs/observability.md, "`posthogInspector(options?)`"): an unknown key, a count
+ * that is not a positive integer, flags or hosts of the wrong shape throw a
+ * `TypeError` naming the option, the value and what to write.
  */
-export function checkPositiveInt(option: string, value: unknown): void {
-  if (value !== undefined && !(Number.isSafeInteger(value) && (value as number) > 0)) {
-    failOption(option, value, 'must be a positive integer');
+import { loadConfig } from '../../core/config/index.js';
+import type { PosthogConfig } from '../../core/config/types.js';
+import {
+  checkBooleanOption,
+  checkOptionsObject,
+  checkPositiveInteger,
+  failOption,
+  optionKeys,
+} from '../../core/options/options.js';
+import { assertInspectorAllowed } from './guard.js';
+import type { InspectorFlags } from './remote-config.js';
+
+const FACTORY = 'posthogInspector';
+
+/** Options of {@link posthogInspector}. */
+export interface PosthogInspectorOptions {
+  /**
+   * The configuration read from the environment, checked before anything is mounted:
+   * `NODE_ENV=production` or a real `POSTHOG_API_KEY` makes the factory throw.
+   * @default loadConfig()
+   */
+  readonly config?: PosthogConfig;
+  /** How many events it keeps, newest first. @default 1000 */
+  readonly maxEvents?: number;
+  /**
+   * How many bytes its events may hold together: their properties as JSON (the form they
+   * are kept in) plus 256 bytes each. @default 67108864 (64 MiB)
+   */
+  readonly maxStoredBytes?: number;
+  /** Largest request body accepted, as sent (413 past it). @default 8388608 (8 MiB) */
+  readonly maxBodyBytes?: number;
+  /** Largest body once gunzipped and base64-decoded (413 past it). @default 16777216 (16 MiB) */
+  readonly maxDecodedBytes?: number;
+  /** Objects and arrays in one body at most (400 past it, before parsing). @default 200000 */
+  readonly maxObjects?: number;
+  /** Nesting of one body at most (400 past it, before parsing). @default 200 */
+  readonly maxDepth?: number;
+  /**
+   * Host names besides the loopback ones (`localhost`, `*.localhost`, `127.x.x.x`, `[::1]`)
+   * the inspector answers; `.example.test` allows a domain and its subdomains. Any other
+   * `Host` gets 403, so a DNS-rebinding page cannot read the events. @default []
+   */
+  readonly allowedHosts?: readonly string[];
+  /** Inspector pages open at once (each holds a live stream). @default 8 */
+  readonly maxLiveClients?: number;
+  /** The flags `/flags` answers (posthog-js and posthog-node both ask); the page changes them. @default {} */
+  readonly flags?: InspectorFlags;
+  /** Whether the remote config turns session recording on. @default config.replay */
+  readonly replay?: boolean;
+}
+
+/** The checked options, with the defaults applied. */
+export interface InspectorSettings {
+  readonly config: PosthogConfig;
+  readonly maxEvents: number;
+  readonly maxStoredBytes: number;
+  readonly maxBodyBytes: number;
+  readonly maxDecodedBytes: number;
+  readonly maxObjects: number;
+  readonly maxDepth: number;
+  readonly maxLiveClients: number;
+  readonly allowedHosts: readonly string[];
+  readonly flags: InspectorFlags;
+  readonly replay: boolean;
+}
+
+const KEYS = optionKeys<PosthogInspectorOptions>({
+  config: true,
+  maxEvents: true,
+  maxStoredBytes: true,
+  maxBodyBytes: true,
+  maxDecodedBytes: true,
+  maxObjects: true,
+  maxDepth: true,
+  allowedHosts: true,
+  maxLiveClients: true,
+  flags: true,
+  replay: true,
+});
+
+const DEFAULTS = Object.freeze({
+  maxEvents: 1_000,
+  maxStoredBytes: 64 * 1024 * 1024,
+  maxBodyBytes: 8 * 1024 * 1024,
+  maxDecodedBytes: 16 * 1024 * 1024,
+  maxObjects: 200_000,
+  maxDepth: 200,
+  maxLiveClients: 8,
+});
+/**
+ * Checks the options (an unknown key is refused, naming the nearest valid one), refuses to
+ * run where the inspector may not (`NODE_ENV=production`, a real `POSTHOG_API_KEY`), and
+ * applies the defaults.
+ *
+ * @param options - what the caller passed to `posthogInspector`.
+ * @returns the settings the inspector runs with.
+ * @example
+ * const settings = inspectorSettings({ maxEvents: 100 });
+ */
+export function inspectorSettings(options: unknown): InspectorSettings {
+  const checked = checkOptionsObject<PosthogInspectorOptions>(
+    FACTORY,
+    "app.use('/_inspector', posthogInspector())",
+    options,
+    KEYS,
+  );
+  for (const name of [
+    'maxEvents',
+    'maxStoredBytes',
+    'maxBodyBytes',
+    'maxDecodedBytes',
+    'maxObjects',
+    'maxDepth',
+    'maxLiveClients',
+  ] as const) {
+    checkPositiveInteger(FACTORY, name, checked[name]);
   }
+  checkFlags(checked.flags);
+  checkHosts(checked.allowedHosts);
+  checkBooleanOption(FACTORY, 'replay', checked.replay);
+  const config = checked.config ?? loadConfig();
+  assertInspectorAllowed(config);
+  return {
+    config,
+    maxEvents: checked.maxEvents ?? DEFAULTS.maxEvents,
+    maxStoredBytes: checked.maxStoredBytes ?? DEFAULTS.maxStoredBytes,
+    maxBodyBytes: checked.maxBodyBytes ?? DEFAULTS.maxBodyBytes,
+    maxDecodedBytes: checked.maxDecodedBytes ?? DEFAULTS.maxDecodedBytes,
+    maxObjects: checked.maxObjects ?? DEFAULTS.maxObjects,
+    maxDepth: checked.maxDepth ?? DEFAULTS.maxDepth,
+    maxLiveClients: checked.maxLiveClients ?? DEFAULTS.maxLiveClients,
+    allowedHosts: [...(checked.allowedHosts ?? [])],
+    flags: { ...checked.flags },
+    replay: checked.replay ?? config.replay,
+  };
 }
 
 /**
@@ -27,6 +156,7 @@ export function checkFlags(flags: unknown): void {
     Object.values(flags).every((v) => typeof v === 'boolean' || typeof v === 'string');
   if (!ok)
     failOption(
+      FACTORY,
       'flags',
       flags,
       "must map flag keys to true, false or a variant, e.g. { 'new-ui': true }",
@@ -47,6 +177,11 @@ export function checkHosts(hosts: unknown): void {
       (h) => typeof h === 'string' && /^\.?[A-Za-z0-9_.-]+$|^\[[0-9a-fA-F:.]+\]$/.test(h),
     );
   if (!ok) {
-    failOption('allowedHosts', hosts, "must list host names without ports, e.g. ['dev.box']");
+    failOption(
+      FACTORY,
+      'allowedHosts',
+      hosts,
+      "must list host names without ports, e.g. ['dev.box']",
+    );
   }
 }

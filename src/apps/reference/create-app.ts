@@ -2,6 +2,7 @@ import compression from 'compression';
 import express, { type Express, type RequestHandler } from 'express';
 import nunjucks from 'nunjucks';
 import { getPosthog, type PosthogClient } from '../../core/client/index.js';
+import { checkOptionsObject, optionKeys } from '../../core/options/options.js';
 import { viewsDir } from '../../core/package/views-dir.js';
 import { debugRouter } from '../../debug-route/index.js';
 import { posthogErrorHandler } from '../../error-handler/index.js';
@@ -47,16 +48,38 @@ export interface CreateAppOptions {
   readonly proxy?: Omit<PosthogProxyOptions, 'client'>;
 }
 
+/** Its options; any other key is refused. */
+const OPTION_KEYS = optionKeys<CreateAppOptions>({
+  client: true,
+  auth: true,
+  demoAuth: true,
+  demoAuthSecret: true,
+  snippet: true,
+  before: true,
+  inspector: true,
+  inspectorPath: true,
+  proxy: true,
+});
+
 /**
  * The reference app (docs/observability.md, "The reference app"), wired in the order that works:
  * (`posthogProxy`, inspector) → `compression` → `posthogSnippet` → auth →
  * `posthogUser` → routes → 404 → `posthogErrorHandler`. Views are Nunjucks templates under `views/app/`.
  *
+ * @param given - see {@link CreateAppOptions}; an unknown key throws a `TypeError` naming the
+ *   nearest valid one. @default {}
+ * @returns the Express app, not yet listening.
  * @example
  * import { createApp } from 'express-posthog/app';
  * createApp().listen(3000);
  */
-export function createApp(options: Readonly<CreateAppOptions> = {}): Express {
+export function createApp(given?: Readonly<CreateAppOptions>): Express {
+  const options = checkOptionsObject<CreateAppOptions>(
+    'createApp',
+    'createApp().listen(3000)',
+    given,
+    OPTION_KEYS,
+  );
   const client = options.client ?? getPosthog();
   const { config } = client;
   const useDemoAuth = options.demoAuth ?? (!config.production && options.auth === undefined);

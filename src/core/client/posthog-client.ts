@@ -2,6 +2,7 @@ import { requestAttribution } from '../attribution/attribution.js';
 import { browserIds, type RequestLike, requestProperties } from '../attribution/request-info.js';
 import { getRequestUser } from '../attribution/request-user.js';
 import { loadConfig } from '../config/index.js';
+import { optionKeys, refuseUnknownKeys } from '../config/option-rules.js';
 import type { PosthogConfig } from '../config/types.js';
 import { toCapturable } from '../errors/capturable.js';
 import { describeError } from '../errors/describe-error.js';
@@ -19,6 +20,9 @@ export interface PosthogClientOptions {
    */
   readonly sdk?: PosthogSdk;
 }
+
+/** The options the constructor takes; any other key is refused. */
+const CLIENT_OPTION_KEYS = optionKeys<PosthogClientOptions>({ config: true, sdk: true });
 
 /** Options of {@link PosthogClient.captureException}. */
 export interface CaptureExceptionOptions {
@@ -91,7 +95,15 @@ export class PosthogClient {
   readonly #warn: (message: string) => void;
   #shutdown: Promise<void> | undefined;
 
-  constructor({ config = loadConfig(), sdk }: PosthogClientOptions = {}) {
+  /**
+   * @param options - `config` (@default loadConfig()) and `sdk`; an unknown key throws a
+   *   `TypeError` naming the nearest valid one.
+   */
+  constructor(options: Readonly<PosthogClientOptions> = {}) {
+    if (typeof options === 'object' && options !== null) {
+      refuseUnknownKeys('new PosthogClient', options, CLIENT_OPTION_KEYS);
+    }
+    const { config = loadConfig(), sdk } = options;
     this.config = config;
     this.#warn = rateLimitedWarn(config.logger);
     if (!config.enabled) return;

@@ -1,6 +1,7 @@
 import { consoleLogger, createConsoleLogger } from '../log/index.js';
 import { ENV, namesOf } from './env.js';
 import { deriveAssetsHost, deriveUiHost } from './hosts.js';
+import { optionKeys, refuseUnknownKeys } from './option-rules.js';
 import { booleanWord, show, type Warn } from './parse.js';
 import {
   firstText,
@@ -30,6 +31,27 @@ export const DEFAULTS = Object.freeze({
   shutdownTimeoutMs: ENV.POSTHOG_SHUTDOWN_TIMEOUT_MS.default as number,
 });
 
+/** The overrides `loadConfig` takes; any other key is refused. */
+const OPTION_KEYS = optionKeys<PosthogConfigOptions>({
+  apiKey: true,
+  host: true,
+  uiHost: true,
+  identifyPii: true,
+  replay: true,
+  replayMaskSelector: true,
+  llmPayloads: true,
+  llmPayloadMaxChars: true,
+  environment: true,
+  release: true,
+  secretKey: true,
+  jsSrc: true,
+  firstParty: true,
+  shutdownTimeoutMs: true,
+  debug: true,
+  production: true,
+  logger: true,
+});
+
 /**
  * The environment: `POSTHOG_ENVIRONMENT` (or its option), else `local` when `LOCAL_DEV_MODE`
  * is true, else `RELEASE_CHANNEL`, else `DEPLOYMENT_ENV` (or its alias), else `unknown`.
@@ -46,7 +68,9 @@ function resolveEnvironment(options: PosthogConfigOptions, env: Env, warn: Warn)
  * Reads the configuration (docs/observability.md, "Variables") once into a frozen object.
  *
  * A bad value never throws: it logs one warning naming the variable (or the
- * option), the value, and the default used instead.
+ * option), the value, and the default used instead. An unknown key in
+ * `options` is a mistake in the code, not in the environment: it throws a
+ * `TypeError` naming the nearest valid key.
  *
  * @param env - the environment to read. @default process.env
  * @param options - programmatic values; each wins over its variable.
@@ -59,6 +83,9 @@ export function loadConfig(
   env: Env = process.env,
   options: Readonly<PosthogConfigOptions> = {},
 ): PosthogConfig {
+  if (typeof options === 'object' && options !== null) {
+    refuseUnknownKeys('loadConfig', options, OPTION_KEYS);
+  }
   // `DEBUG=express-posthog` (the `debug` package's convention) turns on the console's debug lines.
   const debugSetting = readDebug(ENV.DEBUG, env);
   const logger =

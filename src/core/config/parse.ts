@@ -5,6 +5,7 @@
  * No `process.env` here: the caller hands the values in.
  */
 import { redactUrl } from '../redact/redact.js';
+import { isPositiveInteger } from './option-rules.js';
 
 /** Where a value came from, for warnings: `POSTHOG_REPLAY` or `option replay`. */
 export type Source = string;
@@ -66,9 +67,7 @@ export function parsePositiveInt(
   const text = typeof raw === 'string' ? raw.trim() : undefined;
   if (text === '') return fallback;
   const value = text !== undefined && /^\+?\d+$/.test(text) ? Number(text) : raw;
-  if (typeof value === 'number' && Number.isSafeInteger(value) && value > 0 && value <= max) {
-    return value;
-  }
+  if (isPositiveInteger(value, max)) return value;
   if (typeof value === 'number' && Number.isInteger(value) && value > max) {
     warn(
       `${source}=${show(raw)} is above the most allowed, ${max}; use an integer from 1 to ${max}. Using the default ${fallback}.`,

@@ -1,11 +1,18 @@
 /**
- * The one options check of the middleware factories (`posthogUser`,
- * `posthogErrorHandler`, `debugRouter`, `posthogSnippet`, …). It runs once,
- * at construction, and throws a `TypeError` naming the factory, the option,
- * the value and the fix.
+ * The one options check of every factory (`posthogSnippet`, `posthogUser`,
+ * `posthogErrorHandler`, `debugRouter`, `posthogProxy`, `posthogInspector`,
+ * `createApp`, and the options of `traceGeneration`, the job functions and
+ * `runCli`). It runs once, at construction, and throws a `TypeError` naming the
+ * factory, the option, the value and the fix; an unknown key is refused, with
+ * the nearest valid one (docs/observability.md, "Options").
  */
+
 import { getPosthog, type PosthogClient } from '../client/index.js';
+import { isPositiveInteger, refuseUnknownKeys } from '../config/option-rules.js';
 import { show } from '../config/parse.js';
+import { describeError } from '../errors/describe-error.js';
+
+export { closestName, optionKeys } from '../config/option-rules.js';
 
 /** What a factory accepts, for {@link checkOptions}. */
 export interface OptionsSpec {
@@ -40,72 +47,166 @@ function looksLikeExpressArgument(value: unknown): boolean {
   );
 }
 
-/** Edit distance, for "did you mean". Names are short. */
-function distance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i += 1) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j += 1) {
-      current[j] = Math.min(
-        (previous[j] ?? 0) + 1,
-        (current[j - 1] ?? 0) + 1,
-        (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1),
-      );
-    }
-    previous = current;
-  }
-  return previous[b.length] ?? 0;
-}
-
 /**
- * The known option closest to `name` (same letters in another case, or at
- * most a third of the letters off), if any.
+ * Refuses a key of `options` that is not in `keys` (`retired` keys pass, for the factory
+ * to say what replaced them), naming the nearest valid one; options that cannot be read (a
+ * revoked Proxy) are named as such. For functions that check the object's shape themselves
+ * (`traceGeneration`, the job functions, `runCli`); factories call {@link checkOptionsObject}.
  *
+ * @param factory - the function's name, for messages.
+ * @param usage - how to call it, for messages.
+ * @param options - an object.
+ * @param keys - the valid keys.
+ * @param retired - keys that pass because the caller answers them itself. @default []
  * @example
- * closestName('getuser', ['getUser', 'client']); // 'getUser'
+ * checkOptionKeys('runCli', "runCli(main, { name: 'reindex' })", options, ['name', 'argv', 'client']);
  */
-export function closestName(name: string, known: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Number.POSITIVE_INFINITY;
-  for (const candidate of known) {
-    const d = candidate.toLowerCase() === name.toLowerCase() ? 0 : distance(name, candidate);
-    if (d < bestDistance) {
-      best = candidate;
-      bestDistance = d;
-    }
+export function checkOptionKeys(
+  factory: string,
+  usage: string,
+  options: object,
+  keys: readonly string[],
+  retired: readonly string[] = [],
+): void {
+  try {
+    refuseUnknownKeys(factory, options, keys, retired);
+  } catch (error) {
+    throw unreadable(factory, usage, error);
   }
-  return best !== undefined && bestDistance <= Math.max(1, Math.floor(best.length / 3))
-    ? best
-    : undefined;
+}
+
+/** The error to throw: a message of ours as it is, anything else as options that cannot be read. */
+function unreadable(factory: string, usage: string, error: unknown): TypeError {
+  if (error instanceof TypeError && error.message.startsWith(`${factory}:`)) return error;
+  return new TypeError(
+    `${factory}: the options could not be read (${describeError(error)}); pass a plain object, e.g. ${usage}.`,
+  );
 }
 
 /**
- * Returns the options object, or throws when it is not one. Catches
+ * Returns the options object, or throws a `TypeError` when it is not one. Catches
  * `app.use(factory)` (no call): Express then calls the factory with
  * `(req, res, next)` or `(err, req, res, next)` on the first request, and
  * that request fails with a message saying what to write (`app.use` itself
- * never calls the function, so registration cannot catch it).
+ * never calls the function, so registration cannot catch it). Given `keys`,
+ * it refuses a key not among them, naming the nearest valid one; `retired`
+ * keys pass, for the factory to say what replaced them. Options that cannot
+ * be read (a revoked Proxy) are named as such.
  *
+ * @param factory - the factory's name, for messages.
+ * @param usage - how to call it, for messages: `app.use(posthogUser())`.
+ * @param options - what the caller passed.
+ * @param keys - the valid keys; without them any key passes.
+ * @param retired - keys that pass because the factory answers them itself. @default []
+ * @returns the caller's object (not copied), or `{}` for `undefined`.
  * @example
- * const options = checkOptionsObject<MyOptions>('myFactory', 'app.use(myFactory())', input);
+ * const options = checkOptionsObject<MyOptions>('myFactory', 'app.use(myFactory())', input, ['path']);
  */
 export function checkOptionsObject<T extends object>(
   factory: string,
   usage: string,
   options: unknown,
+  keys?: readonly string[],
+  retired: readonly string[] = [],
 ): Readonly<Partial<T>> {
   if (options === undefined) return {} as Readonly<Partial<T>>;
-  if (typeof options === 'function' || looksLikeExpressArgument(options)) {
-    throw new TypeError(
-      `${factory}: call it — ${usage} — instead of passing ${factory} itself to Express.`,
-    );
-  }
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new TypeError(
-      `${factory}: options must be an object, got ${show(options)}. Use ${usage}.`,
-    );
+  try {
+    if (typeof options === 'function' || looksLikeExpressArgument(options)) {
+      throw new TypeError(
+        `${factory}: call it — ${usage} — instead of passing ${factory} itself to Express.`,
+      );
+    }
+    if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+      throw new TypeError(
+        `${factory}: options must be an object, got ${show(options)}. Use ${usage}.`,
+      );
+    }
+    if (keys !== undefined) refuseUnknownKeys(factory, options, keys, retired);
+  } catch (error) {
+    throw unreadable(factory, usage, error);
   }
   return options as Readonly<Partial<T>>;
+}
+
+/**
+ * Throws the `TypeError` of a bad option: the factory, the option, what it must
+ * be, and the value given.
+ *
+ * @param factory - the factory's name.
+ * @param option - the option's name.
+ * @param value - what was given.
+ * @param requirement - what it must be, with an example: `must be a path such as '/ingest'`.
+ * @example
+ * failOption('posthogInspector', 'maxEvents', 0, 'must be a positive integer');
+ * // TypeError: posthogInspector: `maxEvents` must be a positive integer, got 0.
+ */
+export function failOption(
+  factory: string,
+  option: string,
+  value: unknown,
+  requirement: string,
+): never {
+  throw new TypeError(`${factory}: \`${option}\` ${requirement}, got ${show(value)}.`);
+}
+
+/** How {@link checkPositiveInteger} bounds and explains a count. */
+export interface PositiveIntegerRule {
+  /** The largest allowed, named in the message when given. @default Number.MAX_SAFE_INTEGER */
+  readonly max?: number;
+  /** What is counted, for the message: `bytes`, `milliseconds`. */
+  readonly unit?: string;
+  /** A sentence saying what to write: `Use a number of bytes, e.g. 4194304.` */
+  readonly fix?: string;
+}
+
+/**
+ * The one check of a count, a size or a delay given as an option: `undefined`, or a
+ * whole number from 1 to `rule.max` (a delay: up to `MAX_TIMER_MS`). Throws a
+ * `TypeError` naming the factory, the option, the range and the value.
+ *
+ * @param factory - the factory's name.
+ * @param option - the option's name.
+ * @param value - what was given.
+ * @param rule - the bound, the unit and the fix. @default {}
+ * @returns the value, or `undefined` when none was given.
+ * @example
+ * checkPositiveInteger('posthogProxy', 'timeoutMs', 0, { max: MAX_TIMER_MS, unit: 'milliseconds' });
+ * // TypeError: posthogProxy: `timeoutMs` must be a positive integer up to 2147483647 (milliseconds), got 0.
+ */
+export function checkPositiveInteger(
+  factory: string,
+  option: string,
+  value: unknown,
+  rule: PositiveIntegerRule = {},
+): number | undefined {
+  if (value === undefined || isPositiveInteger(value, rule.max)) return value;
+  throw new TypeError(
+    `${factory}: \`${option}\` must be a positive integer${rule.max !== undefined ? ` up to ${rule.max}` : ''}${rule.unit ? ` (${rule.unit})` : ''}, got ${show(value)}.${rule.fix ? ` ${rule.fix}` : ''}`,
+  );
+}
+
+/**
+ * Throws unless `value` is `undefined`, `true` or `false`; `fix` says what to write.
+ *
+ * @param factory - the factory's name.
+ * @param option - the option's name.
+ * @param value - what was given.
+ * @param fix - a sentence saying what to write, if any.
+ * @example
+ * checkBooleanOption('posthogInspector', 'replay', 'yes');
+ * // TypeError: posthogInspector: `replay` must be true or false, got "yes".
+ */
+export function checkBooleanOption(
+  factory: string,
+  option: string,
+  value: unknown,
+  fix?: string,
+): void {
+  if (value !== undefined && typeof value !== 'boolean') {
+    throw new TypeError(
+      `${factory}: \`${option}\` must be true or false, got ${show(value)}.${fix ? ` ${fix}` : ''}`,
+    );
+  }
 }
 
 /**
@@ -196,21 +297,14 @@ export function checkOptions<T extends object>(
   input: unknown,
   spec: OptionsSpec,
 ): CheckedOptions<T> {
-  const options = checkOptionsObject<T>(factory, spec.usage, input);
-  const record = options as Record<string, unknown>;
   const known = [
     ...Object.keys(spec.functions ?? {}),
     ...Object.keys(spec.strings ?? {}),
     ...(spec.others ?? []),
     ...(spec.client ? ['client'] : []),
   ];
-  for (const name of Object.keys(record)) {
-    if (known.includes(name)) continue;
-    const near = closestName(name, known);
-    throw new TypeError(
-      `${factory}: unknown option \`${name}\`${near ? ` — did you mean \`${near}\`?` : '.'} Its options are ${known.map((k) => `\`${k}\``).join(', ') || 'none'}.`,
-    );
-  }
+  const options = checkOptionsObject<T>(factory, spec.usage, input, known);
+  const record = options as Record<string, unknown>;
   for (const [name, example] of Object.entries(spec.functions ?? {})) {
     checkFunctionOption(factory, name, record[name], example);
   }

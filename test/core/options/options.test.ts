@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { PosthogClient } from '../../../src/core/client/index.js';
 import { loadConfig } from '../../../src/core/config/index.js';
-import { checkOptions, closestName } from '../../../src/core/options/options.js';
+import { MAX_TIMER_MS } from '../../../src/core/config/parse.js';
+import {
+  checkOptionKeys,
+  checkOptions,
+  checkPositiveInteger,
+  closestName,
+} from '../../../src/core/options/options.js';
 
 const SPEC = {
   usage: 'app.use(myFactory())',
@@ -60,5 +66,40 @@ describe('closestName', () => {
     expect(closestName('clinet', ['getUser', 'client'])).toBe('client');
     expect(closestName('maxBufferByte', ['maxBufferBytes'])).toBe('maxBufferBytes');
     expect(closestName('zzz', ['getUser', 'client'])).toBeUndefined();
+  });
+});
+
+describe('checkPositiveInteger', () => {
+  it('passes a count up to the bound, and nothing given', () => {
+    expect(checkPositiveInteger('f', 'timeoutMs', MAX_TIMER_MS, { max: MAX_TIMER_MS })).toBe(
+      MAX_TIMER_MS,
+    );
+    expect(checkPositiveInteger('f', 'n', undefined)).toBeUndefined();
+  });
+
+  it.each([
+    [0, {}, 'f: `n` must be a positive integer, got 0.'],
+    [
+      MAX_TIMER_MS + 1,
+      { max: MAX_TIMER_MS, unit: 'milliseconds' },
+      'f: `n` must be a positive integer up to 2147483647 (milliseconds), got 2147483648.',
+    ],
+    [
+      '4mb',
+      { unit: 'bytes', fix: 'Use a number of bytes, e.g. 4194304.' },
+      'f: `n` must be a positive integer (bytes), got "4mb". Use a number of bytes, e.g. 4194304.',
+    ],
+  ])('refuses %j with the range and the fix', (value, rule, message) => {
+    expect(() => checkPositiveInteger('f', 'n', value, rule)).toThrow(new TypeError(message));
+  });
+});
+
+describe('checkOptionKeys', () => {
+  it('names options that cannot be read', () => {
+    const revocable = Proxy.revocable({}, {});
+    revocable.revoke();
+    expect(() => checkOptionKeys('f', 'f({})', revocable.proxy, ['a'])).toThrow(
+      /^f: the options could not be read \(TypeError: .*\); pass a plain object, e.g. f\(\{\}\)\.$/,
+    );
   });
 });
