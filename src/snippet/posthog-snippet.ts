@@ -58,6 +58,16 @@ export interface PosthogSnippetOptions {
 
 type Next = (error?: unknown) => void;
 
+/**
+ * What {@link posthogSnippet} returns: a plain Node middleware `(req, res, next)`, for Express
+ * and Connect alike.
+ */
+export type PosthogSnippetMiddleware = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  next: (error?: unknown) => void,
+) => void;
+
 /** Where the app mounted the middleware (`app.use('/path', posthogSnippet())`), if not the root. */
 const MOUNT_PATH = Symbol('express-posthog.snippet-mount');
 type Mounted = IncomingMessage & { baseUrl?: string; [MOUNT_PATH]?: string };
@@ -150,7 +160,9 @@ function varyOnAccept(res: ServerResponse): void {
  * app.use(yourAuth);
  * app.use(posthogUser());
  */
-export function posthogSnippet(options?: Readonly<PosthogSnippetOptions>) {
+export function posthogSnippet(
+  options?: Readonly<PosthogSnippetOptions>,
+): PosthogSnippetMiddleware {
   const checked = checkOptionsObject<PosthogSnippetOptions>(FACTORY, USAGE, options);
   validate(checked);
   const client = clientOption(FACTORY, checked.client)();

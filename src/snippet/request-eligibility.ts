@@ -3,24 +3,8 @@
  * Pure: takes the header value as Node parses it.
  */
 
-/** `text/html` or `application/xhtml+xml` named in an `Accept` value. */
-const NAMES_PAGE = /\b(?:text\/html|application\/xhtml\+xml)\b/i;
-
 /** Any range under which a browser could still be given a page to render. */
 const MAY_TAKE_PAGE = /html|\*\/\*|text\/\*/i;
-
-/**
- * True when the request explicitly asks for a page: `Accept` names `text/html` or
- * `application/xhtml+xml`, as every browser navigation and frame load does. Only such
- * requests have their conditional headers taken over by the snippet middleware.
- * @param accept the request's `Accept` header.
- * @example
- * namesPage('text/html,application/xhtml+xml,*\/*;q=0.8'); // true
- * namesPage('*\/*'); // false
- */
-export function namesPage(accept: unknown): boolean {
-  return typeof accept === 'string' && NAMES_PAGE.test(accept);
-}
 
 /**
  * False when the request cannot be a browser loading a page: it has an `Accept` header that

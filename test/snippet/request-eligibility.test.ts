@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { mayTakePage, namesPage } from '../../src/snippet/request-eligibility.js';
+import { mayTakePage } from '../../src/snippet/request-eligibility.js';
+import { namesPage } from '../helpers/accept.js';
 
 const CHROME_NAVIGATION =
   'text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8';
