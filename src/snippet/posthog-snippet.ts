@@ -267,7 +267,7 @@ export function posthogSnippet(
 
   const hooks: AdapterHooks = {
     maxBufferBytes,
-    eligible(req, res) {
+    takesSnippet(req, res) {
       const contentType = res.getHeader('Content-Type');
       // The common case, a JSON or asset response, costs one header read and one test.
       if (!debugLines && !isHtmlType(contentType)) return false;

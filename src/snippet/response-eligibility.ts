@@ -117,7 +117,10 @@ function parseAndCheckContentType(value: string | undefined): InjectionDecision 
     return notInjected('content-type', `Content-Type ${JSON.stringify(essence)} is not HTML`);
   }
   if (charset !== undefined && charset !== '' && !isAsciiCompatibleCharset(charset)) {
-    return notInjected('charset', `charset ${JSON.stringify(charset)} is not known ASCII-compatible`);
+    return notInjected(
+      'charset',
+      `charset ${JSON.stringify(charset)} is not known ASCII-compatible`,
+    );
   }
   return undefined;
 }
@@ -127,7 +130,10 @@ function checkContentEncoding(value: string | undefined): InjectionDecision | un
   if (value === undefined) return undefined;
   const codings = listTokens(value);
   if (codings.every((coding) => coding === 'identity')) return undefined;
-  return notInjected('content-encoding', `Content-Encoding ${JSON.stringify(value)} is not identity`);
+  return notInjected(
+    'content-encoding',
+    `Content-Encoding ${JSON.stringify(value)} is not identity`,
+  );
 }
 
 /** `Cache-Control: no-transform` forbids changing the body. */
