@@ -1,5 +1,6 @@
 /**
- * What a request's `Accept` header says about the snippet, decided before the app runs.
+ * What a request says about the snippet, before the app runs: its `Accept` header, and the
+ * path its log lines name.
  * Pure: takes the header value as Node parses it.
  */
 
@@ -25,4 +26,13 @@ const MAY_TAKE_PAGE = /html|\*\/\*|text\/\*/i;
  */
 export function mayTakePage(accept: unknown): boolean {
   return typeof accept !== 'string' || accept.trim() === '' || MAY_TAKE_PAGE.test(accept);
+}
+
+/**
+ * The request path without its query, which may hold secrets: what log lines name.
+ * @example
+ * pathOf({ url: '/reset?token=s3cret' }); // '/reset'
+ */
+export function pathOf(req: { readonly url?: string | undefined }): string {
+  return (req.url ?? '').split('?')[0] ?? '';
 }
