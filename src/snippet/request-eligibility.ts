@@ -1,7 +1,7 @@
 /**
  * What a request says about the snippet, before the app runs: its `Accept` header, and the
  * path its log lines name.
- * Pure: takes the header value as Node parses it.
+ * Pure: takes what Node parsed.
  */
 
 /** Any range under which a browser could still be given a page to render. */
