@@ -46,6 +46,7 @@ export type { GenerationRecorder, GenerationTokens, TraceGenerationOptions } fro
 export { traceGeneration } from './llm/index.js';
 export { type PosthogProxyOptions, posthogProxy } from './proxy/index.js';
 export {
+  type PosthogSnippetMiddleware,
   type PosthogSnippetOptions,
   posthogSnippet,
 } from './snippet/index.js';

@@ -1,1 +1,5 @@
-export { type PosthogSnippetOptions, posthogSnippet } from './posthog-snippet.js';
+export {
+  type PosthogSnippetMiddleware,
+  type PosthogSnippetOptions,
+  posthogSnippet,
+} from './posthog-snippet.js';

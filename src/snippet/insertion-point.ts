@@ -20,8 +20,8 @@
  * alone. The same text elsewhere (a title, an attribute value, body text) is not a guard.
  */
 
-import { asBuffer, bytesOf, isSpace } from './html/bytes.js';
-import { POSTHOG_INIT_CALL, ScriptGuard } from './html/script-guard.js';
+import { bytesOf, isSpace } from './html/bytes.js';
+import { ScriptGuard } from './html/script-guard.js';
 import { BODY, HEAD, HTML, HtmlTokenizer } from './html/tokenizer.js';
 
 /**
@@ -29,12 +29,6 @@ import { BODY, HEAD, HTML, HtmlTokenizer } from './html/tokenizer.js';
  * insertion point holds a script with it is not injected again.
  */
 export const SNIPPET_MARKER_ATTRIBUTE = 'data-express-posthog';
-
-/** The markers that, found in markup before the insertion point, leave a page alone. */
-export const GUARD_STRINGS: readonly string[] = Object.freeze([
-  SNIPPET_MARKER_ATTRIBUTE,
-  POSTHOG_INIT_CALL,
-]);
 
 /**
  * Which rule placed the insertion point: before `</head>`; after the `<body>` tag; for a
@@ -247,17 +241,4 @@ function isBlank(chunk: Uint8Array, from: number, to: number, base: number): boo
     if (!isSpace(b) && !(offset < 3 && b === UTF8_BOM[offset])) return false;
   }
   return true;
-}
-
-/**
- * Finds the insertion point in a whole body, in one pass.
- * @param body the complete response body.
- * @returns the final decision — never `pending`.
- * @example
- * findInsertionPoint(Buffer.from('<head></head>')); // { kind: 'insert', offset: 6, anchor: 'head' }
- */
-export function findInsertionPoint(body: Uint8Array): InsertionDecision {
-  const scanner = new InsertionPointScanner();
-  const decision = scanner.write(asBuffer(body));
-  return decision.kind === 'pending' ? scanner.end() : decision;
 }

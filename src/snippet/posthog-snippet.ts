@@ -1,36 +1,20 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { getRequestUser } from '../core/attribution/request-user.js';
 import type { PosthogClient } from '../core/client/index.js';
 import type { JsSource } from '../core/config/types.js';
-import { describeError } from '../core/errors/describe-error.js';
 import { takeConditionals } from '../core/http/conditional.js';
-import { contentHash } from '../core/http/content-hash.js';
-import {
-  cspProblems,
-  describeFix,
-  policyShape,
-  runsNoScript,
-  snippetNeeds,
-} from '../core/http/csp.js';
-import { isHtmlType } from '../core/http/media-type.js';
-import { isPrivateToUser } from '../core/http/shared-cache.js';
-import { type StaticAsset, serveAsset } from '../core/http/static-asset.js';
 import { addVary } from '../core/http/vary.js';
-import { rateLimitedWarn } from '../core/log/rate-limited.js';
 import {
   checkFunctionOption,
   checkOptionsObject,
   clientOption,
   optionKeys,
 } from '../core/options/options.js';
-import { posthogProxy } from '../proxy/index.js';
-import { bootAsset, loadFirstPartyBundle } from './first-party-bundle.js';
-import { type BootstrapFlags, snippetIdentity } from './identity.js';
-import { createSnippet, type SnippetDelivery } from './render.js';
+import { browserAssets } from './browser-assets.js';
+import { cspCheck } from './csp-check.js';
+import { type PageHooks, pageHooks } from './page-hooks.js';
+import type { SnippetDelivery } from './render.js';
 import { mayTakePage } from './request-eligibility.js';
-import { type AdapterHooks, adaptResponse, isAdapted } from './response-adapter.js';
-import { decideInjection, isAlreadyEncoded } from './response-eligibility.js';
-import type { PassthroughReason } from './splice.js';
+import { adaptResponse, isAdapted } from './response-adapter.js';
 
 /** Options of {@link posthogSnippet}. */
 export interface PosthogSnippetOptions {
@@ -65,10 +49,15 @@ export interface PosthogSnippetOptions {
 
 type Next = (error?: unknown) => void;
 
-/** Where the app mounted the middleware (`app.use('/path', posthogSnippet())`), if not the root. */
-const MOUNT_PATH = Symbol('express-posthog.snippet-mount');
-type Mounted = IncomingMessage & { baseUrl?: string; [MOUNT_PATH]?: string };
-type Locals = { locals?: Record<string, unknown> };
+/**
+ * What {@link posthogSnippet} returns: a plain Node middleware `(req, res, next)`, for Express
+ * and Connect alike.
+ */
+export type PosthogSnippetMiddleware = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  next: (error?: unknown) => void,
+) => void;
 
 const FACTORY = 'posthogSnippet';
 const USAGE = 'app.use(posthogSnippet())';
@@ -85,15 +74,6 @@ const OPTION_KEYS = optionKeys<PosthogSnippetOptions>({
   firstParty: true,
 });
 const DEFAULT_MAX_BUFFER_BYTES = 4 * 1024 * 1024;
-
-/** What a body left alone is told in the debug log, by reason. */
-const PASSTHROUGH_DETAIL: Record<PassthroughReason, string> = {
-  'no-insertion-point': 'the body has no </head>, <body> or document start (a fragment)',
-  guard: 'the page already carries a PostHog snippet or a posthog.init( call',
-  'utf-16': 'the body starts with a UTF-16 byte-order mark',
-  'buffer-cap': 'no insertion point within maxBufferBytes',
-  flush: 'the app flushed the page at a place where a script cannot go',
-};
 
 function validate(options: Readonly<Partial<PosthogSnippetOptions>>): void {
   const { maxBufferBytes, nonce, shouldInject, jsSrc, delivery, firstParty } = options;
@@ -129,16 +109,6 @@ function validate(options: Readonly<Partial<PosthogSnippetOptions>>): void {
   }
 }
 
-function bootstrapFlags(res: ServerResponse): BootstrapFlags | undefined {
-  const flags = (res as Locals).locals?.posthogFlags;
-  return flags && typeof flags === 'object' ? (flags as BootstrapFlags) : undefined;
-}
-
-/** The request path without its query, which may hold secrets: for log lines. */
-function pathOf(req: IncomingMessage): string {
-  return (req.url ?? '').split('?')[0] ?? '';
-}
-
 /**
  * The snippet injection middleware: splices the PostHog browser snippet into every full HTML
  * page, streamed or not (docs/observability.md, "The browser snippet"). Register it **after**
@@ -154,13 +124,14 @@ function pathOf(req: IncomingMessage): string {
  * app.use(yourAuth);
  * app.use(posthogUser());
  */
-export function posthogSnippet(options?: Readonly<PosthogSnippetOptions>) {
+export function posthogSnippet(
+  options?: Readonly<PosthogSnippetOptions>,
+): PosthogSnippetMiddleware {
   const checked = checkOptionsObject<PosthogSnippetOptions>(FACTORY, USAGE, options, OPTION_KEYS, [
     'getUser',
   ]);
   validate(checked);
   const client = clientOption(FACTORY, checked.client)();
-  const { config } = client;
   if (!client.enabled) {
     return function posthogSnippetDisabled(
       _req: IncomingMessage,
@@ -170,196 +141,39 @@ export function posthogSnippet(options?: Readonly<PosthogSnippetOptions>) {
       next();
     };
   }
-  const {
-    maxBufferBytes = DEFAULT_MAX_BUFFER_BYTES,
-    nonce,
-    shouldInject,
-    delivery = 'boot',
-  } = checked;
-  const firstParty = checked.firstParty ?? config.firstParty;
-  // First-party: one prefix that names neither PostHog nor analytics, stable for the project.
-  const assetPrefix = (
-    checked.assetPrefix ??
-    (firstParty ? `/_${contentHash(Buffer.from(config.apiKey ?? '')).slice(0, 8)}` : '/_posthog')
-  ).replace(/\/+$/, '');
-  const jsSrc = firstParty ? 'self' : (checked.jsSrc ?? config.jsSrc);
-  const ingestPath = `${assetPrefix}/i`;
-  const apiHost = checked.apiHost ?? (firstParty ? ingestPath : undefined);
-  const proxy =
-    firstParty && checked.apiHost === undefined
-      ? posthogProxy({ client, path: ingestPath })
-      : undefined;
-  const logger = config.logger;
-  const debugLines = logger.isLevelEnabled?.('debug') ?? false;
-  const warn = rateLimitedWarn(logger);
-  const bundle = jsSrc === 'self' ? loadFirstPartyBundle(assetPrefix) : undefined;
-  const loaderUrl = bundle ? bundle.url : `${config.assetsHost}/static/array.js`;
-  const snippet = createSnippet(config, {
-    // The boot script loads the bundle beside it, by a relative URL; the inline snippet by path.
-    src:
-      bundle && delivery === 'boot' ? loaderUrl.slice(loaderUrl.lastIndexOf('/') + 1) : loaderUrl,
-    delivery,
-    bootUrl: (hash) => `${assetPrefix}/boot.${hash}.js`,
-    ...(apiHost !== undefined ? { apiHost } : {}),
+  const { config } = client;
+  const assets = browserAssets(client, checked);
+  const hooks = pageHooks({
+    config,
+    maxBufferBytes: checked.maxBufferBytes ?? DEFAULT_MAX_BUFFER_BYTES,
+    nonce: checked.nonce,
+    shouldInject: checked.shouldInject,
+    render: assets.render,
+    checkPolicy: cspCheck(assets.needs, assets.firstParty, config.logger),
   });
-  const render = snippet.render;
-  const assets = new Map<string, StaticAsset>();
-  if (bundle) assets.set(bundle.url, bundle);
-  if (snippet.bootCode !== undefined && snippet.bootUrl !== undefined) {
-    const boot = bootAsset(snippet.bootUrl, snippet.bootCode);
-    assets.set(boot.url, boot);
-  }
-  let warnedEncoded = false;
-  let loggedRenderError = false;
-  const needs = snippetNeeds({
-    bootUrl: snippet.bootUrl,
-    src: loaderUrl,
-    apiHost: apiHost ?? config.host,
-    // posthog-js loads its remote config (and lazy extensions) from the assets host.
-    configHost: apiHost ?? config.assetsHost,
-  });
-  /** Policy shapes (nonces blanked) already checked: each page's policy is checked once. */
-  const checkedPolicies = new Set<string>();
-
-  /** Warns once per distinct policy that would block the snippet, naming the fix. */
-  function checkPolicy(
-    req: IncomingMessage,
-    policy: unknown,
-    nonceValue: string | undefined,
-  ): void {
-    // A page that runs no script at all (Express's own error pages) is nothing to report.
-    if (typeof policy !== 'string' || policy === '' || runsNoScript(policy)) return;
-    const shape = policyShape(policy);
-    if (checkedPolicies.has(shape) || checkedPolicies.size >= 64) return;
-    checkedPolicies.add(shape);
-    const problems = cspProblems(policy, needs, nonceValue);
-    if (problems.length === 0) return;
-    const fixes = problems.map(describeFix);
-    const orFirstParty = firstParty
-      ? ''
-      : " Or set POSTHOG_FIRST_PARTY=true to serve the snippet, posthog-js and the ingestion from this origin, which a 'self' policy allows.";
-    logger.warn(
-      `posthogSnippet: the Content-Security-Policy of ${req.method} ${pathOf(req)} blocks PostHog: ${fixes.join('; ')}.${orFirstParty}`,
-    );
-  }
-
-  /** Every reason a response goes out without the snippet passes here. */
-  function skip(req: IncomingMessage, reason: string): false {
-    if (debugLines)
-      logger.debug(`snippet not injected into ${req.method} ${pathOf(req)}: ${reason}`);
-    return false;
-  }
-
-  function warnIfEncoded(contentType: unknown, contentEncoding: unknown): void {
-    if (warnedEncoded || !isHtmlType(contentType) || !isAlreadyEncoded(contentEncoding as string))
-      return;
-    warnedEncoded = true;
-    logger.warn(
-      `posthogSnippet saw an HTML response already encoded (Content-Encoding: ${String(contentEncoding)}) and left it alone. Register it after compression(): app.use(compression()); app.use(posthogSnippet()).`,
-    );
-  }
-
-  const hooks: AdapterHooks = {
-    maxBufferBytes,
-    eligible(req, res) {
-      const contentType = res.getHeader('Content-Type');
-      // The common case, a JSON or asset response, costs one header read and one test.
-      if (!debugLines && !isHtmlType(contentType)) return false;
-      const contentEncoding = res.getHeader('Content-Encoding');
-      const verdict = decideInjection({
-        status: res.statusCode,
-        method: req.method ?? 'GET',
-        contentType,
-        contentEncoding,
-        cacheControl: res.getHeader('Cache-Control'),
-      });
-      if (!verdict.inject) {
-        if (verdict.reason === 'content-encoding') warnIfEncoded(contentType, contentEncoding);
-        return skip(req, verdict.detail);
-      }
-      try {
-        if (shouldInject && !shouldInject(req, res))
-          return skip(req, 'shouldInject returned false');
-      } catch (error) {
-        warn(
-          `posthogSnippet: shouldInject threw (${describeError(error)}); the page went out unmodified.`,
-        );
-        return skip(req, 'shouldInject threw');
-      }
-      return true;
-    },
-    render(req, res) {
-      try {
-        const identity = snippetIdentity(
-          getRequestUser(req),
-          config.identifyPii,
-          !isPrivateToUser((name) => res.getHeader(name), res.getHeaderNames()),
-          bootstrapFlags(res),
-        );
-        const value = nonce ? nonce(req, res) : (res as Locals).locals?.cspNonce;
-        checkPolicy(
-          req,
-          res.getHeader('Content-Security-Policy'),
-          typeof value === 'string' && value !== '' ? value : undefined,
-        );
-        const bytes = render(
-          identity,
-          typeof value === 'string' && value !== '' ? value : undefined,
-          (req as Mounted)[MOUNT_PATH],
-        );
-        return { bytes, carriesUser: identity.state === 'user' };
-      } catch (error) {
-        if (!loggedRenderError) {
-          loggedRenderError = true;
-          logger.error(
-            `posthogSnippet could not render the snippet; the response goes out unmodified: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
-          );
-        }
-        skip(req, 'the snippet could not be rendered');
-        return undefined;
-      }
-    },
-    passedThrough(req, reason) {
-      if (reason === 'buffer-cap') {
-        warn(
-          `posthogSnippet found no </head> or <body> in the first ${maxBufferBytes} bytes of ${req.method} ${pathOf(req)}; the page went out unmodified. Raise maxBufferBytes if the page has a very long head.`,
-        );
-      }
-      skip(req, PASSTHROUGH_DETAIL[reason]);
-    },
-  };
 
   return function posthogSnippetMiddleware(req: IncomingMessage, res: ServerResponse, next: Next) {
-    const path = pathOf(req);
-    const asset = req.method === 'GET' || req.method === 'HEAD' ? assets.get(path) : undefined;
-    if (asset) {
-      serveAsset(req, res, asset);
-      return;
+    if (assets.serve(req, res, next)) return;
+    if (!isAdapted(res) && watchesResponse(req, res, hooks)) {
+      adaptResponse(req, res, hooks, takeConditionals(req.method, req.headers));
     }
-    if (proxy && (path === ingestPath || path.startsWith(`${ingestPath}/`))) {
-      proxy(req, res, next);
-      return;
-    }
-    if (isAdapted(res)) {
-      next();
-      return;
-    }
-    if (!mayTakePage(req.headers.accept)) {
-      // An API client: whatever it gets is not run as a page. Nothing is wrapped.
-      addVary(res, 'Accept');
-      if (debugLines) {
-        skip(
-          req,
-          `the request does not accept HTML (Accept: ${JSON.stringify(req.headers.accept)})`,
-        );
-      }
-      next();
-      return;
-    }
-    const mount = (req as Mounted).baseUrl;
-    // Express resets req.baseUrl once the request leaves this mount: keep it for the boot tag.
-    if (mount) (req as Mounted)[MOUNT_PATH] = mount;
-    adaptResponse(req, res, hooks, takeConditionals(req.method, req.headers));
     next();
   };
+}
+
+/**
+ * Whether the middleware watches this response. A request whose `Accept` rules out a page
+ * (an API client) is left alone at once, nothing wrapped, and its response says
+ * `Vary: Accept`; any other has its mount remembered for the boot tag.
+ */
+function watchesResponse(req: IncomingMessage, res: ServerResponse, hooks: PageHooks): boolean {
+  if (!mayTakePage(req.headers.accept)) {
+    addVary(res, 'Accept');
+    return hooks.skip(
+      req,
+      () => `the request does not accept HTML (Accept: ${JSON.stringify(req.headers.accept)})`,
+    );
+  }
+  hooks.rememberMount(req);
+  return true;
 }

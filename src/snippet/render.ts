@@ -200,16 +200,3 @@ function inlineRenderer(code: string): SnippetRenderer {
     );
   });
 }
-
-/**
- * The inline renderer alone, for tools that only need the per-page bytes (the benchmark's
- * control page).
- * @example
- * createSnippetRenderer(config, { src: 'https://eu-assets.i.posthog.com/static/array.js', delivery: 'inline' })({ state: 'anonymous' });
- */
-export function createSnippetRenderer(
-  config: PosthogConfig,
-  settings: SnippetSettings,
-): SnippetRenderer {
-  return createSnippet(config, settings).render;
-}

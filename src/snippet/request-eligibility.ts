@@ -1,25 +1,11 @@
 /**
- * What a request's `Accept` header says about the snippet, decided before the app runs.
- * Pure: takes the header value as Node parses it.
+ * What a request says about the snippet, before the app runs: its `Accept` header, and the
+ * path its log lines name.
+ * Pure: takes what Node parsed.
  */
-
-import { namesHtmlType } from '../core/http/media-type.js';
 
 /** Any range under which a browser could still be given a page to render. */
 const MAY_TAKE_PAGE = /html|\*\/\*|text\/\*/i;
-
-/**
- * True when the request explicitly asks for a page: `Accept` names `text/html` or
- * `application/xhtml+xml`, as every browser navigation and frame load does. Only such
- * requests have their conditional headers taken over by the snippet middleware.
- * @param accept the request's `Accept` header.
- * @example
- * namesPage('text/html,application/xhtml+xml,*\/*;q=0.8'); // true
- * namesPage('*\/*'); // false
- */
-export function namesPage(accept: unknown): boolean {
-  return namesHtmlType(accept);
-}
 
 /**
  * False when the request cannot be a browser loading a page: it has an `Accept` header that
@@ -40,4 +26,13 @@ export function namesPage(accept: unknown): boolean {
  */
 export function mayTakePage(accept: unknown): boolean {
   return typeof accept !== 'string' || accept.trim() === '' || MAY_TAKE_PAGE.test(accept);
+}
+
+/**
+ * The request path without its query, which may hold secrets: what log lines name.
+ * @example
+ * pathOf({ url: '/reset?token=s3cret' }); // '/reset'
+ */
+export function pathOf(req: { readonly url?: string | undefined }): string {
+  return (req.url ?? '').split('?')[0] ?? '';
 }

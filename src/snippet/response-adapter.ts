@@ -19,16 +19,19 @@ export interface AdapterHooks {
   /** Held bytes allowed while looking for the insertion point. */
   readonly maxBufferBytes: number;
   /**
-   * Asked once, at the first body bytes (or when the headers must leave first): may this
-   * response get the snippet, by its status and headers?
+   * Asked once per response, at its first body bytes (or when the headers must leave first),
+   * on the status and headers the app has set by then: does this response take the snippet?
+   * `false` says why in the debug log. The `on-headers` listeners of middlewares registered
+   * later run afterwards, when the headers are made final for {@link AdapterHooks.render}.
    */
-  eligible(req: IncomingMessage, res: ServerResponse): boolean;
+  takesSnippet(req: IncomingMessage, res: ServerResponse): boolean;
   /**
-   * Asked once, when the headers are final (the `on-headers` listeners of middlewares
-   * registered later have run): the snippet for this response, or `undefined` to leave it.
+   * Asked once for a response that takes the snippet, when the body shows where it goes (or
+   * when the headers must leave before that): the snippet for this response, or `undefined`
+   * to leave it.
    */
   render(req: IncomingMessage, res: ServerResponse): RenderedSnippet | undefined;
-  /** An eligible body went out unmodified, and why. */
+  /** A body that took the snippet went out unmodified, and why. */
   passedThrough(req: IncomingMessage, reason: PassthroughReason): void;
 }
 
@@ -37,22 +40,64 @@ type Chunk = string | Uint8Array;
 type Method = (...args: unknown[]) => unknown;
 
 /**
- * Where the body stands:
- * - `idle`: nothing written yet;
- * - `passing`: not a page to inject, or a `HEAD`: every byte goes straight through;
- * - `holding`: bytes are held until the insertion point is decided;
- * - `streaming`: decided and released; every later byte goes straight through.
+ * Where the headers stand while nothing has been handed on:
+ * - `open`: the app may still change them;
+ * - `gathering`: the adapter is running `writeHead` through the wrappers of middlewares
+ *   registered after it, so that their `on-headers` listeners run; then `held`: final, held
+ *   back until the body is known, they leave with its first bytes;
+ * - `written`: the app called `writeHead`; final, held back, they leave before the body.
  */
-type BodyPhase = 'idle' | 'passing' | 'holding' | 'streaming';
+type Head = 'open' | 'gathering' | 'held' | 'written';
+
+/** No body byte yet. */
+interface Undecided {
+  readonly kind: 'undecided';
+  head: Head;
+}
 
 /**
- * Where the headers stand:
- * - `open`: the app may still change them;
- * - `final`: `writeHead` was called (by the app, or by the adapter to run the `on-headers`
- *   listeners of later middlewares) and held back until the body is known;
- * - `sent`: the edits were applied and the headers handed on.
+ * A response that takes the snippet: its first bytes are held until the splicer finds the
+ * insertion point, and its headers with them.
  */
-type HeadPhase = 'open' | 'final' | 'sent';
+interface Holding {
+  readonly kind: 'holding';
+  readonly splicer: Splicer;
+  head: Head;
+  /** A `write()` came before `end()`: the body is not known whole at its end. */
+  wrote: boolean;
+  /** The callbacks of held writes, called once their bytes are written. */
+  callbacks: Callback[] | undefined;
+}
+
+/**
+ * Bytes still held, but the headers already left (`flushHeaders()` before the insertion
+ * point): the snippet was rendered then, and goes in if the body shows a place for it.
+ */
+interface HoldingAfterHeaders extends Omit<Holding, 'kind' | 'head'> {
+  readonly kind: 'holding-after-headers';
+  readonly snippet: RenderedSnippet | undefined;
+}
+
+/**
+ * Decided, and the body passes straight through; the headers leave when Node writes them
+ * with the first bytes (so that `end(body)` keeps Node's own framing), with the edits for
+ * `change`.
+ */
+interface Passing {
+  readonly kind: 'passing';
+  readonly change: BodyChange;
+  readonly snippet: RenderedSnippet | undefined;
+}
+
+/** The headers have been handed on and nothing is held: every call is forwarded. */
+interface Done {
+  readonly kind: 'done';
+}
+
+/** Where one response stands; each call of a wrapper moves it forward, never back. */
+type Stage = Undecided | Holding | HoldingAfterHeaders | Passing | Done;
+
+const DONE: Done = Object.freeze({ kind: 'done' });
 
 /** Per-response state, kept on the response under a Symbol. */
 interface AdapterState {
@@ -64,22 +109,9 @@ interface AdapterState {
   readonly setHeader: Method;
   readonly flush: Method | undefined;
   readonly flushHeaders: Method;
-  body: BodyPhase;
-  head: HeadPhase;
-  /** The app called `writeHead` itself: its headers leave before the body, as without us. */
-  appWroteHead: boolean;
-  /** The adapter is calling `writeHead` only to run later middlewares' listeners. */
-  gathering: boolean;
-  /** The app asked for the headers to leave now (`flushHeaders`). */
-  headersNow: boolean;
-  /** A `write()` came before `end()`: the body is not known whole at its end. */
-  wrote: boolean;
+  stage: Stage;
   /** Conditional headers taken off the request, until the app shows it is not a page. */
   conditionals: Conditionals | undefined;
-  splicer: Splicer | undefined;
-  change: BodyChange;
-  snippet: RenderedSnippet | undefined;
-  callbacks: Callback[] | undefined;
 }
 
 const STATE = Symbol('express-posthog.response-adapter');
@@ -129,17 +161,8 @@ export function adaptResponse(
     setHeader: res.setHeader as Method,
     flush: typeof flush === 'function' ? (flush as Method) : undefined,
     flushHeaders: res.flushHeaders as Method,
-    body: 'idle',
-    head: 'open',
-    appWroteHead: false,
-    gathering: false,
-    headersNow: false,
-    wrote: false,
+    stage: { kind: 'undecided', head: 'open' },
     conditionals,
-    splicer: undefined,
-    change: 'unchanged',
-    snippet: undefined,
-    callbacks: undefined,
   };
   res.write = adaptedWrite as ServerResponse['write'];
   res.end = adaptedEnd as ServerResponse['end'];
@@ -198,40 +221,76 @@ function checkWriteHeadArgs(state: AdapterState, res: ServerResponse, args: unkn
   }
 }
 
-/** Decides, at the first body bytes, whether the body is held or passes through. */
-function start(res: Adapted, state: AdapterState): void {
-  const eligible = state.hooks.eligible(state.req, res);
-  if (eligible && state.req.method === 'HEAD') {
-    // No body to see: the headers are those of the page the GET would give.
-    gatherHeaders(res, state);
-    state.snippet = state.hooks.render(state.req, res);
-    state.change = state.snippet ? 'unknown' : 'unchanged';
-    state.body = 'passing';
-  } else if (eligible) {
-    state.splicer = createSplicer({ maxBufferBytes: state.hooks.maxBufferBytes });
-    state.body = 'holding';
+/**
+ * The one decision, at the first body bytes (or when the headers must leave first): asks the
+ * middleware whether the response takes the snippet, and moves on to holding its first bytes
+ * or passing them through. A `HEAD` has no body to see: its snippet is rendered at once, on
+ * its final headers, which are those of the page the GET would give.
+ */
+function decide(res: Adapted, state: AdapterState, stage: Undecided): Stage {
+  const appWroteHead = stage.head === 'written';
+  if (!state.hooks.takesSnippet(state.req, res)) {
+    toPassing(res, state, appWroteHead, 'unchanged', undefined);
+  } else if (state.req.method === 'HEAD') {
+    gatherHeaders(res, stage);
+    const snippet = state.hooks.render(state.req, res);
+    toPassing(res, state, appWroteHead, snippet ? 'unknown' : 'unchanged', snippet);
   } else {
-    state.body = 'passing';
+    state.stage = {
+      kind: 'holding',
+      splicer: createSplicer({ maxBufferBytes: state.hooks.maxBufferBytes }),
+      head: stage.head,
+      wrote: false,
+      callbacks: undefined,
+    };
   }
-  if (state.body === 'passing' && state.appWroteHead) sendHead(res, state);
+  return state.stage;
 }
 
-/** Runs `writeHead` through the wrappers of later middlewares, holding it at ours. */
-function gatherHeaders(res: Adapted, state: AdapterState): void {
-  if (state.head !== 'open') return;
-  state.gathering = true;
+/**
+ * The body passes through: headers the app wrote leave now, others when Node writes them
+ * with the first bytes (so that `end(body)` keeps Node's own framing).
+ */
+function toPassing(
+  res: Adapted,
+  state: AdapterState,
+  appWroteHead: boolean,
+  change: BodyChange,
+  snippet: RenderedSnippet | undefined,
+): void {
+  if (appWroteHead) sendHead(res, state, change, snippet, DONE);
+  else state.stage = { kind: 'passing', change, snippet };
+}
+
+/**
+ * Makes the headers final: runs `writeHead` through the wrappers of later middlewares (their
+ * `on-headers` listeners), holding it at ours. Nothing to do once the app wrote them.
+ */
+function gatherHeaders(res: Adapted, stage: Undecided | Holding): void {
+  if (stage.head !== 'open') return;
+  stage.head = 'gathering';
   try {
     res.writeHead(res.statusCode);
-  } finally {
-    state.gathering = false;
+  } catch (error) {
+    stage.head = 'open';
+    throw error;
   }
+  stage.head = 'held';
 }
 
-/** Applies the plan's edits and hands the headers on. */
-function sendHead(res: Adapted, state: AdapterState): void {
-  if (state.head === 'sent') return;
-  state.head = 'sent';
-  if (state.change === 'unchanged' && state.conditionals === undefined) {
+/**
+ * Applies the header edits for `change` and hands the headers on; the response moves to
+ * `next` first, so a `writeHead` that throws is not retried.
+ */
+function sendHead(
+  res: Adapted,
+  state: AdapterState,
+  change: BodyChange,
+  snippet: RenderedSnippet | undefined,
+  next: Stage,
+): void {
+  state.stage = next;
+  if (change === 'unchanged' && state.conditionals === undefined) {
     // Nothing to edit: the common case of a response that is not a page.
     state.writeHead.call(res, res.statusCode);
     return;
@@ -241,9 +300,9 @@ function sendHead(res: Adapted, state: AdapterState): void {
     status: res.statusCode,
     get: (name) => res.getHeader(name),
     names: res.getHeaderNames(),
-    body: state.change,
-    snippet: state.snippet?.bytes,
-    carriesUser: state.snippet?.carriesUser ?? false,
+    body: change,
+    snippet: snippet?.bytes,
+    carriesUser: snippet?.carriesUser ?? false,
     conditionals: state.conditionals,
   });
   for (const [name, value] of edits.set) res.setHeader(name, value);
@@ -253,29 +312,39 @@ function sendHead(res: Adapted, state: AdapterState): void {
 }
 
 /**
- * The splicer has decided: renders the snippet on the final headers (unless they already
- * left), and returns the held bytes to write, with the snippet in place.
+ * The splicer has decided: renders the snippet (unless the headers already left with one),
+ * moves the response on, and returns the held bytes to write, with the snippet in place.
  */
-function release(res: Adapted, state: AdapterState, whole: boolean): Buffer[] {
-  const splicer = state.splicer as Splicer;
+function release(
+  res: Adapted,
+  state: AdapterState,
+  stage: Holding | HoldingAfterHeaders,
+  whole: boolean,
+): Buffer[] {
+  const { splicer } = stage;
   const verdict = splicer.verdict;
-  if (state.head !== 'sent') {
-    gatherHeaders(res, state);
-    state.snippet = verdict.kind === 'insert' ? state.hooks.render(state.req, res) : undefined;
-    state.change = state.snippet ? 'changed' : 'unchanged';
+  let snippet = stage.kind === 'holding-after-headers' ? stage.snippet : undefined;
+  if (stage.kind === 'holding') {
+    gatherHeaders(res, stage);
+    snippet = verdict.kind === 'insert' ? state.hooks.render(state.req, res) : undefined;
   }
   if (verdict.kind === 'passthrough') state.hooks.passedThrough(state.req, verdict.reason);
-  const pieces = splicer.take(verdict.kind === 'insert' ? state.snippet?.bytes : undefined);
-  state.body = 'streaming';
-  state.splicer = undefined;
-  if (state.appWroteHead) sendHead(res, state);
+  const pieces = splicer.take(verdict.kind === 'insert' ? snippet?.bytes : undefined);
+  if (stage.kind === 'holding') {
+    toPassing(res, state, stage.head === 'written', snippet ? 'changed' : 'unchanged', snippet);
+  } else {
+    state.stage = DONE;
+  }
   return coalesce(pieces, whole);
 }
 
-/** Writes released bytes; the pending write callbacks ride on the last one. */
-function writePieces(res: Adapted, state: AdapterState, pieces: Buffer[]): boolean {
-  const pending = state.callbacks;
-  state.callbacks = undefined;
+/** Writes released bytes; the held writes' callbacks ride on the last one. */
+function writePieces(
+  res: Adapted,
+  state: AdapterState,
+  pieces: Buffer[],
+  pending: Callback[] | undefined,
+): boolean {
   let ok = true;
   pieces.forEach((bytes, index) => {
     const done =
@@ -291,68 +360,63 @@ function writePieces(res: Adapted, state: AdapterState, pieces: Buffer[]): boole
   return ok;
 }
 
+/** True while bytes are held. */
+function isHolding(stage: Stage): stage is Holding | HoldingAfterHeaders {
+  return stage.kind === 'holding' || stage.kind === 'holding-after-headers';
+}
+
 function adaptedWriteHead(this: Adapted, ...args: unknown[]): ServerResponse {
   const state = this[STATE] as AdapterState;
-  if (state.head === 'sent') return state.writeHead.apply(this, args) as ServerResponse;
-  const bodyUnknown = state.body === 'idle' || state.body === 'holding';
-  if (bodyUnknown && !state.headersNow) {
-    // The app's own call, or ours to run later middlewares' listeners: hold it.
-    checkWriteHeadArgs(state, this, args);
-    applyWriteHeadArgs(this, args);
-    if (state.head === 'open') {
-      state.head = 'final';
-      state.appWroteHead = !state.gathering;
-    }
-    return this;
+  const stage = state.stage;
+  switch (stage.kind) {
+    case 'undecided':
+    case 'holding':
+      // The app's own call, or ours to run later middlewares' listeners: hold it.
+      checkWriteHeadArgs(state, this, args);
+      applyWriteHeadArgs(this, args);
+      if (stage.head === 'open') stage.head = 'written';
+      return this;
+    case 'passing':
+      // Node writes the headers with the first bytes: now they get their edits.
+      applyWriteHeadArgs(this, args);
+      sendHead(this, state, stage.change, stage.snippet, DONE);
+      return this;
+    default:
+      return state.writeHead.apply(this, args) as ServerResponse;
   }
-  if (state.head === 'open') applyWriteHeadArgs(this, args);
-  if (bodyUnknown) {
-    // flushHeaders() before the body: the headers leave now, before the snippet is known.
-    state.head = 'final';
-    if (state.body === 'idle') start(this, state);
-    if (state.body === 'holding') {
-      state.snippet = state.hooks.render(state.req, this);
-      state.change = state.snippet ? 'unknown' : 'unchanged';
-    }
-  }
-  sendHead(this, state);
-  return this;
 }
 
 function adaptedWrite(this: Adapted, ...args: unknown[]): boolean {
   const state = this[STATE] as AdapterState;
-  if (state.body === 'idle') start(this, state);
-  if (state.body !== 'holding') return state.write.apply(this, args) as boolean;
-  const splicer = state.splicer as Splicer;
+  const stage = state.stage.kind === 'undecided' ? decide(this, state, state.stage) : state.stage;
+  if (!isHolding(stage)) return state.write.apply(this, args) as boolean;
   const [chunk, encoding, callback] = args;
   const done = typeof encoding === 'function' ? encoding : callback;
   if (typeof done === 'function') {
-    state.callbacks ??= [];
-    state.callbacks.push(done as Callback);
+    stage.callbacks ??= [];
+    stage.callbacks.push(done as Callback);
   }
-  state.wrote = true;
+  stage.wrote = true;
   if (chunk === undefined || chunk === null) return true;
-  if (!splicer.push(toBuffer(chunk as Chunk, encoding))) return true;
-  return writePieces(this, state, release(this, state, false));
+  if (!stage.splicer.push(toBuffer(chunk as Chunk, encoding))) return true;
+  const pending = stage.callbacks;
+  return writePieces(this, state, release(this, state, stage, false), pending);
 }
 
 function adaptedEnd(this: Adapted, ...args: unknown[]): ServerResponse {
   const state = this[STATE] as AdapterState;
-  if (state.body === 'idle') start(this, state);
-  if (state.body !== 'holding') return state.end.apply(this, args) as ServerResponse;
-  const splicer = state.splicer as Splicer;
+  const stage = state.stage.kind === 'undecided' ? decide(this, state, state.stage) : state.stage;
+  if (!isHolding(stage)) return state.end.apply(this, args) as ServerResponse;
   let [chunk, encoding, callback] = args;
   if (typeof chunk === 'function') [chunk, encoding, callback] = [undefined, undefined, chunk];
   if (typeof encoding === 'function') [encoding, callback] = [undefined, encoding];
-  if (chunk !== undefined && chunk !== null) splicer.push(toBuffer(chunk as Chunk, encoding));
-  splicer.end();
+  if (chunk !== undefined && chunk !== null) stage.splicer.push(toBuffer(chunk as Chunk, encoding));
+  stage.splicer.end();
   // A body given whole to end() leaves whole, so its framing (Content-Length) is the app's.
-  const pieces = release(this, state, !state.wrote);
+  const pieces = release(this, state, stage, !stage.wrote);
   const last = pieces.pop();
-  const pending = state.callbacks;
-  state.callbacks = undefined;
-  writePieces(this, state, pieces);
-  for (const done of pending ?? []) this.once('finish', () => done());
+  writePieces(this, state, pieces, undefined);
+  for (const done of stage.callbacks ?? []) this.once('finish', () => done());
   const tail = typeof callback === 'function' ? [callback] : [];
   return (
     last ? state.end.call(this, last, ...tail) : state.end.call(this, ...tail)
@@ -362,19 +426,41 @@ function adaptedEnd(this: Adapted, ...args: unknown[]): ServerResponse {
 /** `res.flush()` (from `compression()`): the bytes held so far must leave now. */
 function adaptedFlush(this: Adapted): void {
   const state = this[STATE] as AdapterState;
-  if (state.body === 'holding') {
-    const splicer = state.splicer as Splicer;
-    splicer.flush();
-    writePieces(this, state, release(this, state, false));
+  const stage = state.stage;
+  if (isHolding(stage)) {
+    stage.splicer.flush();
+    const pending = stage.callbacks;
+    writePieces(this, state, release(this, state, stage, false), pending);
   }
   state.flush?.call(this);
 }
 
-/** `res.flushHeaders()`: the headers leave now, whatever the body holds. */
+/**
+ * `res.flushHeaders()`: the headers leave now, whatever the body holds. A page whose
+ * insertion point is not known yet gets its snippet rendered now, and its header edits as
+ * for a body that may have changed.
+ */
 function adaptedFlushHeaders(this: Adapted): void {
   const state = this[STATE] as AdapterState;
-  state.headersNow = true;
-  if (state.head === 'final') adaptedWriteHead.call(this);
+  let stage = state.stage;
+  if (stage.kind === 'undecided') {
+    gatherHeaders(this, stage);
+    stage = decide(this, state, stage);
+  }
+  if (stage.kind === 'holding') {
+    gatherHeaders(this, stage);
+    const snippet = state.hooks.render(state.req, this);
+    const { splicer, wrote, callbacks } = stage;
+    sendHead(this, state, snippet ? 'unknown' : 'unchanged', snippet, {
+      kind: 'holding-after-headers',
+      splicer,
+      wrote,
+      callbacks,
+      snippet,
+    });
+  } else if (stage.kind === 'passing') {
+    sendHead(this, state, stage.change, stage.snippet, DONE);
+  }
   state.flushHeaders.call(this);
 }
 
@@ -384,14 +470,14 @@ function adaptedFlushHeaders(this: Adapted): void {
  */
 function adaptedSetHeader(this: Adapted, name: string, value: unknown): ServerResponse {
   const state = this[STATE] as AdapterState;
-  const taken = state.conditionals;
+  const conditionals = state.conditionals;
   if (
-    taken !== undefined &&
-    state.body === 'idle' &&
+    conditionals !== undefined &&
+    state.stage.kind === 'undecided' &&
     name.toLowerCase() === 'content-type' &&
     !isHtmlType(value)
   ) {
-    restoreConditionals(state.req.headers, taken);
+    restoreConditionals(state.req.headers, conditionals);
     state.conditionals = undefined;
   }
   return state.setHeader.call(this, name, value) as ServerResponse;

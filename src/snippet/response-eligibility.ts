@@ -71,21 +71,21 @@ export function decideInjection(input: InjectionInput): InjectionDecision {
   );
 }
 
-/** Skip verdict builder. */
-function skip(reason: InjectionSkipReason, detail: string): InjectionDecision {
+/** A verdict of not injecting, with its reason. */
+function notInjected(reason: InjectionSkipReason, detail: string): InjectionDecision {
   return { inject: false, reason, detail };
 }
 
 /** A bodyless, partial, not-modified or invalid status; or a CONNECT tunnel. */
 function checkStatus(status: number, method: string): InjectionDecision | undefined {
   if (!Number.isInteger(status) || status < 100 || status > 999) {
-    return skip('status', `status ${String(status)} is not a valid status code`);
+    return notInjected('status', `status ${String(status)} is not a valid status code`);
   }
   if (status < 200 || BODYLESS_OR_PARTIAL.has(status)) {
-    return skip('status', `status ${status} has no body to inject into or must not change`);
+    return notInjected('status', `status ${status} has no body to inject into or must not change`);
   }
   if (method.toUpperCase() === 'CONNECT') {
-    return skip('method', 'a CONNECT response is a tunnel, not a page');
+    return notInjected('method', 'a CONNECT response is a tunnel, not a page');
   }
   return undefined;
 }
@@ -109,14 +109,17 @@ function checkContentType(value: string | undefined): InjectionDecision | undefi
 /** {@link checkContentType} without the cache: parses the value and checks type and charset. */
 function parseAndCheckContentType(value: string | undefined): InjectionDecision | undefined {
   if (value === undefined || value.trim() === '') {
-    return skip('content-type', 'no Content-Type');
+    return notInjected('content-type', 'no Content-Type');
   }
   const { essence, charset } = parseContentType(value);
   if (!isHtmlEssence(essence)) {
-    return skip('content-type', `Content-Type ${JSON.stringify(essence)} is not HTML`);
+    return notInjected('content-type', `Content-Type ${JSON.stringify(essence)} is not HTML`);
   }
   if (charset !== undefined && charset !== '' && !isAsciiCompatibleCharset(charset)) {
-    return skip('charset', `charset ${JSON.stringify(charset)} is not known ASCII-compatible`);
+    return notInjected(
+      'charset',
+      `charset ${JSON.stringify(charset)} is not known ASCII-compatible`,
+    );
   }
   return undefined;
 }
@@ -126,14 +129,17 @@ function checkContentEncoding(value: string | undefined): InjectionDecision | un
   if (value === undefined) return undefined;
   const codings = listTokens(value);
   if (codings.every((coding) => coding === 'identity')) return undefined;
-  return skip('content-encoding', `Content-Encoding ${JSON.stringify(value)} is not identity`);
+  return notInjected(
+    'content-encoding',
+    `Content-Encoding ${JSON.stringify(value)} is not identity`,
+  );
 }
 
 /** `Cache-Control: no-transform` forbids changing the body. */
 function checkCacheControl(value: string | undefined): InjectionDecision | undefined {
   if (value === undefined) return undefined;
   if (!parseCacheControl(value).has('no-transform')) return undefined;
-  return skip('no-transform', 'Cache-Control has no-transform');
+  return notInjected('no-transform', 'Cache-Control has no-transform');
 }
 
 /** Content codings that mean the body is compressed. */

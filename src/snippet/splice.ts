@@ -120,20 +120,20 @@ class StreamSplicer implements Splicer {
     this.held.push(chunk);
     this.heldBytes += chunk.length;
     const decision = scanned.length > 0 ? this.scanner.write(scanned) : undefined;
-    if (decision !== undefined && decision.kind !== 'pending') this.settle(decision);
+    if (decision !== undefined && decision.kind !== 'pending') this.record(decision);
     else if (scanned.length < chunk.length)
       this.verdict = { kind: 'passthrough', reason: 'buffer-cap' };
     return this.verdict.kind !== 'searching';
   }
 
   end(): void {
-    if (this.verdict.kind === 'searching') this.settle(this.scanner.end());
+    if (this.verdict.kind === 'searching') this.record(this.scanner.end());
   }
 
   flush(): void {
     if (this.verdict.kind !== 'searching') return;
     const decision = this.scanner.decideAtFlush();
-    if (decision.kind === 'insert') this.settle(decision);
+    if (decision.kind === 'insert') this.record(decision);
     else this.verdict = { kind: 'passthrough', reason: 'flush' };
   }
 
@@ -147,7 +147,7 @@ class StreamSplicer implements Splicer {
   }
 
   /** Records a final scanner decision. */
-  private settle(decision: InsertionDecision): void {
+  private record(decision: InsertionDecision): void {
     this.verdict =
       decision.kind === 'insert'
         ? { kind: 'insert', offset: decision.offset, anchor: decision.anchor }

@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import {
-  findInsertionPoint,
-  GUARD_STRINGS,
   type InsertionDecision,
   InsertionPointScanner,
   SNIPPET_MARKER_ATTRIBUTE,
 } from '../../src/snippet/insertion-point.js';
+import { findInsertionPoint, GUARD_STRINGS } from '../helpers/insertion-point.js';
 
 const bytes = (text: string): Buffer => Buffer.from(text, 'utf8');
 

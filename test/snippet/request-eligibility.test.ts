@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mayTakePage, namesPage } from '../../src/snippet/request-eligibility.js';
+import { mayTakePage } from '../../src/snippet/request-eligibility.js';
 
 const CHROME_NAVIGATION =
   'text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8';
@@ -29,15 +29,5 @@ describe('mayTakePage', () => {
     ['an event stream', 'text/event-stream'],
   ])('steps aside for %s', (_name, accept) => {
     expect(mayTakePage(accept)).toBe(false);
-  });
-});
-
-describe('namesPage', () => {
-  it('is true only when HTML is asked for by name', () => {
-    expect(namesPage(CHROME_NAVIGATION)).toBe(true);
-    expect(namesPage('application/xhtml+xml')).toBe(true);
-    expect(namesPage('*/*')).toBe(false);
-    expect(namesPage('application/json')).toBe(false);
-    expect(namesPage(undefined)).toBe(false);
   });
 });

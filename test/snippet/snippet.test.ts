@@ -608,4 +608,35 @@ describe('posthogSnippet debug lines', () => {
     expect(quiet.lines.filter((l) => l.level === 'debug')).toEqual([]);
     expect(plain.lines.filter((l) => l.level === 'debug')).toEqual([]);
   });
+
+  it('says, once per response, why each page that went out without the snippet did', async () => {
+    const { default: express } = await import('express');
+    const { PosthogClient } = await import('../../src/core/client/index.js');
+    const { loadConfig } = await import('../../src/core/config/index.js');
+    const logger = { ...recordingLogger(), isLevelEnabled: () => true };
+    const c = new PosthogClient({
+      config: loadConfig({}, { apiKey: 'phc_x', host: 'http://127.0.0.1:9', logger }),
+    });
+    const a = express();
+    a.use(posthogSnippet({ client: c, shouldInject: (req) => req.url !== '/opted-out' }));
+    a.get('/no-transform', (_req, res) => res.set('Cache-Control', 'no-transform').send(PAGE));
+    a.get('/opted-out', (_req, res) => res.send(PAGE));
+    a.get('/fragment', (_req, res) => res.send('<div>a partial</div>'));
+    a.get('/own-posthog', (_req, res) =>
+      res.send('<html><head><script>posthog.init("phc_y")</script></head><body></body></html>'),
+    );
+    a.get('/page', (_req, res) => res.send(PAGE));
+    for (const path of ['/no-transform', '/opted-out', '/fragment', '/own-posthog', '/page']) {
+      await request(a).get(path).set('Accept', 'text/html');
+    }
+    await request(a).get('/page').set('Accept', 'image/webp');
+    await c.shutdown(50);
+    expect(logger.lines.filter((l) => l.level === 'debug').map((l) => l.message)).toEqual([
+      'snippet not injected into GET /no-transform: Cache-Control has no-transform',
+      'snippet not injected into GET /opted-out: shouldInject returned false',
+      'snippet not injected into GET /fragment: the body has no </head>, <body> or document start (a fragment)',
+      'snippet not injected into GET /own-posthog: the page already carries a PostHog snippet or a posthog.init( call',
+      'snippet not injected into GET /page: the request does not accept HTML (Accept: "image/webp")',
+    ]);
+  });
 });

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { findInsertionPoint } from '../../src/snippet/insertion-point.js';
 import { createSplicer } from '../../src/snippet/splice.js';
+import { findInsertionPoint } from '../helpers/insertion-point.js';
 import { cut, type StreamDriver, spliceWhole, streamSplicer } from '../helpers/splice.js';
 
 const SNIPPET = Buffer.from('<script data-express-posthog>posthog.init("phc_x")</script>');

@@ -10,9 +10,11 @@ import {
   type PosthogClient,
   type PosthogConfig,
   type PosthogErrorHandlerOptions,
+  type PosthogSnippetMiddleware,
   type PosthogUser,
   type PosthogUserOptions,
   posthogErrorHandler,
+  posthogSnippet,
   posthogUser,
   resetPosthog,
   type ShouldCapture,
@@ -39,6 +41,13 @@ describe('the public API, as a TypeScript user sees it', () => {
     posthogUser({ getUser: 'user' });
     // @ts-expect-error client is a PosthogClient
     posthogUser({ client: {} });
+  });
+
+  it('names the snippet middleware, which Express takes', () => {
+    expectTypeOf(posthogSnippet).returns.toEqualTypeOf<PosthogSnippetMiddleware>();
+    expectTypeOf(posthogSnippet()).toExtend<RequestHandler>();
+    // @ts-expect-error maxBufferBytes is a number of bytes
+    posthogSnippet({ maxBufferBytes: '4mb' });
   });
 
   it('types the error handler options: respond, shouldCapture, render', () => {

@@ -1,6 +1,6 @@
 /**
  * The page media types — `text/html` and `application/xhtml+xml`, what a browser renders as a
- * page — asked of a `Content-Type` and of an `Accept` (docs/observability.md, "The browser
+ * page — asked of a `Content-Type` (docs/observability.md, "The browser
  * snippet"). The one list of them in the package. Pure.
  */
 
@@ -12,9 +12,6 @@ export const HTML_MEDIA_TYPES: readonly string[] = Object.freeze([
 
 /** A page media type at the start of a value, in any case, ending at a delimiter. */
 const STARTS_WITH_HTML_TYPE = /^\s*(?:text\/html|application\/xhtml\+xml)\b/i;
-
-/** A page media type anywhere in a list such as `Accept`. */
-const NAMES_HTML_TYPE = /\b(?:text\/html|application\/xhtml\+xml)\b/i;
 
 /**
  * True when a media type essence (already lowercased, without parameters, as
@@ -34,14 +31,4 @@ export function isHtmlEssence(essence: string): boolean {
  */
 export function isHtmlType(contentType: unknown): boolean {
   return STARTS_WITH_HTML_TYPE.test(String(contentType ?? ''));
-}
-
-/**
- * True when an `Accept` value names a page type explicitly, as every browser navigation and
- * frame load does (`*\/*` alone does not).
- * @example
- * namesHtmlType('text/html,application/xhtml+xml,*\/*;q=0.8'); // true
- */
-export function namesHtmlType(accept: unknown): boolean {
-  return typeof accept === 'string' && NAMES_HTML_TYPE.test(accept);
 }

@@ -176,15 +176,15 @@ export abstract class HtmlTokenizer {
       case SCRIPT_TEXT:
         return this.scriptText(chunk, i, base);
       case RAW_TEXT:
-        return this.skipTo(chunk, i, LT, RAW_TEXT_LT);
+        return this.jumpTo(chunk, i, LT, RAW_TEXT_LT);
       case BOGUS_COMMENT:
-        return this.skipTo(chunk, i, GT, DATA);
+        return this.jumpTo(chunk, i, GT, DATA);
       case DOCTYPE:
         return this.doctype(chunk, i, base);
       case ATTR_VALUE_DQ:
-        return this.skipTo(chunk, i, DQUOTE, AFTER_ATTR_VALUE_QUOTED);
+        return this.jumpTo(chunk, i, DQUOTE, AFTER_ATTR_VALUE_QUOTED);
       case ATTR_VALUE_SQ:
-        return this.skipTo(chunk, i, SQUOTE, AFTER_ATTR_VALUE_QUOTED);
+        return this.jumpTo(chunk, i, SQUOTE, AFTER_ATTR_VALUE_QUOTED);
       case COMMENT:
         return this.comment(chunk, i);
       case CDATA:
@@ -203,7 +203,7 @@ export abstract class HtmlTokenizer {
   }
 
   /** Jumps to the next `byte` (natively); consumes it and enters `next`. */
-  private skipTo(chunk: Uint8Array, i: number, byte: number, next: number): number {
+  private jumpTo(chunk: Uint8Array, i: number, byte: number, next: number): number {
     const at = indexOfByte(chunk, byte, i);
     if (at === -1) return chunk.length;
     this.state = next;

@@ -1,0 +1,168 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { getRequestUser } from '../core/attribution/request-user.js';
+import type { PosthogConfig } from '../core/config/types.js';
+import { describeError } from '../core/errors/describe-error.js';
+import { isHtmlType } from '../core/http/media-type.js';
+import { isPrivateToUser } from '../core/http/shared-cache.js';
+import { rateLimitedWarn } from '../core/log/rate-limited.js';
+import type { CspCheck } from './csp-check.js';
+import { type BootstrapFlags, snippetIdentity } from './identity.js';
+import type { SnippetRenderer } from './render.js';
+import { pathOf } from './request-eligibility.js';
+import type { AdapterHooks } from './response-adapter.js';
+import { decideInjection, isAlreadyEncoded } from './response-eligibility.js';
+import type { PassthroughReason } from './splice.js';
+
+/** What the hooks need, worked out once per middleware. */
+export interface PageHookSettings {
+  readonly config: PosthogConfig;
+  readonly maxBufferBytes: number;
+  readonly nonce: ((req: IncomingMessage, res: ServerResponse) => string | undefined) | undefined;
+  readonly shouldInject: ((req: IncomingMessage, res: ServerResponse) => boolean) | undefined;
+  readonly render: SnippetRenderer;
+  readonly checkPolicy: CspCheck;
+}
+
+/** The adapter's hooks, and the one way out for a response that goes without the snippet. */
+export interface PageHooks extends AdapterHooks {
+  /**
+   * Every reason a response goes out without the snippet passes here: said at debug level,
+   * with the request's method and path. `reason` may be a function, called only when debug
+   * lines are written.
+   */
+  skip(req: IncomingMessage, reason: string | (() => string)): false;
+  /**
+   * Keeps where the app mounted the middleware (`app.use('/path', posthogSnippet())`): Express
+   * resets `req.baseUrl` once the request leaves the mount, and the boot tag needs it.
+   */
+  rememberMount(req: IncomingMessage): void;
+}
+
+/** Where the app mounted the middleware, if not at the root. */
+const MOUNT_PATH = Symbol('express-posthog.snippet-mount');
+type Mounted = IncomingMessage & { baseUrl?: string; [MOUNT_PATH]?: string };
+type Locals = { locals?: Record<string, unknown> };
+
+/** What a body left alone is told in the debug log, by reason. */
+const PASSTHROUGH_DETAIL: Record<PassthroughReason, string> = {
+  'no-insertion-point': 'the body has no </head>, <body> or document start (a fragment)',
+  guard: 'the page already carries a PostHog snippet or a posthog.init( call',
+  'utf-16': 'the body starts with a UTF-16 byte-order mark',
+  'buffer-cap': 'no insertion point within maxBufferBytes',
+  flush: 'the app flushed the page at a place where a script cannot go',
+};
+
+function bootstrapFlags(res: ServerResponse): BootstrapFlags | undefined {
+  const flags = (res as Locals).locals?.posthogFlags;
+  return flags && typeof flags === 'object' ? (flags as BootstrapFlags) : undefined;
+}
+
+/**
+ * The hooks of one snippet middleware (docs/snippet-internals.md): whether a response takes
+ * the snippet — `decideInjection` on its status and headers, then the app's `shouldInject`
+ * — the snippet for its user, and what is logged when a page goes out without it.
+ * @param settings - the checked options and what the factory worked out from them.
+ * @example
+ * const hooks = pageHooks({ config, maxBufferBytes, nonce, shouldInject, render, checkPolicy });
+ * adaptResponse(req, res, hooks, takeConditionals(req.method, req.headers));
+ */
+export function pageHooks(settings: PageHookSettings): PageHooks {
+  const { config, maxBufferBytes, nonce, shouldInject, render, checkPolicy } = settings;
+  const logger = config.logger;
+  const debugLines = logger.isLevelEnabled?.('debug') ?? false;
+  const warn = rateLimitedWarn(logger);
+  let warnedEncoded = false;
+  let loggedRenderError = false;
+
+  function skip(req: IncomingMessage, reason: string | (() => string)): false {
+    if (debugLines) {
+      const text = typeof reason === 'function' ? reason() : reason;
+      logger.debug(`snippet not injected into ${req.method} ${pathOf(req)}: ${text}`);
+    }
+    return false;
+  }
+
+  function warnIfEncoded(contentType: unknown, contentEncoding: unknown): void {
+    if (warnedEncoded || !isHtmlType(contentType) || !isAlreadyEncoded(contentEncoding as string))
+      return;
+    warnedEncoded = true;
+    logger.warn(
+      `posthogSnippet saw an HTML response already encoded (Content-Encoding: ${String(contentEncoding)}) and left it alone. Register it after compression(): app.use(compression()); app.use(posthogSnippet()).`,
+    );
+  }
+
+  return {
+    maxBufferBytes,
+    skip,
+    rememberMount(req) {
+      const mount = (req as Mounted).baseUrl;
+      if (mount) (req as Mounted)[MOUNT_PATH] = mount;
+    },
+    takesSnippet(req, res) {
+      const contentType = res.getHeader('Content-Type');
+      // The common case, a JSON or asset response, costs one header read and one test.
+      if (!debugLines && !isHtmlType(contentType)) return false;
+      const contentEncoding = res.getHeader('Content-Encoding');
+      const verdict = decideInjection({
+        status: res.statusCode,
+        method: req.method ?? 'GET',
+        contentType,
+        contentEncoding,
+        cacheControl: res.getHeader('Cache-Control'),
+      });
+      if (!verdict.inject) {
+        if (verdict.reason === 'content-encoding') warnIfEncoded(contentType, contentEncoding);
+        return skip(req, verdict.detail);
+      }
+      try {
+        if (shouldInject && !shouldInject(req, res))
+          return skip(req, 'shouldInject returned false');
+      } catch (error) {
+        warn(
+          `posthogSnippet: shouldInject threw (${describeError(error)}); the page went out unmodified.`,
+        );
+        return skip(req, 'shouldInject threw');
+      }
+      return true;
+    },
+    render(req, res) {
+      try {
+        const identity = snippetIdentity(
+          getRequestUser(req),
+          config.identifyPii,
+          !isPrivateToUser((name) => res.getHeader(name), res.getHeaderNames()),
+          bootstrapFlags(res),
+        );
+        const value = nonce ? nonce(req, res) : (res as Locals).locals?.cspNonce;
+        checkPolicy(
+          req,
+          res.getHeader('Content-Security-Policy'),
+          typeof value === 'string' && value !== '' ? value : undefined,
+        );
+        const bytes = render(
+          identity,
+          typeof value === 'string' && value !== '' ? value : undefined,
+          (req as Mounted)[MOUNT_PATH],
+        );
+        return { bytes, carriesUser: identity.state === 'user' };
+      } catch (error) {
+        if (!loggedRenderError) {
+          loggedRenderError = true;
+          logger.error(
+            `posthogSnippet could not render the snippet; the response goes out unmodified: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+          );
+        }
+        skip(req, 'the snippet could not be rendered');
+        return undefined;
+      }
+    },
+    passedThrough(req, reason) {
+      if (reason === 'buffer-cap') {
+        warn(
+          `posthogSnippet found no </head> or <body> in the first ${maxBufferBytes} bytes of ${req.method} ${pathOf(req)}; the page went out unmodified. Raise maxBufferBytes if the page has a very long head.`,
+        );
+      }
+      skip(req, PASSTHROUGH_DETAIL[reason]);
+    },
+  };
+}

@@ -1,0 +1,106 @@
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import express, { type Response } from 'express';
+import { afterAll, describe, expect, it } from 'vitest';
+import { posthogSnippet } from '../../src/snippet/posthog-snippet.js';
+import { enabledClient } from '../helpers/client.js';
+import { snippetCount } from '../helpers/html.js';
+import { serve } from '../helpers/serve.js';
+
+const { client } = enabledClient('http://127.0.0.1:9');
+afterAll(() => client.shutdown(50));
+
+interface Seen {
+  readonly headers: IncomingMessage['headers'];
+  readonly body: string;
+}
+
+/**
+ * Serves one route whose handler gets `headersArrived`, a promise that settles once the
+ * client has the response's headers; returns what the client saw. A handler that waits for
+ * it before ending the body times the test out if the headers are held.
+ */
+async function fetchWhile(
+  handler: (res: Response, headersArrived: Promise<void>) => Promise<void>,
+): Promise<Seen> {
+  let arrived!: () => void;
+  const headersArrived = new Promise<void>((resolve) => {
+    arrived = resolve;
+  });
+  const app = express();
+  app.use(posthogSnippet({ client }));
+  app.get('/', (_req, res, next) => {
+    handler(res, headersArrived).catch(next);
+  });
+  const server = await serve(app);
+  try {
+    return await new Promise<Seen>((resolve, reject) => {
+      httpRequest(`${server.url}/`, { headers: { Accept: 'text/html' } }, (res) => {
+        let body = '';
+        arrived();
+        res.setEncoding('latin1');
+        res.on('data', (chunk: string) => {
+          body += chunk;
+        });
+        res.on('end', () => resolve({ headers: res.headers, body }));
+        res.on('error', reject);
+      })
+        .on('error', reject)
+        .end();
+    });
+  } finally {
+    await server.close();
+  }
+}
+
+describe('posthogSnippet and res.flushHeaders()', () => {
+  it('sends a page’s headers at once when flushed before the body, and still injects the snippet', async () => {
+    const seen = await fetchWhile(async (res, headersArrived) => {
+      res.type('html');
+      res.setHeader('ETag', '"v1"');
+      res.setHeader('Last-Modified', 'Wed, 21 Oct 2026 07:28:00 GMT');
+      res.flushHeaders();
+      await headersArrived;
+      res.end('<!doctype html><html><head><title>t</title></head><body>x</body></html>');
+    });
+    // The body was not known when the headers left: no length, validators as for a changed body.
+    expect(seen.headers['content-length']).toBeUndefined();
+    expect(seen.headers.etag).toMatch(/^"v1-ph[\w-]{10}"$/);
+    expect(seen.headers['last-modified']).toBeUndefined();
+    expect(snippetCount(seen.body)).toBe(1);
+    expect(seen.body).toMatch(
+      /<title>t<\/title><script data-express-posthog[^>]*><\/script><\/head>/,
+    );
+  });
+
+  it('sends the headers at once when flushed after the first bytes of a page, and holds those bytes until the insertion point', async () => {
+    const seen = await fetchWhile(async (res, headersArrived) => {
+      res.type('html');
+      res.write('<!doctype html><html><head><title>t</title>');
+      res.flushHeaders();
+      await headersArrived;
+      res.write('<meta name="x" content="y">');
+      res.end('</head><body>x</body></html>');
+    });
+    expect(seen.headers['content-type']).toMatch(/^text\/html/);
+    expect(seen.headers['content-length']).toBeUndefined();
+    expect(snippetCount(seen.body)).toBe(1);
+    expect(seen.body).toMatch(
+      /^<!doctype html><html><head><title>t<\/title><meta name="x" content="y"><script data-express-posthog[^>]*><\/script><\/head><body>x<\/body><\/html>$/,
+    );
+  });
+
+  it('hands a flushed JSON response’s headers on as the app set them', async () => {
+    const json = '{"ok":true}';
+    const seen = await fetchWhile(async (res, headersArrived) => {
+      res.type('json');
+      res.setHeader('Content-Length', String(json.length));
+      res.setHeader('ETag', '"j1"');
+      res.flushHeaders();
+      await headersArrived;
+      res.end(json);
+    });
+    expect(seen.headers['content-length']).toBe(String(json.length));
+    expect(seen.headers.etag).toBe('"j1"');
+    expect(seen.body).toBe(json);
+  });
+});
