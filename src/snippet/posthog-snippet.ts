@@ -4,8 +4,10 @@ import type { JsSource } from '../core/config/types.js';
 import { takeConditionals } from '../core/http/conditional.js';
 import { addVary } from '../core/http/vary.js';
 import {
+  checkBooleanOption,
   checkFunctionOption,
   checkOptionsObject,
+  checkPositiveInteger,
   clientOption,
   optionKeys,
 } from '../core/options/options.js';
@@ -77,24 +79,16 @@ const DEFAULT_MAX_BUFFER_BYTES = 4 * 1024 * 1024;
 
 function validate(options: Readonly<Partial<PosthogSnippetOptions>>): void {
   const { maxBufferBytes, nonce, shouldInject, jsSrc, delivery, firstParty } = options;
-  if (firstParty !== undefined && typeof firstParty !== 'boolean') {
-    throw new TypeError(
-      `${FACTORY}: \`firstParty\` must be true or false, got ${JSON.stringify(firstParty)}.`,
-    );
-  }
+  checkBooleanOption(FACTORY, 'firstParty', firstParty);
   if ('getUser' in options) {
     throw new TypeError(
       `${FACTORY}: \`getUser\` was removed: the snippet now reads the user that posthogUser() resolved, sync or async. Move it: app.use(posthogUser({ getUser })), registered after your auth.`,
     );
   }
-  if (
-    maxBufferBytes !== undefined &&
-    !(Number.isSafeInteger(maxBufferBytes) && maxBufferBytes > 0)
-  ) {
-    throw new TypeError(
-      `${FACTORY}: \`maxBufferBytes\` must be a positive integer (bytes), got ${JSON.stringify(maxBufferBytes) ?? String(maxBufferBytes)}. Use a number of bytes, e.g. 4194304.`,
-    );
-  }
+  checkPositiveInteger(FACTORY, 'maxBufferBytes', maxBufferBytes, {
+    unit: 'bytes',
+    fix: 'Use a number of bytes, e.g. 4194304.',
+  });
   checkFunctionOption(FACTORY, 'nonce', nonce, '(req, res) => res.locals.cspNonce');
   checkFunctionOption(FACTORY, 'shouldInject', shouldInject, '(req, res) => true');
   if (delivery !== undefined && delivery !== 'boot' && delivery !== 'inline') {

@@ -126,6 +126,50 @@ describe('the installed package', { timeout: 90_000 }, () => {
     expect(run('node', ['cjs.cjs'], appDir).trim()).toBe('cjs ok');
   });
 
+  it('refuses a misspelt option in plain JavaScript, naming the nearest key, enabled or not', () => {
+    write(appDir, {
+      'typo.cjs': `
+        const ph = require('express-posthog');
+        const { posthogInspector } = require('express-posthog/inspector');
+        const { createApp } = require('express-posthog/app');
+        const calls = {
+          posthogSnippet: () => ph.posthogSnippet({ firstparty: true }),
+          posthogUser: () => ph.posthogUser({ getuser: () => undefined }),
+          posthogErrorHandler: () => ph.posthogErrorHandler({ Respond: false }),
+          debugRouter: () => ph.debugRouter({ getUsr: () => undefined }),
+          posthogProxy: () => ph.posthogProxy({ timeout: 1000 }),
+          posthogInspector: () => posthogInspector({ maxEvent: 10 }),
+          createApp: () => createApp({ demoauth: false }),
+        };
+        const out = {};
+        for (const [name, call] of Object.entries(calls)) {
+          try { call(); out[name] = 'accepted'; }
+          catch (error) { out[name] = error.constructor.name + ': ' + error.message; }
+        }
+        console.log(JSON.stringify(out));
+      `,
+    });
+    for (const env of [
+      {},
+      { POSTHOG_API_KEY: 'phc_plain_js', POSTHOG_HOST: 'http://127.0.0.1:9' },
+    ]) {
+      const out = JSON.parse(run('node', ['typo.cjs'], appDir, env)) as Record<string, string>;
+      const expected: Record<string, [string, string]> = {
+        posthogSnippet: ['firstparty', 'firstParty'],
+        posthogUser: ['getuser', 'getUser'],
+        posthogErrorHandler: ['Respond', 'respond'],
+        debugRouter: ['getUsr', 'getUser'],
+        posthogProxy: ['timeout', 'timeoutMs'],
+        posthogInspector: ['maxEvent', 'maxEvents'],
+        createApp: ['demoauth', 'demoAuth'],
+      };
+      for (const [name, [typo, nearest]] of Object.entries(expected)) {
+        expect(out[name]).toMatch(new RegExp(`^TypeError: ${name}: unknown option \`${typo}\``));
+        expect(out[name]).toContain(`did you mean \`${nearest}\`?`);
+      }
+    }
+  });
+
   it('loads, from each entry point, nothing of the apps it does not name', () => {
     // Each entry in a fresh process: which files of dist/ did require() load, and do any of
     // them define the inspector's middleware or the reference app's routes?
