@@ -71,7 +71,6 @@ export function pageHooks(settings: PageHookSettings): PageHooks {
   const logger = config.logger;
   const debugLines = logger.isLevelEnabled?.('debug') ?? false;
   const warn = rateLimitedWarn(logger);
-  let warnedEncoded = false;
   let loggedRenderError = false;
 
   function skip(req: IncomingMessage, reason: string | (() => string)): false {
@@ -83,10 +82,9 @@ export function pageHooks(settings: PageHookSettings): PageHooks {
   }
 
   function warnIfEncoded(contentType: unknown, contentEncoding: unknown): void {
-    if (warnedEncoded || !isHtmlType(contentType) || !isAlreadyEncoded(contentEncoding as string))
-      return;
-    warnedEncoded = true;
-    logger.warn(
+    if (!isHtmlType(contentType) || !isAlreadyEncoded(contentEncoding as string)) return;
+    warn.once(
+      'already-encoded',
       `posthogSnippet saw an HTML response already encoded (Content-Encoding: ${String(contentEncoding)}) and left it alone. Register it after compression(): app.use(compression()); app.use(posthogSnippet()).`,
     );
   }
