@@ -3,10 +3,15 @@ import { randomUUID } from 'node:crypto';
 import { getPosthog, type PosthogClient } from '../core/client/index.js';
 import type { EventProperties } from '../core/client/sdk.js';
 import { describeError } from '../core/errors/describe-error.js';
-import { warnerFor } from '../core/log/rate-limited.js';
+import { type Warner, warnerFor } from '../core/log/rate-limited.js';
 import { optionKeys } from '../core/options/options.js';
 import { describeGenerationError, httpStatusOf } from './error-summary.js';
-import { createStreamAccumulator, extractResponse, type GenerationFacts } from './extract.js';
+import {
+  createStreamAccumulator,
+  extractResponse,
+  type GenerationFacts,
+  type StreamAccumulator,
+} from './extract.js';
 import { type AiMessage, clipMessages, toInputMessages, toOutputMessages } from './messages.js';
 import {
   checkTraceArguments,
@@ -179,103 +184,161 @@ export async function traceGeneration<T>(
   fn: (gen: GenerationRecorder) => T | Promise<T>,
 ): Promise<T> {
   checkTraceArguments(options, fn, OPTION_KEYS);
-  const started = performance.now();
   const client = options.client ?? getPosthog();
-  const traceId = options.traceId ?? randomUUID();
-  const warn = warnerFor(client.config.logger);
-  // With payloads off, prompts and completions are not even copied.
-  const payloads = client.enabled && client.config.llmPayloads;
-
-  let input: AiMessage[] | undefined;
-  let extracted: GenerationFacts = {};
-  let explicit: GenerationFacts = {};
-  const extra: EventProperties = {};
-  let httpStatus: number | undefined;
-  let streamed = false;
-  const accumulator = createStreamAccumulator();
-  let openStreams = 0;
-  let settled = false;
-  let emitted = false;
-  let failure: Failure | undefined;
-
-  /** Runs a recorder step that reads the app's values; a value that throws when read is a warning. */
-  const guarded = (call: string, step: () => void): void => {
-    try {
-      step();
-    } catch (error) {
-      warn(
-        `${call}: the value could not be read (${showValue(describeError(error))}); nothing was recorded.`,
-      );
-    }
+  const generation: Generation = {
+    options,
+    client,
+    traceId: options.traceId ?? randomUUID(),
+    started: performance.now(),
+    warn: warnerFor(client.config.logger),
+    // With payloads off, prompts and completions are not even copied.
+    payloads: client.enabled && client.config.llmPayloads,
+    extracted: {},
+    explicit: {},
+    extra: {},
+    streamed: false,
+    accumulator: createStreamAccumulator(),
+    openStreams: 0,
+    settled: false,
+    emitted: false,
+    // Bound to the caller's async context: the event keeps the request's
+    // distinct id even when a stream is consumed somewhere else.
+    emit: AsyncResource.bind(function emitGeneration(): void {
+      emitEvent(generation);
+    }),
   };
-
-  // Bound to the caller's async context: the event keeps the request's
-  // distinct id even when a stream is consumed somewhere else.
-  const emit = AsyncResource.bind(function emitGeneration(): void {
-    if (emitted) return;
-    emitted = true;
-    if (!client.enabled) return;
-    try {
-      client.capture({
-        event: '$ai_generation',
-        properties: generationProperties(),
-        ...(options.distinctId ? { distinctId: options.distinctId } : {}),
-      });
-    } catch (error) {
-      warn(
-        `traceGeneration: could not build the $ai_generation event: ${showValue(describeError(error))}`,
-      );
+  try {
+    const result = await fn(recorderOf(generation));
+    generation.settled = true;
+    emitWhenDone(generation);
+    return result;
+  } catch (error) {
+    generation.settled = true;
+    // The app's own mistake in calling us is no generation: like a bad option, no event.
+    if (typeof error === 'object' && error !== null && usageErrors.has(error)) {
+      generation.emitted = true;
     }
-  });
-
-  function generationProperties(): EventProperties {
-    const latency = (performance.now() - started) / 1000;
-    const facts: GenerationFacts = streamed
-      ? { ...extracted, ...accumulator.facts(), ...explicit }
-      : { ...extracted, ...explicit };
-    const { llmPayloads, llmPayloadMaxChars } = client.config;
-    const status = httpStatus ?? (failure ? httpStatusOf(failure.error) : undefined);
-    const baseUrl = cleanBaseUrl(options.baseUrl);
-    const properties: EventProperties = {
-      ...options.properties,
-      ...extra,
-      $ai_provider: options.provider,
-      $ai_model: facts.model ?? options.model,
-      $ai_trace_id: traceId,
-      $ai_latency: latency,
-    };
-    const optional: [string, unknown][] = [
-      ['$ai_input_tokens', facts.inputTokens],
-      ['$ai_output_tokens', facts.outputTokens],
-      ['$ai_cache_read_input_tokens', facts.cacheReadInputTokens],
-      ['$ai_cache_creation_input_tokens', facts.cacheCreationInputTokens],
-      ['$ai_http_status', status],
-      ['$ai_base_url', baseUrl],
-      ['$ai_stream', streamed ? true : undefined],
-    ];
-    for (const [key, value] of optional) if (value !== undefined) properties[key] = value;
-    if (failure) {
-      properties.$ai_is_error = true;
-      properties.$ai_error = describeGenerationError(failure.error, {
-        payloads: llmPayloads,
-        maxChars: llmPayloadMaxChars,
-      });
-    }
-    if (llmPayloads) {
-      if (input !== undefined) properties.$ai_input = clipMessages(input, llmPayloadMaxChars);
-      if (facts.output !== undefined) {
-        properties.$ai_output_choices = clipMessages(facts.output, llmPayloadMaxChars);
-      }
-    }
-    return properties;
+    generation.failure ??= { error };
+    generation.emit();
+    throw error;
   }
+}
 
-  const emitWhenDone = () => {
-    if (settled && openStreams === 0) emit();
+/** One call of {@link traceGeneration}: what it was given, and what it has recorded so far. */
+interface Generation {
+  readonly options: Readonly<TraceGenerationOptions>;
+  readonly client: PosthogClient;
+  readonly traceId: string;
+  /** `performance.now()` when the call started, for `$ai_latency`. */
+  readonly started: number;
+  readonly warn: Warner;
+  /** Prompts and completions are recorded (payloads on, PostHog on). */
+  readonly payloads: boolean;
+  input?: AiMessage[];
+  /** What `setResponse` read. */
+  extracted: GenerationFacts;
+  /** What the explicit setters said; wins over the rest. */
+  explicit: GenerationFacts;
+  /** `setProperties`. */
+  readonly extra: EventProperties;
+  httpStatus?: number;
+  streamed: boolean;
+  readonly accumulator: StreamAccumulator;
+  /** Wrapped streams not yet ended, failed or closed: the event waits for them. */
+  openStreams: number;
+  /** The callback has returned or thrown. */
+  settled: boolean;
+  emitted: boolean;
+  failure?: Failure;
+  /** Sends the event, once, in the caller's async context. */
+  readonly emit: () => void;
+}
+
+/** Sends the one event when the callback is done and no wrapped stream is open. */
+function emitWhenDone(generation: Generation): void {
+  if (generation.settled && generation.openStreams === 0) generation.emit();
+}
+
+/** Sends the `$ai_generation` event, once; never throws. */
+function emitEvent(generation: Generation): void {
+  if (generation.emitted) return;
+  generation.emitted = true;
+  const { client, options } = generation;
+  if (!client.enabled) return;
+  try {
+    client.capture({
+      event: '$ai_generation',
+      properties: generationProperties(generation),
+      ...(options.distinctId ? { distinctId: options.distinctId } : {}),
+    });
+  } catch (error) {
+    generation.warn(
+      `traceGeneration: could not build the $ai_generation event: ${showValue(describeError(error))}`,
+    );
+  }
+}
+
+/** The event's properties, from what was recorded (docs/observability.md, "`$ai_generation` properties"). */
+function generationProperties(generation: Generation): EventProperties {
+  const { options, client, failure, accumulator } = generation;
+  const latency = (performance.now() - generation.started) / 1000;
+  const facts: GenerationFacts = generation.streamed
+    ? { ...generation.extracted, ...accumulator.facts(), ...generation.explicit }
+    : { ...generation.extracted, ...generation.explicit };
+  const { llmPayloads, llmPayloadMaxChars } = client.config;
+  const status = generation.httpStatus ?? (failure ? httpStatusOf(failure.error) : undefined);
+  const properties: EventProperties = {
+    ...options.properties,
+    ...generation.extra,
+    $ai_provider: options.provider,
+    $ai_model: facts.model ?? options.model,
+    $ai_trace_id: generation.traceId,
+    $ai_latency: latency,
   };
+  const optional: [string, unknown][] = [
+    ['$ai_input_tokens', facts.inputTokens],
+    ['$ai_output_tokens', facts.outputTokens],
+    ['$ai_cache_read_input_tokens', facts.cacheReadInputTokens],
+    ['$ai_cache_creation_input_tokens', facts.cacheCreationInputTokens],
+    ['$ai_http_status', status],
+    ['$ai_base_url', cleanBaseUrl(options.baseUrl)],
+    ['$ai_stream', generation.streamed ? true : undefined],
+  ];
+  for (const [key, value] of optional) if (value !== undefined) properties[key] = value;
+  if (failure) {
+    properties.$ai_is_error = true;
+    properties.$ai_error = describeGenerationError(failure.error, {
+      payloads: llmPayloads,
+      maxChars: llmPayloadMaxChars,
+    });
+  }
+  if (llmPayloads) {
+    if (generation.input !== undefined) {
+      properties.$ai_input = clipMessages(generation.input, llmPayloadMaxChars);
+    }
+    if (facts.output !== undefined) {
+      properties.$ai_output_choices = clipMessages(facts.output, llmPayloadMaxChars);
+    }
+  }
+  return properties;
+}
 
-  const gen: GenerationRecorder = {
-    traceId,
+/** Runs a recorder step that reads the app's values; a value that throws when read is a warning. */
+function guarded(generation: Generation, call: string, step: () => void): void {
+  try {
+    step();
+  } catch (error) {
+    generation.warn(
+      `${call}: the value could not be read (${showValue(describeError(error))}); nothing was recorded.`,
+    );
+  }
+}
+
+/** The `gen` the callback receives: each setter checks its call, then records. */
+function recorderOf(generation: Generation): GenerationRecorder {
+  const { warn, payloads } = generation;
+  return {
+    traceId: generation.traceId,
     setInput(...args: unknown[]) {
       if (args.length !== 1) {
         warn(
@@ -284,8 +347,8 @@ export async function traceGeneration<T>(
         return;
       }
       if (payloads)
-        guarded('gen.setInput', () => {
-          input = toInputMessages(args[0]);
+        guarded(generation, 'gen.setInput', () => {
+          generation.input = toInputMessages(args[0]);
         });
     },
     setOutput(...args: unknown[]) {
@@ -296,20 +359,20 @@ export async function traceGeneration<T>(
         return;
       }
       if (payloads)
-        guarded('gen.setOutput', () => {
+        guarded(generation, 'gen.setOutput', () => {
           const output = extractResponse(args[0]).output ?? toOutputMessages(args[0]);
-          explicit = { ...explicit, output };
+          generation.explicit = { ...generation.explicit, output };
         });
     },
     setTokens(...args: unknown[]) {
       const { counts, warning } = readTokens(args);
       if (warning) warn(warning);
-      const next: GenerationFacts = { ...explicit };
+      const next: GenerationFacts = { ...generation.explicit };
       if (counts.input !== undefined) next.inputTokens = counts.input;
       if (counts.output !== undefined) next.outputTokens = counts.output;
       if (counts.cacheRead !== undefined) next.cacheReadInputTokens = counts.cacheRead;
       if (counts.cacheCreation !== undefined) next.cacheCreationInputTokens = counts.cacheCreation;
-      explicit = next;
+      generation.explicit = next;
     },
     setResponse(...args: unknown[]) {
       const [response] = args;
@@ -319,16 +382,16 @@ export async function traceGeneration<T>(
         );
         return;
       }
-      guarded('gen.setResponse', () => {
+      guarded(generation, 'gen.setResponse', () => {
         const facts = extractResponse(response);
         if (!payloads) delete facts.output;
-        extracted = { ...extracted, ...facts };
+        generation.extracted = { ...generation.extracted, ...facts };
       });
     },
     setHttpStatus(...args: unknown[]) {
       const { status, warning } = readHttpStatus(args);
       if (warning) warn(warning);
-      else httpStatus = status;
+      else generation.httpStatus = status;
     },
     setProperties(...args: unknown[]) {
       const [properties] = args;
@@ -338,82 +401,74 @@ export async function traceGeneration<T>(
         );
         return;
       }
-      guarded('gen.setProperties', () => {
-        Object.assign(extra, { ...properties });
+      guarded(generation, 'gen.setProperties', () => {
+        Object.assign(generation.extra, { ...properties });
       });
     },
     addChunk(chunk) {
-      streamed = true;
-      guarded('gen.addChunk', () => accumulator.add(chunk));
+      generation.streamed = true;
+      guarded(generation, 'gen.addChunk', () => generation.accumulator.add(chunk));
     },
     stream<C>(source: AsyncIterable<C>): AsyncIterableIterator<C> {
-      if (
-        typeof (source as Partial<AsyncIterable<C>> | null)?.[Symbol.asyncIterator] !== 'function'
-      ) {
-        const error = new TypeError(
-          `gen.stream(${showValue(source)}): pass the stream the SDK returned, e.g. gen.stream(await openai.chat.completions.create({ model, messages, stream: true })).`,
-        );
-        usageErrors.add(error);
-        throw error;
-      }
-      streamed = true;
-      openStreams += 1;
-      let iterator: AsyncIterator<C> | undefined;
-      let closed = false;
-      const close = (error?: Failure) => {
-        if (closed) return;
-        closed = true;
-        openStreams -= 1;
-        if (error && !failure) failure = error;
-        emitWhenDone();
-      };
-      const wrapped: AsyncIterableIterator<C> = {
-        [Symbol.asyncIterator]() {
-          return wrapped;
-        },
-        async next(): Promise<IteratorResult<C>> {
-          if (closed) return { done: true, value: undefined };
-          try {
-            iterator ??= source[Symbol.asyncIterator]();
-            const result = await iterator.next();
-            if (result.done) close();
-            else {
-              try {
-                accumulator.add(result.value);
-              } catch {
-                // A chunk that cannot be read is the stream's, passed on as it is.
-              }
-            }
-            return result;
-          } catch (error) {
-            close({ error });
-            throw error;
-          }
-        },
-        async return(value?: unknown): Promise<IteratorResult<C>> {
-          try {
-            if (!closed) await iterator?.return?.();
-          } finally {
-            close();
-          }
-          return { done: true, value: value as C };
-        },
-      };
-      return wrapped;
+      return wrapStream(generation, source);
     },
   };
+}
 
-  try {
-    const result = await fn(gen);
-    settled = true;
-    emitWhenDone();
-    return result;
-  } catch (error) {
-    settled = true;
-    // The app's own mistake in calling us is no generation: like a bad option, no event.
-    if (typeof error === 'object' && error !== null && usageErrors.has(error)) emitted = true;
-    failure ??= { error };
-    emit();
+/**
+ * `gen.stream(source)`: yields every chunk unchanged, accumulates what it says, and holds the
+ * event until the stream ends, fails or is closed.
+ */
+function wrapStream<C>(generation: Generation, source: AsyncIterable<C>): AsyncIterableIterator<C> {
+  if (typeof (source as Partial<AsyncIterable<C>> | null)?.[Symbol.asyncIterator] !== 'function') {
+    const error = new TypeError(
+      `gen.stream(${showValue(source)}): pass the stream the SDK returned, e.g. gen.stream(await openai.chat.completions.create({ model, messages, stream: true })).`,
+    );
+    usageErrors.add(error);
     throw error;
   }
+  generation.streamed = true;
+  generation.openStreams += 1;
+  let iterator: AsyncIterator<C> | undefined;
+  let closed = false;
+  const close = (error?: Failure) => {
+    if (closed) return;
+    closed = true;
+    generation.openStreams -= 1;
+    if (error && !generation.failure) generation.failure = error;
+    emitWhenDone(generation);
+  };
+  const wrapped: AsyncIterableIterator<C> = {
+    [Symbol.asyncIterator]() {
+      return wrapped;
+    },
+    async next(): Promise<IteratorResult<C>> {
+      if (closed) return { done: true, value: undefined };
+      try {
+        iterator ??= source[Symbol.asyncIterator]();
+        const result = await iterator.next();
+        if (result.done) close();
+        else {
+          try {
+            generation.accumulator.add(result.value);
+          } catch {
+            // A chunk that cannot be read is the stream's, passed on as it is.
+          }
+        }
+        return result;
+      } catch (error) {
+        close({ error });
+        throw error;
+      }
+    },
+    async return(value?: unknown): Promise<IteratorResult<C>> {
+      try {
+        if (!closed) await iterator?.return?.();
+      } finally {
+        close();
+      }
+      return { done: true, value: value as C };
+    },
+  };
+  return wrapped;
 }
