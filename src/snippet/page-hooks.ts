@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { getRequestUser } from '../core/attribution/request-user.js';
 import type { PosthogConfig } from '../core/config/types.js';
-import { describeError } from '../core/errors/describe-error.js';
+import { describeError, isError, safeField } from '../core/errors/describe-error.js';
 import { isHtmlType } from '../core/http/media-type.js';
 import { isPrivateToUser } from '../core/http/shared-cache.js';
 import { rateLimitedWarn } from '../core/log/rate-limited.js';
@@ -51,6 +51,12 @@ const PASSTHROUGH_DETAIL: Record<PassthroughReason, string> = {
   'buffer-cap': 'no insertion point within maxBufferBytes',
   flush: 'the app flushed the page at a place where a script cannot go',
 };
+
+/** The stack of a thrown error when it can be read, else the one description of the errors floor. */
+function stackOf(error: unknown): string {
+  const stack = isError(error) ? safeField(error, 'stack') : undefined;
+  return typeof stack === 'string' ? stack : describeError(error);
+}
 
 function bootstrapFlags(res: ServerResponse): BootstrapFlags | undefined {
   const flags = (res as Locals).locals?.posthogFlags;
@@ -131,23 +137,16 @@ export function pageHooks(settings: PageHookSettings): PageHooks {
           !isPrivateToUser((name) => res.getHeader(name), res.getHeaderNames()),
           bootstrapFlags(res),
         );
-        const value = nonce ? nonce(req, res) : (res as Locals).locals?.cspNonce;
-        checkPolicy(
-          req,
-          res.getHeader('Content-Security-Policy'),
-          typeof value === 'string' && value !== '' ? value : undefined,
-        );
-        const bytes = render(
-          identity,
-          typeof value === 'string' && value !== '' ? value : undefined,
-          (req as Mounted)[MOUNT_PATH],
-        );
+        const given = nonce ? nonce(req, res) : (res as Locals).locals?.cspNonce;
+        const nonceValue = typeof given === 'string' && given !== '' ? given : undefined;
+        checkPolicy(req, res.getHeader('Content-Security-Policy'), nonceValue);
+        const bytes = render(identity, nonceValue, (req as Mounted)[MOUNT_PATH]);
         return { bytes, carriesUser: identity.state === 'user' };
       } catch (error) {
         if (!loggedRenderError) {
           loggedRenderError = true;
           logger.error(
-            `posthogSnippet could not render the snippet; the response goes out unmodified: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+            `posthogSnippet could not render the snippet; the response goes out unmodified: ${stackOf(error)}`,
           );
         }
         skip(req, 'the snippet could not be rendered');

@@ -44,6 +44,43 @@ describe.each(expressVersions)('posthogSnippet on $name', ({ express }) => {
     expect(res.text.replace(SNIPPET_TAG, '')).toBe(PAGE);
   });
 
+  it.each([
+    ['an Error', () => new Error('nonce store down')],
+    ['an object with no prototype', () => Object.create(null)],
+    [
+      'a revoked Proxy',
+      () => {
+        const { proxy, revoke } = Proxy.revocable({}, {});
+        revoke();
+        return proxy;
+      },
+    ],
+  ])(
+    'sends the page unmodified, once logged, when the nonce function throws %s',
+    async (_what, thrown) => {
+      const { client: own, logger: log } = enabledClient('http://127.0.0.1:9');
+      try {
+        const served = app((a) => a.get('/', (_req, res) => res.send(PAGE)), {
+          client: own,
+          nonce: () => {
+            throw thrown();
+          },
+        });
+        for (let i = 0; i < 2; i += 1) {
+          const res = await request(served).get('/').set('Accept-Encoding', 'identity');
+          expect(res.status).toBe(200);
+          expect(res.text).toBe(PAGE);
+        }
+        const errors = log.lines.filter(
+          (line) => line.level === 'error' && line.message.includes('could not render'),
+        );
+        expect(errors).toHaveLength(1);
+      } finally {
+        await own.shutdown(100);
+      }
+    },
+  );
+
   it('keeps Content-Length exact when the body is sent whole', async () => {
     const res = await request(app((a) => a.get('/', (_req, res) => res.send(PAGE))))
       .get('/')
