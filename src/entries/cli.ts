@@ -1,7 +1,7 @@
 /**
  * `express-posthog/cli`: a command-line entry point whose crash is captured
- * as `$exception` and flushed before exit (docs/observability.md, "Jobs and
- * CLI"), without loading Express, Nunjucks or the middlewares.
+ * as `$exception` and flushed before exit (docs/observability.md, "Command-line
+ * programs: `runCli`"), without loading Express, Nunjucks or the middlewares.
  *
  * @example
  * import { runCli } from 'express-posthog/cli';

@@ -110,7 +110,8 @@ export function createApp(given?: Readonly<CreateAppOptions>): Express {
         'createApp: refusing to mount the inspector with NODE_ENV=production; pass no `inspector` there.',
       );
     }
-    const path = options.inspectorPath ?? options.inspector.path;
+    // A handler without `path` (wrapped by the app) mounts where `npm start` mounts it.
+    const path = options.inspectorPath ?? options.inspector.path ?? '/_inspector';
     app.use(path, options.inspector);
     app.locals.inspectorPath = `${path}/`;
   }
