@@ -2,6 +2,7 @@ import { PostHog } from 'posthog-node';
 import { SETTINGS, type SettingName } from '../core/config/env.js';
 import { loadConfig } from '../core/config/index.js';
 import type { Env, PosthogConfig } from '../core/config/types.js';
+import { describeError, safeField } from '../core/errors/describe-error.js';
 import { cspProblems, describeFix, snippetNeeds } from '../core/http/csp.js';
 
 /** Exit codes of `express-posthog check`. */
@@ -113,19 +114,13 @@ type Answer =
   | { readonly kind: 'network'; readonly detail: string }
   | { readonly kind: 'timeout' };
 
-function field(value: unknown, key: string): unknown {
-  return typeof value === 'object' && value !== null
-    ? (value as Record<string, unknown>)[key]
-    : undefined;
-}
-
 /** A network failure in words: the system code (ECONNREFUSED, ENOTFOUND…) and message of the deepest cause. */
 function networkDetail(error: unknown): string {
   const chain = causes(error);
   const cause = chain[chain.length - 1];
-  const code = field(cause, 'code');
-  const message = field(cause, 'message');
-  const text = typeof message === 'string' && message !== '' ? message : String(cause);
+  const code = safeField(cause, 'code');
+  const message = safeField(cause, 'message');
+  const text = typeof message === 'string' && message !== '' ? message : describeError(cause);
   return typeof code === 'string' && !text.includes(code) ? `${text} (${code})` : text;
 }
 
@@ -134,7 +129,7 @@ function causes(error: unknown): unknown[] {
   const chain = [error];
   for (let depth = 0; depth < 5; depth += 1) {
     const last = chain[chain.length - 1];
-    const next = field(last, 'cause') ?? field(last, 'error');
+    const next = safeField(last, 'cause') ?? safeField(last, 'error');
     if (next === undefined || chain.includes(next)) break;
     chain.push(next);
   }
@@ -143,11 +138,11 @@ function causes(error: unknown): unknown[] {
 
 /** Reads what the SDK reported for one send. */
 function answerOfSdkError(error: unknown): Answer {
-  const status = field(error, 'status');
+  const status = safeField(error, 'status');
   if (typeof status === 'number') return { kind: 'status', status };
   const timedOut = causes(error).some((cause) => {
-    const name = field(cause, 'name');
-    const message = field(cause, 'message');
+    const name = safeField(cause, 'name');
+    const message = safeField(cause, 'message');
     return (
       name === 'AbortError' ||
       name === 'TimeoutError' ||
@@ -212,7 +207,7 @@ async function checkKey(config: PosthogConfig, timeoutMs: number): Promise<Answe
     }
     return { kind: 'ok', ms: Math.round(performance.now() - started), body };
   } catch (error) {
-    const name = field(error, 'name');
+    const name = safeField(error, 'name');
     if (name === 'TimeoutError' || name === 'AbortError') return { kind: 'timeout' };
     return { kind: 'network', detail: networkDetail(error) };
   }
@@ -220,7 +215,7 @@ async function checkKey(config: PosthogConfig, timeoutMs: number): Promise<Answe
 
 /** True when a `/flags` answer looks like PostHog's. */
 function looksLikeFlags(body: unknown): boolean {
-  return field(body, 'flags') !== undefined || field(body, 'featureFlags') !== undefined;
+  return safeField(body, 'flags') !== undefined || safeField(body, 'featureFlags') !== undefined;
 }
 
 /**

@@ -1,8 +1,8 @@
 import { basename } from 'node:path';
-import { getPosthog, type PosthogClient } from '../core/client/index.js';
+import type { PosthogClient } from '../core/client/index.js';
 import { toCapturable } from '../core/errors/capturable.js';
 import { describeError, safeField } from '../core/errors/describe-error.js';
-import { checkOptionKeys, optionKeys } from '../core/options/options.js';
+import { checkOptionKeys, clientOption, optionKeys } from '../core/options/options.js';
 import { redactArgv } from '../core/redact/redact.js';
 import { classifyExit, type ExitReason, INTERRUPTED_EXIT_CODE } from './exit-reason.js';
 
@@ -102,7 +102,7 @@ export async function runCli(
   if (typeof options === 'object' && options !== null) {
     checkOptionKeys('runCli', "runCli(main, { name: 'reindex' })", options, OPTION_KEYS);
   }
-  const client = options.client ?? getPosthog();
+  const client = clientOption('runCli', options.client)();
   const argv = options.argv ?? process.argv.slice(2);
   const name = options.name ?? basename(process.argv[1] ?? 'cli');
   const bound = client.config.shutdownTimeoutMs;

@@ -1,7 +1,13 @@
-import { getPosthog, PosthogClient } from '../core/client/index.js';
+import { getPosthog, type PosthogClient } from '../core/client/index.js';
 import type { EventProperties } from '../core/client/sdk.js';
+import { show } from '../core/config/parse.js';
 import { warnerFor } from '../core/log/rate-limited.js';
-import { checkOptionKeys, closestName, optionKeys } from '../core/options/options.js';
+import {
+  checkOptionKeys,
+  closestName,
+  isPosthogClient,
+  optionKeys,
+} from '../core/options/options.js';
 
 /**
  * Properties of a job failure: the job's name, the component that runs it,
@@ -43,14 +49,6 @@ function warnOnce(client: PosthogClient, key: string, message: string): void {
   warnerFor(client.config.logger).once(key, message);
 }
 
-/** A package client, or something shaped like one (another copy of the package). */
-function isClient(value: unknown): value is PosthogClient {
-  if (value instanceof PosthogClient) return true;
-  if (typeof value !== 'object' || value === null) return false;
-  const candidate = value as Partial<PosthogClient>;
-  return typeof candidate.captureException === 'function' && typeof candidate.config === 'object';
-}
-
 /**
  * Takes a client out of the properties, where the positional era put it by
  * mistake (`{ job, client }`): it is used as the client, with a warning, and
@@ -63,7 +61,7 @@ function splitClient(
   call: string,
 ): { client: PosthogClient; rest: Record<string, unknown> } {
   const { client: inside, ...rest } = properties;
-  if (!isClient(inside)) {
+  if (!isPosthogClient(inside)) {
     return { client: explicit ?? getPosthog(), rest: { ...properties } };
   }
   const client = explicit ?? inside;
@@ -117,7 +115,7 @@ export function captureJobFailure(
   options: Readonly<CaptureJobFailureOptions> | PosthogClient = {},
 ): void {
   let explicit: PosthogClient | undefined;
-  if (isClient(options)) {
+  if (isPosthogClient(options)) {
     explicit = options;
     warnOnce(
       options,
@@ -131,7 +129,7 @@ export function captureJobFailure(
       options,
       CAPTURE_KEYS,
     );
-    explicit = isClient(options.client) ? options.client : undefined;
+    explicit = isPosthogClient(options.client) ? options.client : undefined;
   }
   try {
     const given: Readonly<Record<string, unknown>> =
@@ -143,7 +141,7 @@ export function captureJobFailure(
       warnOnce(
         client,
         'captureJobFailure:job',
-        `captureJobFailure: \`job\` must be a non-empty string naming the job, such as { job: 'send-digest' }, got ${JSON.stringify(job) ?? String(job)}; the failure is sent with job "unknown".`,
+        `captureJobFailure: \`job\` must be a non-empty string naming the job, such as { job: 'send-digest' }, got ${show(job)}; the failure is sent with job "unknown".`,
       );
     }
     client.captureException(error, {
@@ -185,16 +183,16 @@ function readJobOptions(
       WITH_KEYS,
     );
   }
-  let client = isClient(fourth) ? fourth : undefined;
+  let client = isPosthogClient(fourth) ? fourth : undefined;
   let properties: Record<string, unknown>;
-  if (optionsForm && !(keys.includes('client') && !isClient(record.client))) {
-    client ??= isClient(record.client) ? record.client : undefined;
+  if (optionsForm && !(keys.includes('client') && !isPosthogClient(record.client))) {
+    client ??= isPosthogClient(record.client) ? record.client : undefined;
     const given = record.properties;
     properties = typeof given === 'object' && given !== null ? { ...given } : {};
   } else {
     properties = { ...record };
   }
-  const deprecated = isClient(fourth) || !optionsForm;
+  const deprecated = isPosthogClient(fourth) || !optionsForm;
   if (deprecated) {
     warnOnce(
       client ?? getPosthog(),
@@ -248,7 +246,7 @@ export async function withJobCapture<T>(
 ): Promise<T> {
   if (typeof job !== 'string' || job.trim() === '') {
     throw new TypeError(
-      `withJobCapture: the first argument must be the job's name, a non-empty string such as 'hourly-sync', got ${JSON.stringify(job) ?? String(job)}.`,
+      `withJobCapture: the first argument must be the job's name, a non-empty string such as 'hourly-sync', got ${show(job)}.`,
     );
   }
   if (typeof fn !== 'function') {

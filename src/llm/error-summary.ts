@@ -1,7 +1,10 @@
 /**
  * What `$ai_error` and `$ai_http_status` say about a failed generation.
- * Pure: no SDK import; reads the `status` both provider SDKs' `APIError` carry.
+ * Pure: no SDK import; reads the `status` both provider SDKs' `APIError` carry. Every read
+ * goes through the errors floor, so a thrown value that fights back (a throwing getter, a
+ * revoked Proxy) still gives an event.
  */
+import { describeError, isError, safeField } from '../core/errors/describe-error.js';
 import { clip } from './clip.js';
 
 /**
@@ -14,9 +17,9 @@ import { clip } from './clip.js';
  */
 export function errorClassName(error: unknown): string {
   if (typeof error !== 'object' || error === null) return typeof error;
-  const ctor = (error as { constructor?: { name?: unknown } }).constructor?.name;
+  const ctor = safeField(safeField(error, 'constructor'), 'name');
   if (typeof ctor === 'string' && ctor !== '' && ctor !== 'Object') return ctor;
-  const name = (error as { name?: unknown }).name;
+  const name = safeField(error, 'name');
   return typeof name === 'string' && name !== '' ? name : 'Error';
 }
 
@@ -28,9 +31,7 @@ export function errorClassName(error: unknown): string {
  * httpStatusOf(Object.assign(new Error('x'), { status: 429 })); // 429
  */
 export function httpStatusOf(error: unknown): number | undefined {
-  if (typeof error !== 'object' || error === null) return undefined;
-  const { status, statusCode } = error as { status?: unknown; statusCode?: unknown };
-  for (const value of [status, statusCode]) {
+  for (const value of [safeField(error, 'status'), safeField(error, 'statusCode')]) {
     if (typeof value === 'number' && Number.isInteger(value) && value >= 100 && value <= 599) {
       return value;
     }
@@ -56,6 +57,7 @@ export function describeGenerationError(
   const head =
     status === undefined ? errorClassName(error) : `${errorClassName(error)} (status ${status})`;
   if (!payloads) return head;
-  const message = error instanceof Error ? error.message : String(error);
+  const read = isError(error) ? safeField(error, 'message') : describeError(error);
+  const message = typeof read === 'string' ? read : '';
   return clip(message === '' ? head : `${head}: ${message}`, maxChars);
 }

@@ -1,10 +1,11 @@
 import { AsyncResource } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
-import { getPosthog, type PosthogClient } from '../core/client/index.js';
+import type { PosthogClient } from '../core/client/index.js';
 import type { EventProperties } from '../core/client/sdk.js';
+import { show } from '../core/config/parse.js';
 import { describeError } from '../core/errors/describe-error.js';
 import { type Warner, warnerFor } from '../core/log/rate-limited.js';
-import { optionKeys } from '../core/options/options.js';
+import { clientOption, optionKeys } from '../core/options/options.js';
 import { describeGenerationError, httpStatusOf } from './error-summary.js';
 import {
   createStreamAccumulator,
@@ -13,13 +14,7 @@ import {
   type StreamAccumulator,
 } from './extract.js';
 import { type AiMessage, clipMessages, toInputMessages, toOutputMessages } from './messages.js';
-import {
-  checkTraceArguments,
-  readHttpStatus,
-  readTokens,
-  showCall,
-  showValue,
-} from './validate.js';
+import { checkTraceArguments, readHttpStatus, readTokens, showCall } from './validate.js';
 
 /** Options of {@link traceGeneration}. */
 export interface TraceGenerationOptions {
@@ -184,7 +179,7 @@ export async function traceGeneration<T>(
   fn: (gen: GenerationRecorder) => T | Promise<T>,
 ): Promise<T> {
   checkTraceArguments(options, fn, OPTION_KEYS);
-  const client = options.client ?? getPosthog();
+  const client = clientOption('traceGeneration', options.client)();
   const generation: Generation = {
     options,
     client,
@@ -273,7 +268,7 @@ function emitEvent(generation: Generation): void {
     });
   } catch (error) {
     generation.warn(
-      `traceGeneration: could not build the $ai_generation event: ${showValue(describeError(error))}`,
+      `traceGeneration: could not build the $ai_generation event: ${show(describeError(error))}`,
     );
   }
 }
@@ -329,7 +324,7 @@ function guarded(generation: Generation, call: string, step: () => void): void {
     step();
   } catch (error) {
     generation.warn(
-      `${call}: the value could not be read (${showValue(describeError(error))}); nothing was recorded.`,
+      `${call}: the value could not be read (${show(describeError(error))}); nothing was recorded.`,
     );
   }
 }
@@ -422,7 +417,7 @@ function recorderOf(generation: Generation): GenerationRecorder {
 function wrapStream<C>(generation: Generation, source: AsyncIterable<C>): AsyncIterableIterator<C> {
   if (typeof (source as Partial<AsyncIterable<C>> | null)?.[Symbol.asyncIterator] !== 'function') {
     const error = new TypeError(
-      `gen.stream(${showValue(source)}): pass the stream the SDK returned, e.g. gen.stream(await openai.chat.completions.create({ model, messages, stream: true })).`,
+      `gen.stream(${show(source)}): pass the stream the SDK returned, e.g. gen.stream(await openai.chat.completions.create({ model, messages, stream: true })).`,
     );
     usageErrors.add(error);
     throw error;

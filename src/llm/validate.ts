@@ -5,21 +5,8 @@
  * `TypeError`; setter mistakes become one rate-limited warning each that
  * names the call, the value and the right form, and record nothing wrong.
  */
+import { show } from '../core/config/parse.js';
 import { checkOptionKeys } from '../core/options/options.js';
-
-/** Renders a value for a message: strings quoted, objects as JSON, never throws. */
-export function showValue(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'bigint') return `${value}n`;
-  if (typeof value === 'function') return 'a function';
-  if (typeof value === 'symbol') return value.toString();
-  try {
-    const text = JSON.stringify(value) ?? String(value);
-    return text.length > 200 ? `${text.slice(0, 200)}…` : text;
-  } catch {
-    return Object.prototype.toString.call(value);
-  }
-}
 
 const OPTIONS_EXAMPLE =
   "traceGeneration({ provider: 'openai', model: 'gpt-4o-mini' }, async (gen) => { … })";
@@ -33,7 +20,7 @@ function requireText(options: Record<string, unknown>, key: string, example: str
   }
   if (typeof value !== 'string' || value.trim() === '') {
     throw new TypeError(
-      `traceGeneration: \`${key}\` must be a non-empty string such as ${example}, got ${showValue(value)}. Write ${OPTIONS_EXAMPLE}.`,
+      `traceGeneration: \`${key}\` must be a non-empty string such as ${example}, got ${show(value)}. Write ${OPTIONS_EXAMPLE}.`,
     );
   }
 }
@@ -50,7 +37,7 @@ function optionalType(options: Record<string, unknown>, key: string, type: strin
     type === 'object' ? typeof value === 'object' && value !== null : typeof value === type;
   if (!ok) {
     throw new TypeError(
-      `traceGeneration: \`${key}\`, when given, must be ${type === 'object' ? 'an object' : `a ${type}`}, got ${showValue(value)}.`,
+      `traceGeneration: \`${key}\`, when given, must be ${type === 'object' ? 'an object' : `a ${type}`}, got ${show(value)}.`,
     );
   }
 }
@@ -65,7 +52,7 @@ function optionalType(options: Record<string, unknown>, key: string, type: strin
 export function checkTraceArguments(options: unknown, fn: unknown, keys: readonly string[]): void {
   if (typeof options !== 'object' || options === null) {
     throw new TypeError(
-      `traceGeneration: the first argument must be an options object, got ${showValue(options)}. Write ${OPTIONS_EXAMPLE}.`,
+      `traceGeneration: the first argument must be an options object, got ${show(options)}. Write ${OPTIONS_EXAMPLE}.`,
     );
   }
   checkOptionKeys('traceGeneration', OPTIONS_EXAMPLE, options, keys);
@@ -74,7 +61,7 @@ export function checkTraceArguments(options: unknown, fn: unknown, keys: readonl
   requireText(record, 'model', '"gpt-4o-mini" or "claude-sonnet-4-5"');
   if (typeof fn !== 'function') {
     throw new TypeError(
-      `traceGeneration: the second argument must be the function that makes the call, (gen) => …, got ${showValue(fn)}. Write ${OPTIONS_EXAMPLE}.`,
+      `traceGeneration: the second argument must be the function that makes the call, (gen) => …, got ${show(fn)}. Write ${OPTIONS_EXAMPLE}.`,
     );
   }
   for (const key of ['distinctId', 'traceId', 'baseUrl']) optionalType(record, key, 'string');
@@ -91,7 +78,7 @@ const TOKENS_EXAMPLE = 'gen.setTokens({ input: 10, output: 20 })';
 
 /** The call as the app wrote it, for a warning: `gen.setTokens(10, 20)`. */
 export function showCall(method: string, args: readonly unknown[]): string {
-  return `gen.${method}(${args.map(showValue).join(', ')})`;
+  return `gen.${method}(${args.map(show).join(', ')})`;
 }
 
 /**
@@ -133,7 +120,7 @@ export function readTokens(args: readonly unknown[]): {
     } else if (value === undefined) {
       // an optional field left out
     } else if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
-      problems.push(`${key} must be a non-negative integer, got ${showValue(value)}`);
+      problems.push(`${key} must be a non-negative integer, got ${show(value)}`);
     } else {
       counts[key as TokenKey] = value;
     }

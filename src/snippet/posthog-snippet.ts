@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { PosthogClient } from '../core/client/index.js';
+import { show } from '../core/config/parse.js';
 import type { JsSource } from '../core/config/types.js';
 import { takeConditionals } from '../core/http/conditional.js';
 import { addVary } from '../core/http/vary.js';
@@ -93,13 +94,11 @@ function validate(options: Readonly<Partial<PosthogSnippetOptions>>): void {
   checkFunctionOption(FACTORY, 'shouldInject', shouldInject, '(req, res) => true');
   if (delivery !== undefined && delivery !== 'boot' && delivery !== 'inline') {
     throw new TypeError(
-      `${FACTORY}: \`delivery\` must be 'boot' or 'inline', got ${JSON.stringify(delivery)}.`,
+      `${FACTORY}: \`delivery\` must be 'boot' or 'inline', got ${show(delivery)}.`,
     );
   }
   if (jsSrc !== undefined && jsSrc !== 'cdn' && jsSrc !== 'self') {
-    throw new TypeError(
-      `${FACTORY}: \`jsSrc\` must be 'cdn' or 'self', got ${JSON.stringify(jsSrc)}.`,
-    );
+    throw new TypeError(`${FACTORY}: \`jsSrc\` must be 'cdn' or 'self', got ${show(jsSrc)}.`);
   }
 }
 

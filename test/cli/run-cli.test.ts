@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runCli } from '../../src/cli/index.js';
 import { type CaptureServer, startCaptureServer } from '../helpers/capture-server.js';
 import { type ChildResult, runTs } from './run-child.js';
 
@@ -132,5 +133,20 @@ describe('runCli non-crashes send no $exception', () => {
     });
     expect(result.code).toBe(130);
     await expectMarkerAndNoException(result);
+  });
+});
+
+describe('runCli, given a client that is not one', () => {
+  it('rejects with a TypeError naming the option, before the program runs', async () => {
+    let ran = false;
+    await expect(
+      runCli(
+        async () => {
+          ran = true;
+        },
+        { name: 'reindex', client: { config: {} } as never },
+      ),
+    ).rejects.toThrow('runCli: `client` must be a PosthogClient, got {"config":{}}.');
+    expect(ran).toBe(false);
   });
 });

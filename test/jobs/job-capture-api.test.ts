@@ -65,6 +65,17 @@ describe('captureJobFailure(error, props, { client })', () => {
     expect(logger.warnings()).toEqual([]);
   });
 
+  it('sends a job named by a value JSON cannot write (a bigint) as "unknown", naming the value', async () => {
+    expect(() =>
+      captureJobFailure(new Error('x'), { job: 10n } as never, { client }),
+    ).not.toThrow();
+    const [event] = await exceptions(1);
+    expect(event?.properties.job).toBe('unknown');
+    expect(logger.warnings()).toEqual([
+      'captureJobFailure: `job` must be a non-empty string naming the job, such as { job: \'send-digest\' }, got 10n; the failure is sent with job "unknown".',
+    ]);
+  });
+
   it('sends a job without a name as "unknown", with one warning, and never throws', async () => {
     expect(() => captureJobFailure(new Error('x'), {} as never, { client })).not.toThrow();
     expect(() => captureJobFailure(new Error('y'), null as never, { client })).not.toThrow();

@@ -285,6 +285,63 @@ describe('traceGeneration failures', () => {
   });
 });
 
+describe('traceGeneration, hostile failures and clients', () => {
+  it.each([
+    ['an object with no prototype', () => Object.create(null)],
+    [
+      'a revoked Proxy',
+      () => {
+        const { proxy, revoke } = Proxy.revocable({}, {});
+        revoke();
+        return proxy;
+      },
+    ],
+    [
+      'an error whose getters throw',
+      () =>
+        Object.defineProperties(new Error('x'), {
+          message: {
+            get() {
+              throw new Error('no');
+            },
+          },
+          status: {
+            get() {
+              throw new Error('no');
+            },
+          },
+        }),
+    ],
+  ])(
+    'still sends the event, with payloads on, when the callback throws %s',
+    async (_what, make) => {
+      await client.shutdown();
+      client = clientFromEnv({ POSTHOG_LLM_PAYLOADS: 'true' });
+      const thrown: unknown = make();
+      await expect(
+        traceGeneration({ provider: 'openai', model: 'gpt-test', client }, () => {
+          throw thrown;
+        }),
+      ).rejects.toBe(thrown);
+      const event = await theGeneration();
+      expect(event.properties.$ai_is_error).toBe(true);
+      expect(typeof event.properties.$ai_error).toBe('string');
+    },
+  );
+
+  it('refuses a client that is not one with a TypeError, before the callback runs', async () => {
+    let ran = false;
+    await expect(
+      traceGeneration({ provider: 'openai', model: 'gpt-test', client: 'nope' as never }, () => {
+        ran = true;
+      }),
+    ).rejects.toThrow(
+      'traceGeneration: `client` must be a PosthogClient, got "nope". Pass getPosthog() or new PosthogClient({ config: loadConfig() }), or leave it out.',
+    );
+    expect(ran).toBe(false);
+  });
+});
+
 describe('traceGeneration streams', () => {
   it('accumulates an Anthropic stream: tokens, model and, with payloads on, the text', async () => {
     client = clientFromEnv({ POSTHOG_LLM_PAYLOADS: '1' });

@@ -16,13 +16,23 @@ export type Warn = (message: string) => void;
 const TRUE_WORDS = new Set(['1', 'true', 'yes', 'on']);
 const FALSE_WORDS = new Set(['0', 'false', 'no', 'off', '']);
 
-/** Renders a bad value for a warning: strings quoted, others as JSON. */
+/**
+ * Renders a bad value for a message: strings quoted, objects as JSON cut at 200 characters,
+ * bigints, functions and symbols by kind; never throws, whatever the value.
+ * @example
+ * show('4mb'); // '"4mb"'
+ * show(10n); // '10n'
+ */
 export function show(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'bigint') return `${value}n`;
+  if (typeof value === 'function') return 'a function';
+  if (typeof value === 'symbol') return value.toString();
   try {
-    return JSON.stringify(value) ?? String(value);
+    const text = JSON.stringify(value) ?? String(value);
+    return text.length > 200 ? `${text.slice(0, 200)}…` : text;
   } catch {
-    return String(value);
+    return Object.prototype.toString.call(value);
   }
 }
 

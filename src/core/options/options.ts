@@ -248,6 +248,28 @@ export function checkStringOption(
 }
 
 /**
+ * True for a package client, or anything shaped like one (another copy of the package, loaded
+ * by the other module system): the one answer to "is this a client?". Never throws.
+ * @example
+ * isPosthogClient(getPosthog()); // true
+ * isPosthogClient({}); // false
+ */
+export function isPosthogClient(value: unknown): value is PosthogClient {
+  if (typeof value !== 'object' || value === null) return false;
+  try {
+    const candidate = value as Partial<PosthogClient>;
+    return (
+      typeof candidate.captureException === 'function' &&
+      typeof candidate.withContext === 'function' &&
+      typeof candidate.config === 'object' &&
+      candidate.config !== null
+    );
+  } catch {
+    return false;
+  }
+}
+
+/**
  * Checks the `client` option and returns a reader for the client to use per
  * request: the given one, else `getPosthog()` read at each request, so the
  * process-wide client may be configured (or reset in tests) after the app is
@@ -260,21 +282,13 @@ export function checkStringOption(
  */
 export function clientOption(factory: string, client: unknown): () => PosthogClient {
   if (client === undefined) return getPosthog;
-  const candidate = client as Partial<PosthogClient> | null;
-  if (
-    typeof candidate !== 'object' ||
-    candidate === null ||
-    typeof candidate.captureException !== 'function' ||
-    typeof candidate.withContext !== 'function' ||
-    typeof candidate.config !== 'object'
-  ) {
+  if (!isPosthogClient(client)) {
     throw new TypeError(
       `${factory}: \`client\` must be a PosthogClient, got ${show(client)}. Pass getPosthog() or new PosthogClient({ config: loadConfig() }), or leave it out.`,
     );
   }
-  const given = candidate as PosthogClient;
   return function givenClient() {
-    return given;
+    return client;
   };
 }
 
