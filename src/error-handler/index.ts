@@ -1,4 +1,3 @@
-export { escapeHtml } from '../core/escape/escape.js';
 export type { ErrorDebugDetails, ErrorPageDetails } from './error-response.js';
 export {
   type PosthogErrorHandlerOptions,

@@ -1,6 +1,5 @@
 /** The first-party reverse proxy to PostHog (docs/observability.md, "posthogProxy"). */
 
-export { clientAddress } from '../core/http/client-address.js';
 export {
   downstreamResponseHeaders,
   PROXY_RESPONSE_HEADERS,

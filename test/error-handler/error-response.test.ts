@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { escapeHtml } from '../../src/core/escape/escape.js';
 import {
   debugDetails,
   errorCode,
@@ -6,7 +7,6 @@ import {
   errorJson,
   errorStatus,
 } from '../../src/error-handler/error-response.js';
-import { escapeHtml } from '../../src/error-handler/index.js';
 
 describe('errorStatus', () => {
   it.each<[string, unknown, number]>([

@@ -3,12 +3,8 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { PosthogClient } from '../../src/core/client/index.js';
-import {
-  clientAddress,
-  posthogProxy,
-  REQUEST_HEADERS,
-  upstreamRequestHeaders,
-} from '../../src/proxy/index.js';
+import { clientAddress } from '../../src/core/http/client-address.js';
+import { posthogProxy, REQUEST_HEADERS, upstreamRequestHeaders } from '../../src/proxy/index.js';
 import { enabledClient } from '../helpers/client.js';
 import { expressVersions } from '../helpers/express-versions.js';
 import { proxySite, send } from './harness.js';

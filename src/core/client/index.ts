@@ -1,7 +1,6 @@
 import { loadConfig } from '../config/index.js';
 import { PosthogClient } from './posthog-client.js';
 
-export { describeError } from '../errors/describe-error.js';
 export {
   type CaptureExceptionOptions,
   type CaptureOptions,

@@ -152,8 +152,10 @@ function requestRules(
     rewritten.$current_url = redactUrl(absolute);
   }
   if (!('$ip' in rewritten)) return rewritten;
-  if (sendsIp(config.identifyPii)) {
-    rewritten.$ip = ipAddress(rewritten.$ip) ?? rewritten.$ip;
+  const ip = sendsIp(config.identifyPii) ? ipAddress(rewritten.$ip) : undefined;
+  if (ip !== undefined) {
+    // Only an address goes out: a list (a client-sent X-Forwarded-For) or junk is dropped.
+    rewritten.$ip = ip;
     return rewritten;
   }
   const { $ip: _personal, ...withoutIp } = rewritten;

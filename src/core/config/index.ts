@@ -17,20 +17,6 @@ import type { Env, IdentifyMode, JsSource, PosthogConfig, PosthogConfigOptions }
 
 export type { Env, IdentifyMode, JsSource, PosthogConfig, PosthogConfigOptions } from './types.js';
 
-/** The defaults of the environment table (env.ts), by config field. */
-export const DEFAULTS = Object.freeze({
-  host: ENV.POSTHOG_HOST.default,
-  identifyPii: ENV.POSTHOG_IDENTIFY_PII.default as IdentifyMode,
-  replay: ENV.POSTHOG_REPLAY.default as boolean,
-  replayMaskSelector: ENV.POSTHOG_REPLAY_MASK_SELECTOR.default as string,
-  llmPayloads: ENV.POSTHOG_LLM_PAYLOADS.default as boolean,
-  llmPayloadMaxChars: ENV.POSTHOG_LLM_PAYLOAD_MAX_CHARS.default as number,
-  environment: ENV.POSTHOG_ENVIRONMENT.default as string,
-  jsSrc: ENV.POSTHOG_JS_SRC.default as JsSource,
-  firstParty: ENV.POSTHOG_FIRST_PARTY.default as boolean,
-  shutdownTimeoutMs: ENV.POSTHOG_SHUTDOWN_TIMEOUT_MS.default as number,
-});
-
 /** The overrides `loadConfig` takes; any other key is refused. */
 const OPTION_KEYS = optionKeys<PosthogConfigOptions>({
   apiKey: true,

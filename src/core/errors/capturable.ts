@@ -1,6 +1,6 @@
 /**
  * The form of a thrown value that posthog-node can capture, whatever was thrown
- * (docs/observability.md, "Command-line programs" and "Server exceptions"): the client's
+ * (docs/observability.md, "Command-line programs: `runCli`" and "`$exception` (server)"): the client's
  * `captureException` and `runCli` both send what {@link toCapturable} returns.
  */
 import { types } from 'node:util';

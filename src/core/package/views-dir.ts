@@ -6,12 +6,12 @@ let found: string | undefined;
 
 /**
  * The package's `views/` folder, found by walking up from this module: it is
- * two levels up from `src/…` when run from source, one from `dist/`.
+ * three levels up from `src/core/package/` when run from source, one from `dist/`.
  */
 export function viewsDir(): string {
   if (found) return found;
   let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 4; i += 1) {
+  for (let i = 0; i < 6; i += 1) {
     const candidate = join(dir, 'views');
     if (existsSync(join(candidate, '_posthog.njk'))) {
       found = candidate;

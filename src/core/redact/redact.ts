@@ -5,8 +5,6 @@
  * are listed in docs/observability.md ("What is redacted").
  */
 
-/** What a redacted value is replaced with. */
-
 /** The most characters of `argv` sent on an event. */
 export const MAX_ARGV_CHARS = 512;
 

@@ -132,4 +132,19 @@ describe("posthog-node's own $ip", () => {
     expect(byEvent['ip in full']?.$ip).toBe('198.51.100.4');
     expect(byEvent['ip in email']).not.toHaveProperty('$ip');
   });
+
+  it('is dropped in identify mode full when it is not one address (a forwarded list, junk)', async () => {
+    const posthog = suite.client({ identifyPii: 'full' });
+    for (const [name, ip] of [
+      ['list', '203.0.113.9, 198.51.100.4'],
+      ['junk', 'not-an-address'],
+    ] as const) {
+      posthog.capture({ event: `ip ${name}`, distinctId: 'd-1', properties: { $ip: ip } });
+    }
+    await posthog.shutdown();
+    const byEvent = Object.fromEntries(suite.server.events.map((e) => [e.event, e.properties]));
+    expect(byEvent['ip list']).toBeDefined();
+    expect(byEvent['ip list']).not.toHaveProperty('$ip');
+    expect(byEvent['ip junk']).not.toHaveProperty('$ip');
+  });
 });
