@@ -4,7 +4,7 @@ import { type GetUser, resolveUser } from '../core/attribution/resolve-user.js';
 import type { PosthogUser } from '../core/attribution/user.js';
 import type { PosthogClient } from '../core/client/index.js';
 import { booleanWord, show } from '../core/config/parse.js';
-import { checkOptions } from '../core/options/options.js';
+import { checkOptions, optionKeys } from '../core/options/options.js';
 import { debugError } from './debug-error.js';
 
 /** Options of {@link debugRouter}. */
@@ -65,6 +65,7 @@ async function throwLater(error: Error): Promise<never> {
 export function debugRouter(options?: Readonly<DebugRouterOptions>): Router {
   const checked = checkOptions<DebugRouterOptions>('debugRouter', options, {
     usage: 'app.use(debugRouter())',
+    keys: optionKeys<DebugRouterOptions>({ getUser: true, path: true, client: true }),
     functions: { getUser: '(req, res) => req.user' },
     strings: { path: "'/api/debug/throw'" },
     client: true,

@@ -5,7 +5,7 @@ import type { PosthogClient } from '../core/client/index.js';
 import { describeError } from '../core/errors/describe-error.js';
 import { addVary } from '../core/http/vary.js';
 import { warnerFor } from '../core/log/rate-limited.js';
-import { checkBooleanOption, checkOptions } from '../core/options/options.js';
+import { checkBooleanOption, checkOptions, optionKeys } from '../core/options/options.js';
 import { redactUrl } from '../core/redact/redact.js';
 import {
   debugDetails,
@@ -235,7 +235,12 @@ export function posthogErrorHandler(
       render: "(req, res, details) => res.status(details.status).render('error', details)",
       shouldCapture: '(error, req, res) => res.statusCode >= 500',
     },
-    others: ['respond'],
+    keys: optionKeys<PosthogErrorHandlerOptions>({
+      render: true,
+      shouldCapture: true,
+      respond: true,
+      client: true,
+    }),
     client: true,
   });
   const { render, shouldCapture, respond = true } = checked.options;

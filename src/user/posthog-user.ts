@@ -5,7 +5,7 @@ import { setRequestUser } from '../core/attribution/request-user.js';
 import { type GetUser, resolveUser } from '../core/attribution/resolve-user.js';
 import type { PosthogUser } from '../core/attribution/user.js';
 import type { PosthogClient } from '../core/client/index.js';
-import { checkOptions } from '../core/options/options.js';
+import { checkOptions, optionKeys } from '../core/options/options.js';
 
 declare global {
   namespace Express {
@@ -69,6 +69,7 @@ export interface PosthogUserOptions {
 export function posthogUser(options?: Readonly<PosthogUserOptions>): RequestHandler {
   const checked = checkOptions<PosthogUserOptions>('posthogUser', options, {
     usage: 'app.use(posthogUser())',
+    keys: optionKeys<PosthogUserOptions>({ getUser: true, client: true }),
     functions: { getUser: '(req, res) => req.user' },
     client: true,
   });

@@ -22,8 +22,11 @@ export interface OptionsSpec {
   readonly functions?: Readonly<Record<string, string>>;
   /** Options that must be strings, each with an example of one. */
   readonly strings?: Readonly<Record<string, string>>;
-  /** Options checked by the factory itself; known, so not reported as unknown. */
-  readonly others?: readonly string[];
+  /**
+   * Every option the factory takes, built with {@link optionKeys} so that the list cannot
+   * drift from the options type; any other key is refused.
+   */
+  readonly keys: readonly string[];
   /** The factory takes `client`: a `PosthogClient`, else `getPosthog()` per request. */
   readonly client?: boolean;
 }
@@ -302,6 +305,7 @@ export function clientOption(factory: string, client: unknown): () => PosthogCli
  * @example
  * const { options, client } = checkOptions<PosthogUserOptions>('posthogUser', input, {
  *   usage: 'app.use(posthogUser())',
+ *   keys: optionKeys<PosthogUserOptions>({ getUser: true, client: true }),
  *   functions: { getUser: '(req, res) => req.user' },
  *   client: true,
  * });
@@ -311,13 +315,7 @@ export function checkOptions<T extends object>(
   input: unknown,
   spec: OptionsSpec,
 ): CheckedOptions<T> {
-  const known = [
-    ...Object.keys(spec.functions ?? {}),
-    ...Object.keys(spec.strings ?? {}),
-    ...(spec.others ?? []),
-    ...(spec.client ? ['client'] : []),
-  ];
-  const options = checkOptionsObject<T>(factory, spec.usage, input, known);
+  const options = checkOptionsObject<T>(factory, spec.usage, input, spec.keys);
   const record = options as Record<string, unknown>;
   for (const [name, example] of Object.entries(spec.functions ?? {})) {
     checkFunctionOption(factory, name, record[name], example);

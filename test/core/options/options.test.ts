@@ -13,7 +13,7 @@ const SPEC = {
   usage: 'app.use(myFactory())',
   functions: { getUser: '(req) => req.user' },
   strings: { path: "'/x'" },
-  others: ['respond'],
+  keys: ['getUser', 'path', 'respond', 'client'],
   client: true,
 } as const;
 
