@@ -2,6 +2,7 @@ import { request as httpRequest, type IncomingMessage, type ServerResponse } fro
 import { request as httpsRequest } from 'node:https';
 import { pipeline, Transform, type TransformCallback } from 'node:stream';
 import { clientAddress } from '../core/http/client-address.js';
+import { pathWithoutQuery } from '../core/http/url-path.js';
 import { rateLimitedWarn } from '../core/log/rate-limited.js';
 import { answerProxyError, type ProxyStatus } from './answer.js';
 import { downstreamResponseHeaders, upstreamRequestHeaders } from './headers.js';
@@ -85,7 +86,7 @@ export function posthogProxy(options?: Readonly<PosthogProxyOptions>): PosthogPr
     }
     if (Number(req.headers['content-length']) > maxBodyBytes) {
       warn(
-        `posthogProxy: ${req.method} ${path}${rest.split('?')[0]} declares a body over ${maxBodyBytes} bytes; answered 413.`,
+        `posthogProxy: ${req.method} ${path}${pathWithoutQuery(rest)} declares a body over ${maxBodyBytes} bytes; answered 413.`,
       );
       answerProxyError(req, res, 413, `the body is over ${maxBodyBytes} bytes`);
       return;
@@ -109,7 +110,7 @@ function forward(
 ): void {
   const { path, api, assets, timeoutMs, maxBodyBytes } = settings;
   const target = kind === 'api' ? api : assets;
-  const label = `${req.method} ${path}${rest.split('?')[0]} to ${target.host}`;
+  const label = `${req.method} ${path}${pathWithoutQuery(rest)} to ${target.host}`;
   let finished = false;
   const send = target.secure ? httpsRequest : httpRequest;
   let upstream: ReturnType<typeof httpRequest>;

@@ -4,10 +4,10 @@ import type { JsSource } from '../core/config/types.js';
 import { contentHash } from '../core/http/content-hash.js';
 import { type SnippetNeeds, snippetNeeds } from '../core/http/csp.js';
 import { type StaticAsset, serveAsset } from '../core/http/static-asset.js';
+import { pathWithoutQuery } from '../core/http/url-path.js';
 import { posthogProxy } from '../proxy/index.js';
 import { bootAsset, loadFirstPartyBundle } from './first-party-bundle.js';
 import { createSnippet, type SnippetDelivery, type SnippetRenderer } from './render.js';
-import { pathOf } from './request-eligibility.js';
 
 /** The options of `posthogSnippet` that say where the browser gets the snippet and posthog-js. */
 export interface BrowserAssetOptions {
@@ -94,7 +94,7 @@ export function browserAssets(
     render: snippet.render,
     needs,
     serve(req, res, next) {
-      const path = pathOf(req);
+      const path = pathWithoutQuery(req.url);
       const asset = req.method === 'GET' || req.method === 'HEAD' ? assets.get(path) : undefined;
       if (asset) {
         serveAsset(req, res, asset);

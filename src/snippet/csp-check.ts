@@ -6,8 +6,8 @@ import {
   runsNoScript,
   type SnippetNeeds,
 } from '../core/http/csp.js';
+import { pathWithoutQuery } from '../core/http/url-path.js';
 import type { Logger } from '../core/log/index.js';
-import { pathOf } from './request-eligibility.js';
 
 /** Checks one page's `Content-Security-Policy` against what the snippet needs. */
 export type CspCheck = (req: IncomingMessage, policy: unknown, nonce: string | undefined) => void;
@@ -41,7 +41,7 @@ export function cspCheck(needs: SnippetNeeds, firstParty: boolean, logger: Logge
     if (problems.length === 0) return;
     const fixes = problems.map(describeFix);
     logger.warn(
-      `posthogSnippet: the Content-Security-Policy of ${req.method} ${pathOf(req)} blocks PostHog: ${fixes.join('; ')}.${orFirstParty}`,
+      `posthogSnippet: the Content-Security-Policy of ${req.method} ${pathWithoutQuery(req.url)} blocks PostHog: ${fixes.join('; ')}.${orFirstParty}`,
     );
   };
 }

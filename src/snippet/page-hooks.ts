@@ -4,11 +4,11 @@ import type { PosthogConfig } from '../core/config/types.js';
 import { describeError, isError, safeField } from '../core/errors/describe-error.js';
 import { isHtmlType } from '../core/http/media-type.js';
 import { isPrivateToUser } from '../core/http/shared-cache.js';
+import { pathWithoutQuery } from '../core/http/url-path.js';
 import { rateLimitedWarn } from '../core/log/rate-limited.js';
 import type { CspCheck } from './csp-check.js';
 import { type BootstrapFlags, snippetIdentity } from './identity.js';
 import type { SnippetRenderer } from './render.js';
-import { pathOf } from './request-eligibility.js';
 import type { AdapterHooks } from './response-adapter.js';
 import { decideInjection, isAlreadyEncoded } from './response-eligibility.js';
 import type { PassthroughReason } from './splice.js';
@@ -82,7 +82,7 @@ export function pageHooks(settings: PageHookSettings): PageHooks {
   function skip(req: IncomingMessage, reason: string | (() => string)): false {
     if (debugLines) {
       const text = typeof reason === 'function' ? reason() : reason;
-      logger.debug(`snippet not injected into ${req.method} ${pathOf(req)}: ${text}`);
+      logger.debug(`snippet not injected into ${req.method} ${pathWithoutQuery(req.url)}: ${text}`);
     }
     return false;
   }
@@ -156,7 +156,7 @@ export function pageHooks(settings: PageHookSettings): PageHooks {
     passedThrough(req, reason) {
       if (reason === 'buffer-cap') {
         warn(
-          `posthogSnippet found no </head> or <body> in the first ${maxBufferBytes} bytes of ${req.method} ${pathOf(req)}; the page went out unmodified. Raise maxBufferBytes if the page has a very long head.`,
+          `posthogSnippet found no </head> or <body> in the first ${maxBufferBytes} bytes of ${req.method} ${pathWithoutQuery(req.url)}; the page went out unmodified. Raise maxBufferBytes if the page has a very long head.`,
         );
       }
       skip(req, PASSTHROUGH_DETAIL[reason]);

@@ -27,12 +27,3 @@ const MAY_TAKE_PAGE = /html|\*\/\*|text\/\*/i;
 export function mayTakePage(accept: unknown): boolean {
   return typeof accept !== 'string' || accept.trim() === '' || MAY_TAKE_PAGE.test(accept);
 }
-
-/**
- * The request path without its query, which may hold secrets: what log lines name.
- * @example
- * pathOf({ url: '/reset?token=s3cret' }); // '/reset'
- */
-export function pathOf(req: { readonly url?: string | undefined }): string {
-  return (req.url ?? '').split('?')[0] ?? '';
-}

@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { cookieStoreFromHeader, getPostHogCookieName, readPostHogCookie } from 'posthog-node';
 import type { IdentifyMode } from '../config/types.js';
 import { clientAddress } from '../http/client-address.js';
+import { pathWithoutQuery } from '../http/url-path.js';
 import { redactUrl } from '../redact/redact.js';
 
 /** The parts of a request the client reads; an Express `req` fits, so does a bare `IncomingMessage`. */
@@ -71,7 +72,7 @@ function recent(timestamp: number | undefined, now: number, maxAgeMs: number): b
 function pathOf(req: RequestLike): string | undefined {
   if (typeof req.path === 'string') return req.path;
   const url = req.originalUrl ?? req.url;
-  return typeof url === 'string' ? url.split(/[?#]/)[0] : undefined;
+  return typeof url === 'string' ? pathWithoutQuery(url) : undefined;
 }
 
 /** `path`, `method` and `request_id` (the app's `req.id`, else `X-Request-Id`). */
