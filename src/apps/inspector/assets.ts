@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { dirname, join } from 'node:path';
 import { type StaticAsset, serveAsset, staticAsset } from '../../core/http/static-asset.js';
-import { locatePeer, peerVersion } from '../../core/package/peer.js';
+import { locatePeer, packageVersion } from '../../core/package/peer.js';
 import { viewsDir } from '../../core/package/views-dir.js';
 
 /** The page's own script and style and rrweb-player's, by the path the page links. */
@@ -22,7 +22,7 @@ const CSS = 'text/css; charset=utf-8';
 function rrwebPlayerDist(): { dir: string; version: string } | undefined {
   const found = locatePeer('rrweb-player');
   if (found.path === undefined) return undefined;
-  return { dir: dirname(found.path), version: peerVersion('rrweb-player', found.path) };
+  return { dir: dirname(found.path), version: packageVersion('rrweb-player', found.path) };
 }
 
 /**

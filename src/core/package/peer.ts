@@ -32,14 +32,14 @@ export function locatePeer(specifier: string): PeerLocation {
 }
 
 /**
- * The version in a peer package's `package.json`, found above the file `path` of it that
- * {@link locatePeer} gave, or `unknown`.
+ * The version in the `package.json` of the package named `name`, found above a file `path` of
+ * it (a peer's file that {@link locatePeer} gave, or this package's own module), or `unknown`.
  * @example
- * peerVersion('rrweb-player', '/app/node_modules/rrweb-player/dist/index.cjs'); // '2.1.6'
+ * packageVersion('rrweb-player', '/app/node_modules/rrweb-player/dist/index.cjs'); // '2.1.6'
  */
-export function peerVersion(name: string, path: string): string {
+export function packageVersion(name: string, path: string): string {
   let dir = dirname(path);
-  for (let i = 0; i < 4; i += 1) {
+  for (let i = 0; i < 6; i += 1) {
     try {
       const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
         name?: unknown;
