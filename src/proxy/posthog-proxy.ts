@@ -67,10 +67,15 @@ function mountPath(req: IncomingMessage): string {
 export function posthogProxy(options?: Readonly<PosthogProxyOptions>): PosthogProxyMiddleware {
   const settings = proxySettings(options);
   const { path, client, maxBodyBytes } = settings;
+  if (!client.enabled) {
+    return function posthogProxyDisabled(_req: IncomingMessage, _res: ServerResponse, next: Next) {
+      next();
+    };
+  }
   const warn = rateLimitedWarn(client.config.logger);
 
   return function posthogProxyMiddleware(req: IncomingMessage, res: ServerResponse, next: Next) {
-    const rest = client.enabled ? restOf(req.url ?? '/', path) : undefined;
+    const rest = restOf(req.url ?? '/', path);
     if (rest === undefined) {
       next();
       return;
