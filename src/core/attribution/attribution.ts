@@ -15,8 +15,8 @@ import {
 import {
   asPosthogUser,
   type PosthogUser,
+  sendableUser,
   type UserProperties,
-  userDistinctId,
   userProperties,
 } from './user.js';
 
@@ -63,13 +63,6 @@ export interface RequestAttribution {
   readonly properties: AttributedProperties;
 }
 
-/** The user as the mode may send them; a user object that cannot be read is anonymous. */
-function sendableUser(user: unknown, mode: IdentifyMode): PosthogUser | undefined {
-  const known = asPosthogUser(user);
-  const id = userDistinctId(known, mode);
-  return id === undefined ? undefined : known;
-}
-
 /** PostHog's standard request properties; a request that throws when read gives none. */
 function requestStandardProperties(request: RequestLike, mode: IdentifyMode): StandardProperties {
   try {
@@ -104,7 +97,8 @@ export function requestAttribution({
   mode,
   browser,
 }: AttributionInput): RequestAttribution {
-  const sendable = sendableUser(user, mode);
+  // A user object that cannot be read is anonymous.
+  const sendable = sendableUser(asPosthogUser(user), mode);
   const distinctId = sendable?.id ?? browser.distinctId;
   const sessionId = browser.sessionId;
   return {

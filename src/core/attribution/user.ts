@@ -111,8 +111,16 @@ export function isIdFromEmail(user: PosthogUser): boolean {
   return ID_FROM_EMAIL.has(user);
 }
 
-/** The user as an identify mode may send them: `undefined` for mode `none`, and for mode `id` without an own id. */
-function sendable(user: PosthogUser | undefined, mode: IdentifyMode): PosthogUser | undefined {
+/**
+ * The user as an identify mode may send them: `undefined` for mode `none`, and for mode `id`
+ * without an own id.
+ * @example
+ * sendableUser({ id: 'a@x.io', email: 'a@x.io' }, 'id'); // undefined (an email-only id)
+ */
+export function sendableUser(
+  user: PosthogUser | undefined,
+  mode: IdentifyMode,
+): PosthogUser | undefined {
   if (user === undefined || mode === 'none') return undefined;
   if (mode === 'id' && isIdFromEmail(user)) return undefined;
   return user;
@@ -127,7 +135,7 @@ function sendable(user: PosthogUser | undefined, mode: IdentifyMode): PosthogUse
  * userProperties({ id: 'u1', email: 'a@x.io' }, 'id'); // { user_id: 'u1' }
  */
 export function userProperties(user: PosthogUser | undefined, mode: IdentifyMode): UserProperties {
-  const allowed = sendable(user, mode);
+  const allowed = sendableUser(user, mode);
   if (allowed === undefined) return {};
   const props: UserProperties = { user_id: allowed.id };
   if ((mode === 'email' || mode === 'full') && allowed.email !== undefined)
@@ -148,5 +156,5 @@ export function userDistinctId(
   user: PosthogUser | undefined,
   mode: IdentifyMode,
 ): string | undefined {
-  return sendable(user, mode)?.id;
+  return sendableUser(user, mode)?.id;
 }
