@@ -11,7 +11,10 @@ export const HTML_MEDIA_TYPES: readonly string[] = Object.freeze([
 ]);
 
 /** A page media type at the start of a value, in any case, ending at a delimiter. */
-const STARTS_WITH_HTML_TYPE = /^\s*(?:text\/html|application\/xhtml\+xml)\b/i;
+const STARTS_WITH_HTML_TYPE = new RegExp(
+  `^\\s*(?:${HTML_MEDIA_TYPES.map((type) => type.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('|')})\\b`,
+  'i',
+);
 
 /**
  * True when a media type essence (already lowercased, without parameters, as
