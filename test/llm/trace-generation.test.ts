@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PosthogClient } from '../../src/core/client/index.js';
 import { loadConfig } from '../../src/core/config/index.js';
 import { traceGeneration } from '../../src/llm/index.js';
+import { HOSTILE } from '../fixtures/cli/hostile-values.js';
 import {
   type CapturedEvent,
   type CaptureServer,
@@ -288,16 +289,10 @@ describe('traceGeneration failures', () => {
 describe('traceGeneration, hostile failures and clients', () => {
   it.each([
     ['an object with no prototype', () => Object.create(null)],
+    ['a revoked Proxy', HOSTILE['revoked-proxy']!],
+    ['a Proxy whose traps throw', HOSTILE['throwing-proxy']!],
     [
-      'a revoked Proxy',
-      () => {
-        const { proxy, revoke } = Proxy.revocable({}, {});
-        revoke();
-        return proxy;
-      },
-    ],
-    [
-      'an error whose getters throw',
+      'an error whose message and status getters throw',
       () =>
         Object.defineProperties(new Error('x'), {
           message: {
@@ -324,8 +319,13 @@ describe('traceGeneration, hostile failures and clients', () => {
         }),
       ).rejects.toBe(thrown);
       const event = await theGeneration();
-      expect(event.properties.$ai_is_error).toBe(true);
-      expect(typeof event.properties.$ai_error).toBe('string');
+      expect(event.properties).toMatchObject({
+        $ai_is_error: true,
+        $ai_provider: 'openai',
+        $ai_model: 'gpt-test',
+      });
+      // The class, then what could be read of the message: never empty, never the raw value.
+      expect(event.properties.$ai_error).toMatch(/^\w+(?:: .+)?$/s);
     },
   );
 

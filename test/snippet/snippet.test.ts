@@ -6,6 +6,7 @@ import type { Express } from 'express';
 import request from 'supertest';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type PosthogSnippetOptions, posthogSnippet } from '../../src/snippet/posthog-snippet.js';
+import { HOSTILE } from '../fixtures/cli/hostile-values.js';
 import { enabledClient } from '../helpers/client.js';
 import { expressVersions } from '../helpers/express-versions.js';
 import { bootUrlOf, PAGE, SNIPPET_TAG, snippetCount, snippetIdentityOf } from '../helpers/html.js';
@@ -47,14 +48,8 @@ describe.each(expressVersions)('posthogSnippet on $name', ({ express }) => {
   it.each([
     ['an Error', () => new Error('nonce store down')],
     ['an object with no prototype', () => Object.create(null)],
-    [
-      'a revoked Proxy',
-      () => {
-        const { proxy, revoke } = Proxy.revocable({}, {});
-        revoke();
-        return proxy;
-      },
-    ],
+    ['a revoked Proxy', HOSTILE['revoked-proxy']!],
+    ['a Proxy whose traps throw', HOSTILE['throwing-proxy']!],
   ])(
     'sends the page unmodified, once logged, when the nonce function throws %s',
     async (_what, thrown) => {
