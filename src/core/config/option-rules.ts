@@ -57,7 +57,7 @@ export function closestName(name: string, known: readonly string[]): string | un
  * a list that misses an option of the type or names one it does not have.
  *
  * @param keys - every option of `T`, each mapped to `true`.
- * @returns the keys, for {@link checkOptionsObject} or {@link OptionsSpec.others}.
+ * @returns the keys, for {@link checkOptionsObject} or `OptionsSpec.keys`.
  * @example
  * const KEYS = optionKeys<PosthogProxyOptions>({ path: true, client: true, … });
  */
