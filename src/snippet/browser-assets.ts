@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { PosthogClient } from '../core/client/index.js';
+import { browserApiHost } from '../core/config/local-inspector.js';
 import type { JsSource } from '../core/config/types.js';
 import { contentHash } from '../core/http/content-hash.js';
 import { type SnippetNeeds, snippetNeeds } from '../core/http/csp.js';
@@ -60,7 +61,7 @@ export function browserAssets(
   ).replace(/\/+$/, '');
   const jsSrc = firstParty ? 'self' : (options.jsSrc ?? config.jsSrc);
   const ingestPath = `${assetPrefix}/i`;
-  const apiHost = options.apiHost ?? (firstParty ? ingestPath : undefined);
+  const apiHost = options.apiHost ?? (firstParty ? ingestPath : browserApiHost(config));
   const proxy =
     firstParty && options.apiHost === undefined
       ? posthogProxy({ client, path: ingestPath })
@@ -73,7 +74,7 @@ export function browserAssets(
       bundle && delivery === 'boot' ? loaderUrl.slice(loaderUrl.lastIndexOf('/') + 1) : loaderUrl,
     delivery,
     bootUrl: (hash) => `${assetPrefix}/boot.${hash}.js`,
-    ...(apiHost !== undefined ? { apiHost } : {}),
+    apiHost,
   });
   const assets = new Map<string, StaticAsset>();
   if (bundle) assets.set(bundle.url, bundle);
@@ -84,9 +85,12 @@ export function browserAssets(
   const needs = snippetNeeds({
     bootUrl: snippet.bootUrl,
     src: loaderUrl,
-    apiHost: apiHost ?? config.host,
+    apiHost,
     // posthog-js loads its remote config (and lazy extensions) from the assets host.
-    configHost: apiHost ?? config.assetsHost,
+    configHost:
+      options.apiHost !== undefined || firstParty || apiHost !== config.host
+        ? apiHost
+        : config.assetsHost,
   });
 
   return {

@@ -1,4 +1,5 @@
 import nunjucks from 'nunjucks';
+import { sendsToLocalInspector } from '../core/config/local-inspector.js';
 import type { PosthogConfig } from '../core/config/types.js';
 import { escapeHtml, jsonForScript } from '../core/escape/escape.js';
 import { contentHash } from '../core/http/content-hash.js';
@@ -97,6 +98,8 @@ export function initOptions(config: PosthogConfig, apiHost: string): Record<stri
     },
   };
   if (config.uiHostExplicit || apiHost !== config.host) options.ui_host = config.uiHost;
+  // Local only: events from headless and automated browsers (end-to-end tests) show up.
+  if (sendsToLocalInspector(config)) options.opt_out_useragent_filter = true;
   if (config.replay) {
     const extra = config.replayMaskSelector.trim();
     options.session_recording = {

@@ -1,17 +1,10 @@
-/**
- * The project key the reference app uses in inspector mode. Not a PostHog key: events
- * sent with it go to the local inspector only, and `posthogInspector` accepts it where
- * it refuses a real `POSTHOG_API_KEY`.
- *
- * @example
- * const config = loadConfig(process.env, { apiKey: INSPECTOR_API_KEY, host: 'http://127.0.0.1:3000/_inspector' });
- */
-export const INSPECTOR_API_KEY = 'phc_local_inspector';
+export { INSPECTOR_API_KEY } from '../../core/config/local-inspector.js';
 
 /**
- * Where `npm start` mounts the inspector, and where both SDKs then send.
+ * Where the inspector answers unless told otherwise (`app.use(posthogInspector())` and
+ * `npm start`), and where both SDKs then send.
  *
  * @example
- * app.use(DEFAULT_INSPECTOR_PATH, posthogInspector());
+ * app.use(posthogInspector()); // the events page at /_inspector/
  */
 export const DEFAULT_INSPECTOR_PATH = '/_inspector';

@@ -2,21 +2,20 @@ import type { PosthogConfig } from '../../core/config/types.js';
 import { INSPECTOR_API_KEY } from './constants.js';
 
 /**
- * Throws unless the inspector may run here: never with `NODE_ENV=production`, and
- * never with a real `POSTHOG_API_KEY`, which means events are meant for PostHog.
+ * Why the inspector is not mounted here, as the one info line it logs, or `undefined` when
+ * it runs: never with `NODE_ENV=production`, and never with a real `POSTHOG_API_KEY`, which
+ * means events are meant for PostHog. It never throws: `app.use(posthogInspector())` stays
+ * in the app whatever the environment says (docs/observability.md, "Local inspector").
  *
  * @example
- * assertInspectorAllowed(loadConfig()); // throws in production
+ * inspectorRefusal(loadConfig({ NODE_ENV: 'production' })); // 'posthogInspector: not mounted …'
  */
-export function assertInspectorAllowed(config: PosthogConfig): void {
+export function inspectorRefusal(config: PosthogConfig): string | undefined {
   if (config.production) {
-    throw new Error(
-      'posthogInspector: refusing to mount with NODE_ENV=production. The inspector is a local development tool: it keeps events in memory and shows them to anyone who can reach the app. Mount it only outside production, e.g. if (process.env.NODE_ENV !== "production") app.use("/_inspector", posthogInspector()).',
-    );
+    return 'posthogInspector: not mounted, because NODE_ENV=production: the inspector is a local development tool that keeps events in memory and shows them to anyone who can reach the app.';
   }
   if (config.apiKey !== undefined && config.apiKey !== INSPECTOR_API_KEY) {
-    throw new Error(
-      'posthogInspector: refusing to start because POSTHOG_API_KEY is set: events are meant for PostHog, not for the local inspector. Unset POSTHOG_API_KEY to use the inspector, or leave the inspector out.',
-    );
+    return `posthogInspector: not mounted, because POSTHOG_API_KEY is set: events go to PostHog at ${config.host}. Unset POSTHOG_API_KEY to see them in the local inspector instead.`;
   }
+  return undefined;
 }

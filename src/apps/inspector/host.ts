@@ -1,3 +1,6 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import { ipAddress } from '../../core/http/client-address.js';
+
 /**
  * The host name of a `Host` header, lower-cased, without its port or a trailing dot:
  * `LOCALHOST.:3000` → `localhost`, `[::1]:3000` → `[::1]`. `undefined` when absent or
@@ -47,4 +50,54 @@ export function isAllowedHost(header: string | undefined, allowed: readonly stri
       ? name === wanted.slice(1) || name.endsWith(wanted)
       : name === wanted;
   });
+}
+
+/** Whether an IP address (IPv4-mapped or not) is a loopback one: `127.0.0.0/8` or `::1`. */
+function isLoopbackAddress(address: string): boolean {
+  const bare = ipAddress(address);
+  return bare !== undefined && (bare === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(bare));
+}
+
+/**
+ * Whether a request arrived on a loopback interface, by its socket's local address — not by
+ * the `Host` header, which the client writes. A connection from this machine to one of its
+ * own network addresses (the app's server client posting to the address the app listens on)
+ * counts as local: both ends are this machine.
+ *
+ * @example
+ * arrivedOnLoopback({ localAddress: '127.0.0.1', remoteAddress: '127.0.0.1' }); // true
+ * arrivedOnLoopback({ localAddress: '192.168.1.20', remoteAddress: '192.168.1.31' }); // false
+ */
+export function arrivedOnLoopback(socket: {
+  readonly localAddress?: string | undefined;
+  readonly remoteAddress?: string | undefined;
+}): boolean {
+  const local = socket.localAddress;
+  if (!local) return false;
+  if (isLoopbackAddress(local)) return true;
+  const remote = socket.remoteAddress;
+  return remote !== undefined && ipAddress(remote) === ipAddress(local);
+}
+
+/**
+ * Whether a browser sent this request from another site or origin: `Sec-Fetch-Site` other
+ * than `same-origin` (or `none`, a request the user typed), else an `Origin` whose host is not
+ * the request's `Host`. A request without either (curl, posthog-node) is not a browser's
+ * cross-site request. posthog-js on the app's pages posts to the inspector same-origin, so a
+ * cross-site write is a form or a `fetch` of another page: it stores nothing.
+ *
+ * @example
+ * isCrossSite({ 'sec-fetch-site': 'cross-site', origin: 'https://evil.example' }); // true
+ * isCrossSite({ origin: 'http://localhost:3000', host: 'localhost:3000' }); // false
+ */
+export function isCrossSite(headers: IncomingHttpHeaders): boolean {
+  const site = headers['sec-fetch-site'];
+  if (site !== undefined) return site !== 'same-origin' && site !== 'none';
+  const origin = headers.origin;
+  if (origin === undefined) return false;
+  try {
+    return new URL(origin).host !== String(headers.host ?? '').toLowerCase();
+  } catch {
+    return true; // `Origin: null` (a sandboxed frame, a file) and anything unreadable
+  }
 }

@@ -1,7 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { dirname } from 'node:path';
-import { addVary } from '../../core/http/vary.js';
-import { locatePeer } from '../../core/package/peer.js';
+import { locatePeer, packageVersion } from '../../core/package/peer.js';
 import type { EventFilter } from './store.js';
 
 /**
@@ -17,23 +16,6 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
   res.setHeader('Cache-Control', 'no-store, no-transform');
   res.setHeader('Content-Length', Buffer.byteLength(json));
   res.end(json);
-}
-
-/**
- * CORS for the capture endpoints: posthog-js may post from another origin that
- * reaches the same app (`localhost` vs `127.0.0.1`).
- *
- * @example
- * allowCors(req, res);
- */
-export function allowCors(req: IncomingMessage, res: ServerResponse): void {
-  res.setHeader('Access-Control-Allow-Origin', req.headers.origin ?? '*');
-  addVary(res, 'Origin');
-  res.setHeader('Access-Control-Allow-Methods', 'GET, POST, OPTIONS');
-  res.setHeader(
-    'Access-Control-Allow-Headers',
-    req.headers['access-control-request-headers'] ?? 'Content-Type',
-  );
 }
 
 /**
@@ -67,12 +49,13 @@ export function filterOf(query: URLSearchParams): EventFilter {
 }
 
 /**
- * The posthog-js dist folder, for lazily loaded extensions (`/static/<name>.js`).
+ * The posthog-js dist folder and version, for lazily loaded extensions (`/static/<name>.js`).
  *
  * @example
- * posthogJsDist(); // '/app/node_modules/posthog-js/dist'
+ * posthogJsDist(); // { dir: '/app/node_modules/posthog-js/dist', version: '1.449.2' }
  */
-export function posthogJsDist(): string | undefined {
+export function posthogJsDist(): { dir: string; version: string } | undefined {
   const found = locatePeer('posthog-js/dist/array.full.js');
-  return found.path === undefined ? undefined : dirname(found.path);
+  if (found.path === undefined) return undefined;
+  return { dir: dirname(found.path), version: packageVersion('posthog-js', found.path) };
 }

@@ -1,14 +1,25 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import {
+  installProcessClient,
+  localInspectorClient,
+  processClientBuilt,
+} from '../../core/client/index.js';
+import { localInspectorConfig } from '../../core/config/local-inspector.js';
 import { describeError } from '../../core/errors/describe-error.js';
+import { missingPeers } from '../../core/package/peer.js';
 import { loadInspectorAssets } from './assets.js';
-import { DEFAULT_INSPECTOR_PATH } from './constants.js';
-import { isAllowedHost } from './host.js';
-import { posthogJsDist, sendJson } from './http.js';
+import { arrivedOnLoopback, isAllowedHost, isCrossSite } from './host.js';
+import { posthogJsDist, sendJson, splitUrl } from './http.js';
 import { LiveFeed } from './live.js';
-import { checkFlags, inspectorSettings, type PosthogInspectorOptions } from './options.js';
+import {
+  checkFlags,
+  type InspectorSettings,
+  inspectorSettings,
+  type PosthogInspectorOptions,
+} from './options.js';
 import { createPageRenderer, pageRows } from './page.js';
 import type { InspectorFlags } from './remote-config.js';
-import { type InspectorContext, route } from './routes.js';
+import { type InspectorContext, type InspectorUrl, route } from './routes.js';
 import { InspectorStore } from './store.js';
 
 export type { PosthogInspectorOptions } from './options.js';
@@ -24,31 +35,39 @@ export interface PosthogInspector {
   flags(): InspectorFlags;
   /** Ends the open live streams (the server is stopping). */
   close(): void;
-  /** Where an app mounts it unless told otherwise, and where both SDKs then send: `/_inspector`. */
+  /** Where it answers when registered without a path, and where both SDKs then send: `/_inspector`. */
   readonly path: string;
+  /**
+   * False when it is not mounted (`NODE_ENV=production`, or a real `POSTHOG_API_KEY`): the
+   * middleware is then a pass-through and the store stays empty.
+   */
+  readonly mounted: boolean;
 }
 
 const HEARTBEAT_MS = 15_000;
 
 /**
- * A PostHog-compatible capture endpoint for local development (docs/observability.md, "Local inspector"), mounted in
- * the app — it never listens on a port of its own. It accepts what the real
- * `posthog-js` and `posthog-node` send (single events and batches; JSON, gzip
- * recognised by its magic bytes, or `data=<base64>` forms; replay snapshots), answers
- * `/flags` with the configured flags and the remote config with session recording
- * on, keeps the last events in a bounded ring, and lists them at its root (an HTML
- * page) and at `api/events` (JSON). A malformed body gets 400 and is not stored; an
- * oversized one 413.
+ * A PostHog-compatible capture endpoint for local development (docs/observability.md, "Local
+ * inspector"), mounted in the app — it never listens on a port of its own. It accepts what the
+ * real `posthog-js` and `posthog-node` send (single events and batches; JSON, gzip recognised
+ * by its magic bytes, or `data=<base64>` forms; replay snapshots), answers `/flags` with the
+ * configured flags and the remote config with session recording on, keeps the last events in a
+ * bounded ring, and lists them at its root (an HTML page) and at `api/events` (JSON). A
+ * malformed body gets 400 and is not stored; an oversized one 413.
  *
- * Point both SDKs at it: the server client's `host` and the snippet's `apiHost` are
- * `<origin>/_inspector`. It throws with `NODE_ENV=production` or a real `POSTHOG_API_KEY`.
+ * One line is enough: with no `POSTHOG_API_KEY` and `NODE_ENV` not `production`,
+ * `app.use(posthogInspector())` (registered before the other PostHog middlewares) answers under
+ * `/_inspector` and points the app's client (`getPosthog()`) and snippet at itself. With a real
+ * key or in production it is not mounted, a pass-through, and says so in one info line.
+ *
+ * It answers only requests that arrived on a loopback interface (unless `allowRemote`) with a
+ * `Host` of the app's own (loopback names, or `allowedHosts`), and stores nothing a page of
+ * another site sends it.
  *
  * @param options - see {@link PosthogInspectorOptions}; every field is optional.
  * @example
  * import { posthogInspector } from 'express-posthog/inspector';
- * if (process.env.NODE_ENV !== 'production') {
- *   app.use('/_inspector', posthogInspector({ flags: { 'new-ui': true } }));
- * }
+ * app.use(posthogInspector()); // first; then the events page is at /_inspector/
  */
 export function posthogInspector(options?: Readonly<PosthogInspectorOptions>): PosthogInspector {
   const settings = inspectorSettings(options);
@@ -61,16 +80,28 @@ export function posthogInspector(options?: Readonly<PosthogInspectorOptions>): P
     heartbeatMs: HEARTBEAT_MS,
     maxQueuedBytes: 8 * 1024 * 1024,
   });
+  const logger = settings.config.logger;
+  if (settings.refusal !== undefined) {
+    logger.info(settings.refusal);
+    return withHandles(
+      function posthogInspectorNotMounted(_req, _res, next) {
+        next();
+      },
+      { settings, store, feed, flags: () => settings.flags, setFlags: checkFlags },
+    );
+  }
+  const dist = posthogJsDist();
   const ctx: InspectorContext = {
     settings,
     store,
     feed,
     renderPage: createPageRenderer(),
     assets: loadInspectorAssets(),
-    dist: posthogJsDist(),
+    dist,
+    missing: missingPeers(),
     flags: settings.flags,
   };
-  const logger = settings.config.logger;
+  const learnOrigin = pointAppAtInspector(settings, dist !== undefined);
 
   store.subscribe(function publishLive(events) {
     if (feed.size === 0) return;
@@ -86,16 +117,18 @@ export function posthogInspector(options?: Readonly<PosthogInspectorOptions>): P
     res: ServerResponse,
     next: (error?: unknown) => void,
   ) {
-    if (!isAllowedHost(req.headers.host, settings.allowedHosts)) {
-      sendJson(res, 403, {
-        type: 'forbidden',
-        detail: `posthogInspector answers only its own host names (loopback, or allowedHosts); Host ${JSON.stringify(
-          String(req.headers.host ?? '').slice(0, 100),
-        )} is not one. If the app is reached by that name on purpose, pass posthogInspector({ allowedHosts: ['that-name'] }).`,
-      });
+    learnOrigin(req.socket);
+    const url = inspectorUrl(req, settings.path);
+    if (url === undefined) {
+      next();
       return;
     }
-    route(ctx, req, res).then(
+    const refused = refusal(req, settings);
+    if (refused !== undefined) {
+      sendJson(res, 403, { type: 'forbidden', detail: refused });
+      return;
+    }
+    route(ctx, req, res, url).then(
       (handled) => {
         if (!handled)
           sendJson(res, 404, { type: 'not_found', detail: 'not an inspector endpoint' });
@@ -110,28 +143,107 @@ export function posthogInspector(options?: Readonly<PosthogInspectorOptions>): P
         next(error);
       },
     );
-  } as PosthogInspector;
-  Object.defineProperty(inspector, 'store', { value: store, enumerable: true });
-  Object.defineProperty(inspector, 'path', { value: DEFAULT_INSPECTOR_PATH, enumerable: true });
-  Object.defineProperty(inspector, 'setFlags', {
-    value: function setFlags(next: InspectorFlags) {
+  };
+  return withHandles(inspector, {
+    settings,
+    store,
+    feed,
+    flags: () => ctx.flags,
+    setFlags(next) {
       checkFlags(next);
       ctx.flags = { ...next };
       feed.send('flags', { flags: ctx.flags });
     },
-    enumerable: true,
   });
-  Object.defineProperty(inspector, 'flags', {
-    value: function currentFlags(): InspectorFlags {
-      return ctx.flags;
+}
+
+/**
+ * The request's URL relative to the inspector, or `undefined` when it is not the inspector's:
+ * mounted at a path (`app.use('/_inspector', posthogInspector())`), every request Express hands
+ * it; registered without one, those under `path`.
+ */
+function inspectorUrl(req: IncomingMessage, path: string): InspectorUrl | undefined {
+  const { path: full, query } = splitUrl(req);
+  const mountedAt = (req as { baseUrl?: string }).baseUrl ?? '';
+  if (mountedAt !== '') return { path: full, query, base: mountedAt };
+  if (full === path || full.startsWith(`${path}/`)) {
+    return { path: full.slice(path.length), query, base: path };
+  }
+  return undefined;
+}
+
+/** Why the inspector refuses this request (the 403's detail), or `undefined`. */
+function refusal(req: IncomingMessage, settings: InspectorSettings): string | undefined {
+  if (!settings.allowRemote && !arrivedOnLoopback(req.socket)) {
+    return `posthogInspector answers only requests that arrive on a loopback interface: this one arrived on ${String(req.socket.localAddress)}, from another machine or outside the app's container. If that is on purpose, pass posthogInspector({ allowRemote: true }); everyone who can reach the app then sees its events.`;
+  }
+  if (!isAllowedHost(req.headers.host, settings.allowedHosts)) {
+    return `posthogInspector answers only its own host names (loopback, or allowedHosts); Host ${JSON.stringify(
+      String(req.headers.host ?? '').slice(0, 100),
+    )} is not one. If the app is reached by that name on purpose, pass posthogInspector({ allowedHosts: ['that-name'] }).`;
+  }
+  const method = req.method ?? 'GET';
+  if (method !== 'GET' && method !== 'HEAD' && isCrossSite(req.headers)) {
+    return `posthogInspector stores only what the app's own pages send (same origin); this ${method} came from ${JSON.stringify(
+      String(req.headers.origin ?? req.headers['sec-fetch-site'] ?? '').slice(0, 100),
+    )}, another site, and was not stored.`;
+  }
+  return undefined;
+}
+
+/**
+ * Points the process-wide client (`getPosthog()`, which the snippet, the error handler and
+ * every middleware without a `client` use) at the inspector, and returns how it learns the
+ * app's address. posthog-js is served first-party when installed (so the page works offline);
+ * else it comes from the CDN as `POSTHOG_JS_SRC` says.
+ */
+function pointAppAtInspector(
+  settings: InspectorSettings,
+  posthogJsInstalled: boolean,
+): (socket: IncomingMessage['socket']) => void {
+  const { config } = settings;
+  if (processClientBuilt()) {
+    config.logger.warn(
+      'posthogInspector: the PostHog client was in use before the inspector was registered, so middlewares created earlier (posthogSnippet()) send nowhere. Register app.use(posthogInspector()) before the other PostHog middlewares.',
+    );
+  }
+  const local = localInspectorClient(
+    localInspectorConfig(config, {
+      path: settings.path,
+      jsSrc: posthogJsInstalled ? 'self' : config.jsSrc,
+    }),
+  );
+  installProcessClient(local.client);
+  return local.learnOrigin;
+}
+
+/** The middleware with its handles: the store, the flags, `close`, `path`, `mounted`. */
+function withHandles(
+  middleware: (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void) => void,
+  parts: {
+    settings: InspectorSettings;
+    store: InspectorStore;
+    feed: LiveFeed;
+    flags: () => InspectorFlags;
+    setFlags: (flags: InspectorFlags) => void;
+  },
+): PosthogInspector {
+  const handles = {
+    store: parts.store,
+    path: parts.settings.path,
+    mounted: parts.settings.refusal === undefined,
+    setFlags: function setFlags(next: InspectorFlags) {
+      parts.setFlags(next);
     },
-    enumerable: true,
-  });
-  Object.defineProperty(inspector, 'close', {
-    value: function closeLive() {
-      feed.close();
+    flags: function currentFlags(): InspectorFlags {
+      return parts.flags();
     },
-    enumerable: true,
-  });
-  return inspector;
+    close: function closeLive() {
+      parts.feed.close();
+    },
+  };
+  for (const [name, value] of Object.entries(handles)) {
+    Object.defineProperty(middleware, name, { value, enumerable: true });
+  }
+  return middleware as PosthogInspector;
 }

@@ -13,7 +13,8 @@ import {
   failOption,
   optionKeys,
 } from '../../core/options/options.js';
-import { assertInspectorAllowed } from './guard.js';
+import { DEFAULT_INSPECTOR_PATH } from './constants.js';
+import { inspectorRefusal } from './guard.js';
 import type { InspectorFlags } from './remote-config.js';
 
 const FACTORY = 'posthogInspector';
@@ -21,11 +22,23 @@ const FACTORY = 'posthogInspector';
 /** Options of {@link posthogInspector}. */
 export interface PosthogInspectorOptions {
   /**
-   * The configuration read from the environment, checked before anything is mounted:
-   * `NODE_ENV=production` or a real `POSTHOG_API_KEY` makes the factory throw.
+   * The configuration read from the environment, checked before anything is mounted: with
+   * `NODE_ENV=production` or a real `POSTHOG_API_KEY` the inspector is not mounted (a
+   * pass-through) and says so in one info line.
    * @default loadConfig()
    */
   readonly config?: PosthogConfig;
+  /**
+   * Where it answers when registered without a path, `app.use(posthogInspector())`; the app's
+   * client and snippet then send there. @default '/_inspector'
+   */
+  readonly path?: string;
+  /**
+   * Answer requests that arrived on a network interface other than loopback (another machine,
+   * or a browser outside the app's container). Off, they get 403 whatever their `Host` says:
+   * the inspector shows every event to whoever can reach it. @default false
+   */
+  readonly allowRemote?: boolean;
   /** How many events it keeps, newest first. @default 1000 */
   readonly maxEvents?: number;
   /**
@@ -58,6 +71,10 @@ export interface PosthogInspectorOptions {
 /** The checked options, with the defaults applied. */
 export interface InspectorSettings {
   readonly config: PosthogConfig;
+  /** Why it is not mounted (the info line it logged), or `undefined` when it runs. */
+  readonly refusal: string | undefined;
+  readonly path: string;
+  readonly allowRemote: boolean;
   readonly maxEvents: number;
   readonly maxStoredBytes: number;
   readonly maxBodyBytes: number;
@@ -72,6 +89,8 @@ export interface InspectorSettings {
 
 const KEYS = optionKeys<PosthogInspectorOptions>({
   config: true,
+  path: true,
+  allowRemote: true,
   maxEvents: true,
   maxStoredBytes: true,
   maxBodyBytes: true,
@@ -94,9 +113,9 @@ const DEFAULTS = Object.freeze({
   maxLiveClients: 8,
 });
 /**
- * Checks the options (an unknown key is refused, naming the nearest valid one), refuses to
- * run where the inspector may not (`NODE_ENV=production`, a real `POSTHOG_API_KEY`), and
- * applies the defaults.
+ * Checks the options (an unknown key is refused, naming the nearest valid one), says why the
+ * inspector does not run where it may not (`NODE_ENV=production`, a real `POSTHOG_API_KEY`),
+ * and applies the defaults.
  *
  * @param options - what the caller passed to `posthogInspector`.
  * @returns the settings the inspector runs with.
@@ -106,7 +125,7 @@ const DEFAULTS = Object.freeze({
 export function inspectorSettings(options: unknown): InspectorSettings {
   const checked = checkOptionsObject<PosthogInspectorOptions>(
     FACTORY,
-    "app.use('/_inspector', posthogInspector())",
+    'app.use(posthogInspector())',
     options,
     KEYS,
   );
@@ -124,10 +143,14 @@ export function inspectorSettings(options: unknown): InspectorSettings {
   checkFlags(checked.flags);
   checkHosts(checked.allowedHosts);
   checkBooleanOption(FACTORY, 'replay', checked.replay);
+  checkBooleanOption(FACTORY, 'allowRemote', checked.allowRemote);
+  checkPath(checked.path);
   const config = checked.config ?? loadConfig();
-  assertInspectorAllowed(config);
   return {
     config,
+    refusal: inspectorRefusal(config),
+    path: (checked.path ?? DEFAULT_INSPECTOR_PATH).replace(/\/+$/, ''),
+    allowRemote: checked.allowRemote ?? false,
     maxEvents: checked.maxEvents ?? DEFAULTS.maxEvents,
     maxStoredBytes: checked.maxStoredBytes ?? DEFAULTS.maxStoredBytes,
     maxBodyBytes: checked.maxBodyBytes ?? DEFAULTS.maxBodyBytes,
@@ -183,5 +206,22 @@ export function checkHosts(hosts: unknown): void {
       hosts,
       "must list host names without ports, e.g. ['dev.box']",
     );
+  }
+}
+
+/**
+ * Throws unless `path` is `undefined` or an absolute path of plain segments, such as `/_inspector`.
+ *
+ * @example
+ * checkPath('/dev/events'); // fine
+ */
+export function checkPath(path: unknown): void {
+  if (path === undefined) return;
+  if (
+    typeof path !== 'string' ||
+    !/^(\/[A-Za-z0-9_.~-]+)+\/?$/.test(path) ||
+    /\/\.\.?(\/|$)/.test(path)
+  ) {
+    failOption(FACTORY, 'path', path, "must be an absolute path such as '/_inspector'");
   }
 }

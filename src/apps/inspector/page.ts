@@ -1,4 +1,5 @@
 import nunjucks from 'nunjucks';
+import type { OptionalPeer } from '../../core/package/peer.js';
 import { viewsDir } from '../../core/package/views-dir.js';
 import type { InspectorAssets } from './assets.js';
 import type { InspectedEvent } from './events.js';
@@ -51,6 +52,8 @@ export interface PageShell {
   /** The inspector's mount path, e.g. `/_inspector`. */
   readonly base: string;
   readonly assets: InspectorAssets;
+  /** The optional peers that are not installed, named on the page with their install command. */
+  readonly missing?: readonly OptionalPeer[];
 }
 
 /**
@@ -66,9 +69,10 @@ export function createPageRenderer(): (shell: PageShell) => string {
   const env = new nunjucks.Environment(new nunjucks.FileSystemLoader(viewsDir()), {
     autoescape: true,
   });
-  return function renderPage({ base, assets }: PageShell): string {
+  return function renderPage({ base, assets, missing = [] }: PageShell): string {
     return env.render('inspector/events.njk', {
       base,
+      missing,
       script: `${base}${assets.script}`,
       style: `${base}${assets.style}`,
       playerScript: assets.player ? `${base}${assets.player.script}` : '',

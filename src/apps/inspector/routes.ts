@@ -5,10 +5,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
+import type { OptionalPeer } from '../../core/package/peer.js';
 import type { loadInspectorAssets } from './assets.js';
 import { decodeBody } from './decode.js';
 import { eventsOfBody } from './events.js';
-import { allowCors, filterOf, sendJson, splitUrl } from './http.js';
+import { isCrossSite } from './host.js';
+import { filterOf, sendJson } from './http.js';
 import type { LiveFeed } from './live.js';
 import type { InspectorSettings } from './options.js';
 import { type createPageRenderer, PAGE_CSP, type PageState, pageRows } from './page.js';
@@ -31,8 +33,10 @@ export interface InspectorContext {
   readonly feed: LiveFeed;
   readonly renderPage: ReturnType<typeof createPageRenderer>;
   readonly assets: ReturnType<typeof loadInspectorAssets>;
-  /** posthog-js's `dist` folder, when the package is installed. */
-  readonly dist: string | undefined;
+  /** posthog-js's `dist` folder and version, when the package is installed. */
+  readonly dist: { readonly dir: string; readonly version: string } | undefined;
+  /** The optional peers that are not installed, named on the page. */
+  readonly missing: readonly OptionalPeer[];
   /** The flags `/flags` answers; the page and `setFlags` replace them. */
   flags: InspectorFlags;
 }
@@ -138,7 +142,10 @@ async function answerFlags(
 
 /** `POST api/flags` from the page: `{ key, value }` sets a flag, `value: null` removes it. */
 async function changeFlag(ctx: InspectorContext, req: IncomingMessage, res: ServerResponse) {
-  if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '') || !sameOrigin(req)) {
+  if (
+    !/^application\/json\b/i.test(req.headers['content-type'] ?? '') ||
+    isCrossSite(req.headers)
+  ) {
     // A cross-site form cannot send JSON, and a page of another origin is refused here.
     sendJson(res, 403, {
       type: 'forbidden',
@@ -176,23 +183,41 @@ async function changeFlag(ctx: InspectorContext, req: IncomingMessage, res: Serv
   sendJson(res, 200, { flags: ctx.flags });
 }
 
-/** A posthog-js lazy file from the installed package, if there. */
-function serveStatic(ctx: InspectorContext, res: ServerResponse, name: string): boolean {
-  const file = ctx.dist && join(ctx.dist, name);
-  if (!file || !existsSync(file)) return false;
-  const body = readFileSync(file);
-  res.statusCode = 200;
-  res.setHeader('Content-Type', 'application/javascript; charset=utf-8');
-  res.setHeader('Cache-Control', 'no-cache');
-  res.setHeader('Content-Length', body.length);
-  res.end(body);
-  return true;
+/**
+ * A posthog-js lazy file (`static/recorder.js?v=1.449.2`: replay's recorder, surveys, exception
+ * autocapture), so that replay records whichever posthog-js the page loaded: from the installed
+ * package when its version is the one asked for (or none is asked), else a redirect to the
+ * same file of that version on the assets host, which served the page's loader.
+ */
+function serveStatic(
+  ctx: InspectorContext,
+  res: ServerResponse,
+  name: string,
+  query: URLSearchParams,
+): void {
+  const asked = query.get('v');
+  const version = asked !== null && /^[0-9A-Za-z.+-]{1,40}$/.test(asked) ? asked : undefined;
+  const file = ctx.dist && join(ctx.dist.dir, name);
+  if (file && existsSync(file) && (version === undefined || version === ctx.dist?.version)) {
+    const body = readFileSync(file);
+    res.statusCode = 200;
+    res.setHeader('Content-Type', 'application/javascript; charset=utf-8');
+    res.setHeader('Cache-Control', 'no-cache');
+    res.setHeader('Content-Length', body.length);
+    res.end(body);
+    return;
+  }
+  const cdn = `${ctx.settings.config.assetsHost}/static/${name}${version ? `?v=${version}` : ''}`;
+  res.statusCode = 302;
+  res.setHeader('Location', cdn);
+  res.setHeader('Cache-Control', 'no-store');
+  res.setHeader('Content-Length', 0);
+  res.end();
 }
 
 /** The events page. */
-function page(ctx: InspectorContext, req: IncomingMessage, res: ServerResponse) {
-  const base = (req as { baseUrl?: string }).baseUrl ?? '';
-  const html = ctx.renderPage({ base, assets: ctx.assets });
+function page(ctx: InspectorContext, req: IncomingMessage, res: ServerResponse, base: string) {
+  const html = ctx.renderPage({ base, assets: ctx.assets, missing: ctx.missing });
   res.statusCode = 200;
   res.setHeader('Content-Type', 'text/html; charset=utf-8');
   // no-transform: the snippet middleware leaves this page alone, so it does not record itself.
@@ -214,6 +239,13 @@ async function replayOf(ctx: InspectorContext, res: ServerResponse, query: URLSe
   sendJson(res, 200, await sessionReplay(ctx.store.list(), session, REPLAY_LIMITS));
 }
 
+/** A request's URL relative to the inspector, and where the inspector is (`/_inspector`). */
+export interface InspectorUrl {
+  readonly path: string;
+  readonly query: URLSearchParams;
+  readonly base: string;
+}
+
 /**
  * Answers one inspector request; `false` when the path and method are none of its endpoints
  * (docs/observability.md, "Endpoints").
@@ -222,12 +254,12 @@ export async function route(
   ctx: InspectorContext,
   req: IncomingMessage,
   res: ServerResponse,
+  { path, query, base }: InspectorUrl,
 ): Promise<boolean> {
-  const { path, query } = splitUrl(req);
   const method = req.method ?? 'GET';
   const readMethod = method === 'GET' || method === 'HEAD';
   if (readMethod && (path === '/' || path === '')) {
-    page(ctx, req, res);
+    page(ctx, req, res, base);
     return true;
   }
   if (path === '/api/events') {
@@ -266,7 +298,7 @@ export async function route(
     return true;
   }
   const ingest = CAPTURE.test(path) || FLAGS.test(path) || REMOTE_CONFIG.test(path);
-  if (ingest) allowCors(req, res);
+  // posthog-js posts same-origin, which needs no preflight: a preflight gets no CORS grant.
   if (ingest && method === 'OPTIONS') {
     res.statusCode = 204;
     res.end();
@@ -299,7 +331,10 @@ export async function route(
   }
   if (readMethod && ctx.assets.serve(path, req, res)) return true;
   const asset = readMethod ? STATIC.exec(path) : null;
-  if (asset?.[1] && serveStatic(ctx, res, asset[1])) return true;
+  if (asset?.[1]) {
+    serveStatic(ctx, res, asset[1], query);
+    return true;
+  }
   return false;
 }
 
@@ -309,18 +344,5 @@ function decodePathPart(part: string): string | undefined {
     return decodeURIComponent(part);
   } catch {
     return undefined;
-  }
-}
-
-/** Whether a browser request comes from the page's own origin (`Origin` or `Sec-Fetch-Site`). */
-function sameOrigin(req: IncomingMessage): boolean {
-  const site = req.headers['sec-fetch-site'];
-  if (site !== undefined) return site === 'same-origin';
-  const origin = req.headers.origin;
-  if (origin === undefined) return true; // not a browser: curl, a test
-  try {
-    return new URL(origin).host === req.headers.host;
-  } catch {
-    return false;
   }
 }

@@ -1,6 +1,7 @@
 import { loadConfig } from '../config/index.js';
 import { PosthogClient } from './posthog-client.js';
 
+export { type LocalInspectorClient, localInspectorClient } from './local-inspector.js';
 export {
   type CaptureExceptionOptions,
   type CaptureOptions,
@@ -46,4 +47,29 @@ export function resetPosthog(): Promise<void> {
   const old = holder[INSTANCE];
   holder[INSTANCE] = undefined;
   return old ? old.shutdown() : Promise.resolve();
+}
+
+/**
+ * Whether the process-wide client was built already (something called `getPosthog()`, as
+ * `posthogSnippet()` does when it is created).
+ *
+ * @example
+ * if (processClientBuilt()) logger.warn('register the inspector first');
+ */
+export function processClientBuilt(): boolean {
+  return holder[INSTANCE] !== undefined;
+}
+
+/**
+ * Makes `client` the process-wide one, what `getPosthog()` returns from now on. For the
+ * one-line inspector, which points the app's client at itself (docs/observability.md,
+ * "Local inspector"). The client it replaces, if any, is shut down in the background.
+ *
+ * @example
+ * installProcessClient(localInspectorClient(config).client);
+ */
+export function installProcessClient(client: PosthogClient): void {
+  const old = holder[INSTANCE];
+  holder[INSTANCE] = client;
+  if (old && old !== client) void old.shutdown();
 }

@@ -41,6 +41,9 @@ export const FLAG_TIMEOUT_MS = 2_000;
  */
 export const MAX_QUEUE_SIZE = 1_000;
 
+/** posthog-node's `fetch` option: how it makes its HTTP requests. */
+export type SdkFetch = NonNullable<ConstructorParameters<typeof PostHog>[1]>['fetch'];
+
 type SdkLogger = Record<
   'debug' | 'info' | 'warn' | 'error' | 'critical',
   (...args: unknown[]) => void
@@ -172,8 +175,13 @@ function requestRules(
  * read the posthog-js cookie on page navigations too.
  *
  * @param warn - where SDK errors go (rate-limited by the caller).
+ * @param fetch - how the SDK makes its HTTP requests. @default posthog-node's own (global `fetch`)
  */
-export function createSdk(config: PosthogConfig, warn: (message: string) => void): PosthogSdk {
+export function createSdk(
+  config: PosthogConfig,
+  warn: (message: string) => void,
+  fetch?: SdkFetch,
+): PosthogSdk {
   const tags: EventProperties = { environment: config.environment };
   if (config.release !== undefined) tags.release = config.release;
   const sdk: PostHog = new PostHog(config.apiKey ?? '', {
@@ -183,6 +191,7 @@ export function createSdk(config: PosthogConfig, warn: (message: string) => void
     requestTimeout: 10_000,
     maxQueueSize: MAX_QUEUE_SIZE,
     readPostHogCookie: true,
+    ...(fetch ? { fetch } : {}),
     before_send: function addEnvironmentAndRelease(event) {
       if (!event) return event;
       const context = sdk.getContext() as { properties?: EventProperties } | undefined;

@@ -73,3 +73,55 @@ export function resolvePosthogJs(file: string, neededFor: string, fix?: string):
     `express-posthog: ${neededFor} needs the optional peer dependency posthog-js, which is not installed (${found.missing}). Install it with \`npm install posthog-js\`${fix ? `, ${fix}` : ''}.`,
   );
 }
+
+/** An optional peer dependency, as the inspector's page and the docs name it when missing. */
+export interface OptionalPeer {
+  readonly name: 'posthog-js' | 'rrweb-player';
+  /** What {@link locatePeer} resolves to find it. */
+  readonly specifier: string;
+  /** The exact command that installs it. */
+  readonly install: string;
+  /**
+   * What it adds to `node_modules`, with the dependencies it brings (measured with
+   * `du --apparent-size`, docs/observability.md, "What each part costs").
+   */
+  readonly size: string;
+  /** What needs it, and what happens without it. */
+  readonly neededFor: string;
+}
+
+/**
+ * The optional peers: `posthog-js` (first-party delivery, the inspector's offline bundle and
+ * lazy files) and `rrweb-player` (replay playback in the inspector).
+ *
+ * @example
+ * OPTIONAL_PEERS.filter((peer) => locatePeer(peer.name).missing !== undefined);
+ */
+export const OPTIONAL_PEERS: readonly OptionalPeer[] = Object.freeze([
+  {
+    name: 'posthog-js',
+    specifier: 'posthog-js/dist/array.full.js',
+    install: 'npm install posthog-js',
+    size: 'about 39 MB',
+    neededFor:
+      'serving posthog-js from the app (POSTHOG_FIRST_PARTY, POSTHOG_JS_SRC=self) and, here, replay and the page without a network: without it the browser loads posthog-js from the PostHog CDN',
+  },
+  {
+    name: 'rrweb-player',
+    specifier: 'rrweb-player',
+    install: 'npm install --save-dev rrweb-player',
+    size: 'about 25 MB',
+    neededFor:
+      'playing a recorded session back on this page: without it replays are counted, not played',
+  },
+]);
+
+/**
+ * The optional peers that are not installed.
+ *
+ * @example
+ * missingPeers().map((peer) => peer.install); // ['npm install --save-dev rrweb-player']
+ */
+export function missingPeers(): OptionalPeer[] {
+  return OPTIONAL_PEERS.filter((peer) => locatePeer(peer.specifier).path === undefined);
+}

@@ -8,6 +8,7 @@ import {
 import type { PosthogClient } from '../../../src/core/client/index.js';
 import { traceGeneration } from '../../../src/llm/index.js';
 import { enabledClient } from '../../helpers/client.js';
+import type { RecordingLogger } from '../../helpers/logger.js';
 import { devConfig, firstLiveMessage, post, serveInspector } from './helpers.js';
 
 let site: Awaited<ReturnType<typeof serveInspector>>;
@@ -250,20 +251,51 @@ describe('posthogInspector events page and JSON', () => {
   });
 });
 
-describe('posthogInspector refuses where it must never run', () => {
-  it('throws with NODE_ENV=production', () => {
-    expect(() => posthogInspector({ config: devConfig({ NODE_ENV: 'production' }) })).toThrow(
-      /refusing to mount with NODE_ENV=production/,
-    );
+describe('posthogInspector where it must never run', () => {
+  /** Runs `middleware` on a request for the inspector's page; true when it passed the request on. */
+  function passesOn(middleware: PosthogInspector): boolean {
+    let passed = false;
+    const req = { method: 'GET', url: '/_inspector/', headers: { host: 'localhost' }, socket: {} };
+    middleware(req as never, {} as never, () => {
+      passed = true;
+    });
+    return passed;
+  }
+
+  it('is not mounted with NODE_ENV=production, says so in one info line, and never throws', () => {
+    const config = devConfig({ NODE_ENV: 'production' });
+    const inspector = posthogInspector({ config });
+    expect(inspector.mounted).toBe(false);
+    expect(passesOn(inspector)).toBe(true);
+    const lines = (config.logger as RecordingLogger).lines;
+    expect(lines).toEqual([
+      {
+        level: 'info',
+        message: expect.stringMatching(
+          /^posthogInspector: not mounted, because NODE_ENV=production/,
+        ),
+      },
+    ]);
   });
 
-  it('throws when a real POSTHOG_API_KEY is set, and accepts the inspector key', () => {
-    expect(() => posthogInspector({ config: devConfig({ POSTHOG_API_KEY: 'phc_real' }) })).toThrow(
-      /refusing to start because POSTHOG_API_KEY is set/,
-    );
-    expect(() =>
-      posthogInspector({ config: devConfig({ POSTHOG_API_KEY: INSPECTOR_API_KEY }) }),
-    ).not.toThrow();
+  it('is not mounted with a real POSTHOG_API_KEY, saying where events go, and accepts the inspector key', () => {
+    const config = devConfig({
+      POSTHOG_API_KEY: 'phc_real',
+      POSTHOG_HOST: 'https://us.i.posthog.com',
+    });
+    const inspector = posthogInspector({ config });
+    expect(inspector.mounted).toBe(false);
+    expect(passesOn(inspector)).toBe(true);
+    expect((config.logger as RecordingLogger).lines).toEqual([
+      {
+        level: 'info',
+        message:
+          'posthogInspector: not mounted, because POSTHOG_API_KEY is set: events go to PostHog at https://us.i.posthog.com. Unset POSTHOG_API_KEY to see them in the local inspector instead.',
+      },
+    ]);
+    expect(
+      posthogInspector({ config: devConfig({ POSTHOG_API_KEY: INSPECTOR_API_KEY }) }).mounted,
+    ).toBe(true);
   });
 
   it('is a middleware: it opens no port of its own', async () => {
@@ -297,7 +329,7 @@ describe('posthogInspector refuses where it must never run', () => {
   it('says what to write when passed to Express uncalled', () => {
     const fakeReq = { headers: {}, method: 'GET' };
     expect(() => posthogInspector(fakeReq as never)).toThrow(
-      /call it — app.use\('\/_inspector', posthogInspector\(\)\)/,
+      /call it — app.use\(posthogInspector\(\)\)/,
     );
   });
 });

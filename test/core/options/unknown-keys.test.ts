@@ -105,6 +105,8 @@ const FACTORIES: readonly Factory[] = [
     name: 'posthogInspector',
     keys: [
       'config',
+      'path',
+      'allowRemote',
       'maxEvents',
       'maxStoredBytes',
       'maxBodyBytes',
@@ -118,7 +120,7 @@ const FACTORIES: readonly Factory[] = [
     ],
     base: (mode) => ({ config: inspectorConfig(mode) }),
     call: (options) => plain(posthogInspector)(options),
-    // With a real key set, posthogInspector() refuses to run, by design.
+    // With a real key set, posthogInspector() is not mounted, by design.
     bare: ['disabled'],
   },
   {
@@ -349,7 +351,7 @@ describe('passed to Express without the call', () => {
     ['posthogErrorHandler', posthogErrorHandler, 'app.use(posthogErrorHandler())'],
     ['debugRouter', debugRouter, 'app.use(debugRouter())'],
     ['posthogProxy', posthogProxy, "app.use(posthogProxy({ path: '/ingest' }))"],
-    ['posthogInspector', posthogInspector, "app.use('/_inspector', posthogInspector())"],
+    ['posthogInspector', posthogInspector, 'app.use(posthogInspector())'],
     ['createApp', createApp, 'createApp().listen(3000)'],
   ] as const)('%s says what to write on the first request', (name, factory, usage) => {
     const req = { headers: {}, method: 'GET', url: '/' };

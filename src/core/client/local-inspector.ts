@@ -1,0 +1,89 @@
+/**
+ * The server client of the one-line inspector (`app.use(posthogInspector())`,
+ * docs/observability.md, "Local inspector"): the real posthog-node, posting over HTTP to the
+ * inspector mounted in the app. The app's address is not known when the client is built
+ * (the app has not listened yet), so the client posts to the address of the first request
+ * the inspector sees.
+ */
+import { UNRESOLVED_INSPECTOR_ORIGIN } from '../config/local-inspector.js';
+import type { PosthogConfig } from '../config/types.js';
+import { ipAddress } from '../http/client-address.js';
+import { rateLimitedWarn } from '../log/rate-limited.js';
+import { PosthogClient } from './posthog-client.js';
+import { createSdk, type SdkFetch } from './sdk.js';
+
+/** How long a send waits for the app's address before it fails (and posthog-node retries). */
+const ORIGIN_WAIT_MS = 10_000;
+
+/** The server client of the one-line inspector, and how it learns where the app listens. */
+export interface LocalInspectorClient {
+  readonly client: PosthogClient;
+  /**
+   * Tells the client the app's address, from the socket of a request the app received; the
+   * first one is kept.
+   */
+  learnOrigin(socket: { readonly localAddress?: string; readonly localPort?: number }): void;
+  /** The app's origin once learned, e.g. `http://127.0.0.1:3000`. */
+  origin(): string | undefined;
+}
+
+/** `http://<address>:<port>` for a socket's local end; IPv4-mapped addresses unmapped. */
+function originOf(address: string, port: number): string {
+  const bare = ipAddress(address) ?? address;
+  return bare.includes(':') ? `http://[${bare}]:${port}` : `http://${bare}:${port}`;
+}
+
+/**
+ * Builds the inspector-mode client for `config` (from `localInspectorConfig`). Its sends wait
+ * (up to 10 s) for {@link LocalInspectorClient.learnOrigin}, then go to that origin.
+ *
+ * @example
+ * const local = localInspectorClient(localInspectorConfig(loadConfig(), { path: '/_inspector', jsSrc: 'self' }));
+ * app.use((req, _res, next) => { local.learnOrigin(req.socket); next(); });
+ */
+export function localInspectorClient(config: PosthogConfig): LocalInspectorClient {
+  let origin: string | undefined;
+  let announce: (value: string) => void = () => {};
+  const known = new Promise<string>((resolve) => {
+    announce = resolve;
+  });
+
+  function waitForOrigin(): Promise<string> {
+    if (origin !== undefined) return Promise.resolve(origin);
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new Error(
+              `the local inspector has seen no request within ${ORIGIN_WAIT_MS} ms, so the app's address is not known yet; events are sent once the app has served a request`,
+            ),
+          ),
+        ORIGIN_WAIT_MS,
+      );
+      timer.unref();
+    });
+    return Promise.race([known, late]).finally(() => clearTimeout(timer));
+  }
+
+  const inspectorFetch: SdkFetch = async function inspectorFetch(url, options) {
+    const target = url.startsWith(UNRESOLVED_INSPECTOR_ORIGIN)
+      ? `${await waitForOrigin()}${url.slice(UNRESOLVED_INSPECTOR_ORIGIN.length)}`
+      : url;
+    return fetch(target, options as RequestInit);
+  };
+
+  const client = new PosthogClient({
+    config,
+    sdk: createSdk(config, rateLimitedWarn(config.logger), inspectorFetch),
+  });
+  return {
+    client,
+    learnOrigin(socket) {
+      if (origin !== undefined || !socket.localAddress || !socket.localPort) return;
+      origin = originOf(socket.localAddress, socket.localPort);
+      announce(origin);
+    },
+    origin: () => origin,
+  };
+}
