@@ -60,23 +60,16 @@ function isLoopbackAddress(address: string): boolean {
 
 /**
  * Whether a request arrived on a loopback interface, by its socket's local address — not by
- * the `Host` header, which the client writes. A connection from this machine to one of its
- * own network addresses (the app's server client posting to the address the app listens on)
- * counts as local: both ends are this machine.
+ * the `Host` header, which the client writes. A request to the machine's network address
+ * (from another machine, or from a browser outside the app's container) did not.
  *
  * @example
- * arrivedOnLoopback({ localAddress: '127.0.0.1', remoteAddress: '127.0.0.1' }); // true
- * arrivedOnLoopback({ localAddress: '192.168.1.20', remoteAddress: '192.168.1.31' }); // false
+ * arrivedOnLoopback({ localAddress: '127.0.0.1' }); // true
+ * arrivedOnLoopback({ localAddress: '192.168.1.20' }); // false
  */
-export function arrivedOnLoopback(socket: {
-  readonly localAddress?: string | undefined;
-  readonly remoteAddress?: string | undefined;
-}): boolean {
+export function arrivedOnLoopback(socket: { readonly localAddress?: string | undefined }): boolean {
   const local = socket.localAddress;
-  if (!local) return false;
-  if (isLoopbackAddress(local)) return true;
-  const remote = socket.remoteAddress;
-  return remote !== undefined && ipAddress(remote) === ipAddress(local);
+  return local !== undefined && isLoopbackAddress(local);
 }
 
 /**

@@ -1,7 +1,11 @@
 import { loadConfig } from '../config/index.js';
 import { PosthogClient } from './posthog-client.js';
 
-export { type LocalInspectorClient, localInspectorClient } from './local-inspector.js';
+export {
+  type LocalInspectorClient,
+  type LocalSocket,
+  localInspectorClient,
+} from './local-inspector.js';
 export {
   type CaptureExceptionOptions,
   type CaptureOptions,

@@ -22,15 +22,36 @@ export interface LocalInspectorClient {
    * Tells the client the app's address, from the socket of a request the app received; the
    * first one is kept.
    */
-  learnOrigin(socket: { readonly localAddress?: string; readonly localPort?: number }): void;
+  learnOrigin(socket: LocalSocket): void;
   /** The app's origin once learned, e.g. `http://127.0.0.1:3000`. */
   origin(): string | undefined;
 }
 
-/** `http://<address>:<port>` for a socket's local end; IPv4-mapped addresses unmapped. */
-function originOf(address: string, port: number): string {
-  const bare = ipAddress(address) ?? address;
-  return bare.includes(':') ? `http://[${bare}]:${port}` : `http://${bare}:${port}`;
+/** The local end of a request's socket, and the server that accepted it. */
+export interface LocalSocket {
+  readonly localAddress?: string | undefined;
+  readonly localPort?: number | undefined;
+  /** Node sets it on the sockets a server accepts. */
+  readonly server?: { address(): unknown } | null | undefined;
+}
+
+/**
+ * Where the app reaches itself, from a request's socket: loopback (where the inspector
+ * answers) when the request came in on loopback or the server listens on every interface;
+ * else the one address the server listens on. IPv4-mapped addresses unmapped.
+ */
+function originOf(socket: LocalSocket, port: number): string {
+  const local = ipAddress(socket.localAddress) ?? String(socket.localAddress);
+  let listening: unknown;
+  try {
+    listening = (socket.server?.address() as { address?: unknown } | null)?.address;
+  } catch {
+    listening = undefined;
+  }
+  const loopback = local === '::1' || local.startsWith('127.');
+  const everywhere = listening === '0.0.0.0' || listening === '::' || listening === undefined;
+  const address = loopback ? local : everywhere ? '127.0.0.1' : local;
+  return address.includes(':') ? `http://[${address}]:${port}` : `http://${address}:${port}`;
 }
 
 /**
@@ -81,7 +102,7 @@ export function localInspectorClient(config: PosthogConfig): LocalInspectorClien
     client,
     learnOrigin(socket) {
       if (origin !== undefined || !socket.localAddress || !socket.localPort) return;
-      origin = originOf(socket.localAddress, socket.localPort);
+      origin = originOf(socket, socket.localPort);
       announce(origin);
     },
     origin: () => origin,
