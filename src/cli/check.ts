@@ -3,7 +3,9 @@ import { SETTINGS, type SettingName } from '../core/config/env.js';
 import { loadConfig } from '../core/config/index.js';
 import type { Env, PosthogConfig } from '../core/config/types.js';
 import { describeError, safeField } from '../core/errors/describe-error.js';
-import { cspProblems, describeFix, snippetNeeds } from '../core/http/csp.js';
+import { cspProblems, describeFix, originOf, snippetNeeds } from '../core/http/csp.js';
+import { isHtmlType } from '../core/http/media-type.js';
+import { redactUrl } from '../core/redact/redact.js';
 
 /** Exit codes of `express-posthog check`. */
 export const CHECK_EXIT = Object.freeze({
@@ -17,6 +19,11 @@ export const CHECK_EXIT = Object.freeze({
   unreachable: 4,
   /** The host answered, but not as PostHog does (another HTTP status, or not PostHog at all). */
   unexpected: 5,
+  /**
+   * `--url`: the page is not one the snippet serves (not HTML, no snippet, its boot script does
+   * not load) or its Content-Security-Policy blocks the snippet.
+   */
+  page: 6,
 });
 
 /** Options of {@link runCheck}. */
@@ -30,8 +37,10 @@ export interface CheckOptions {
   /** Where the failure line goes. @default stderr */
   readonly err?: (line: string) => void;
   /**
-   * A page of the app (`check --url http://127.0.0.1:3000/`): its Content-Security-Policy is
-   * checked for what the snippet needs, and what it blocks is reported with the fix.
+   * A page of the app (`check --url http://127.0.0.1:3000/`): how the snippet is delivered is
+   * read from the page itself, its Content-Security-Policy is checked for what that needs, and
+   * what it blocks is reported with the fix. Without `POSTHOG_API_KEY` in this environment,
+   * only the page is checked.
    */
   readonly pageUrl?: string;
 }
@@ -243,6 +252,21 @@ export async function runCheck(options: Readonly<CheckOptions> = {}): Promise<nu
   for (const line of describeConfig(config)) out(line);
   for (const warning of warnings) out(`warning: ${warning}`);
 
+  if (options.pageUrl !== undefined) {
+    const page = await checkPage(options.pageUrl, timeoutMs);
+    for (const line of page.lines) out(line);
+    if (page.failure) {
+      err(page.failure.message);
+      return page.failure.code;
+    }
+    if (!config.enabled) {
+      out(
+        'POSTHOG_API_KEY is not set in this shell, so no test event was sent; the page was checked as the app serves it.',
+      );
+      return CHECK_EXIT.ok;
+    }
+  }
+
   if (!config.enabled) {
     err(
       'FAIL: POSTHOG_API_KEY is not set, so express-posthog is off and sends nothing. ' +
@@ -258,9 +282,6 @@ export async function runCheck(options: Readonly<CheckOptions> = {}): Promise<nu
     return CHECK_EXIT.notConfigured;
   }
 
-  if (options.pageUrl !== undefined) {
-    for (const line of await checkPagePolicy(options.pageUrl, config, timeoutMs)) out(line);
-  }
   out(`sending a test event "${CHECK_EVENT}" to ${host} (waiting up to ${timeoutMs} ms)…`);
   const sent = await sendTestEvent(config, timeoutMs);
   const failed = describeFailure(sent, host, timeoutMs, 'the test event');
@@ -335,48 +356,183 @@ function describeFailure(
   }
 }
 
-/**
- * Fetches a page of the app and reports what its Content-Security-Policy blocks of the snippet
- * as this config delivers it (the boot tag; first-party or not), with the fix.
- */
-async function checkPagePolicy(
-  url: string,
-  config: PosthogConfig,
-  timeoutMs: number,
-): Promise<string[]> {
-  let policy: string | null;
-  try {
-    const response = await fetch(url, {
-      headers: { accept: 'text/html' },
-      redirect: 'follow',
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-    policy = response.headers.get('content-security-policy');
-    await response.body?.cancel();
-  } catch (error) {
-    return [
-      `warning: could not load ${url} to check its Content-Security-Policy (${networkDetail(error)}).`,
-    ];
+/** What `check --url` found: report lines, and the failure line and exit code if any. */
+interface PageReport {
+  readonly lines: string[];
+  readonly failure?: { readonly code: number; readonly message: string };
+}
+
+/** A URL as `check` prints it: no userinfo, secret query values and fragments redacted. */
+function showPageUrl(url: string): string {
+  return redactUrl(url);
+}
+
+/** `fetch` of a URL given with `user:pass@`: the credentials go in `Authorization`, as a browser would send them. */
+async function fetchGiven(url: string, accept: string, timeoutMs: number): Promise<Response> {
+  const target = new URL(url);
+  const headers: Record<string, string> = { accept };
+  if (target.username || target.password) {
+    const user = decodeURIComponent(target.username);
+    const password = decodeURIComponent(target.password);
+    headers.authorization = `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+    target.username = '';
+    target.password = '';
   }
-  if (policy === null) return [`${url}: no Content-Security-Policy; nothing blocks the snippet.`];
-  const local = '/_posthog';
-  const selfServed = config.firstParty || config.jsSrc === 'self';
-  const needs = snippetNeeds({
-    bootUrl: `${local}/boot.js`,
-    src: selfServed ? `${local}/array.full.js` : `${config.assetsHost}/static/array.js`,
-    apiHost: config.firstParty ? local : config.host,
-    configHost: config.firstParty ? local : config.assetsHost,
-  });
-  const problems = cspProblems(policy, needs);
-  if (problems.length === 0)
-    return [
-      `${url}: its Content-Security-Policy lets the snippet, posthog-js and its requests run.`,
-    ];
-  return [
-    `warning: the Content-Security-Policy of ${url} blocks PostHog:`,
-    ...problems.map((problem) => `  - ${describeFix(problem)}`),
-    ...(config.firstParty
-      ? []
-      : ["  or set POSTHOG_FIRST_PARTY=true: everything then comes from the app's origin."]),
+  return fetch(target, { headers, redirect: 'follow', signal: AbortSignal.timeout(timeoutMs) });
+}
+
+/** The value of an attribute in a tag's source, quoted either way, or `undefined`. */
+function attribute(tag: string, name: string): string | undefined {
+  const found = new RegExp(`\\s${name}\\s*=\\s*(?:"([^"]*)"|'([^']*)')`, 'i').exec(tag);
+  const value = found?.[1] ?? found?.[2];
+  return value
+    ?.replace(/&amp;/g, '&')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'");
+}
+
+/** A JSON string value of `"name":"…"` in the snippet's code, or `undefined`. */
+function setting(code: string, name: string): string | undefined {
+  const found = new RegExp(`"${name}":("(?:[^"\\\\]|\\\\.)*")`).exec(code);
+  if (!found?.[1]) return undefined;
+  try {
+    return JSON.parse(found[1]) as string;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * `check --url`: loads the page and reads how the app delivers the snippet from the page itself
+ * — its boot tag and the boot script it loads (or the inline snippet): where posthog-js comes
+ * from and where it sends — never from this shell's variables; then checks the page's
+ * Content-Security-Policy against that. A URL that cannot be loaded, a response that is not an
+ * HTML page, a page without the snippet and a policy that blocks it are failures, with the
+ * words to fix them. No credential of the URL is printed.
+ */
+async function checkPage(url: string, timeoutMs: number): Promise<PageReport> {
+  const shown = showPageUrl(url);
+  let response: Response;
+  let html: string;
+  try {
+    response = await fetchGiven(url, 'text/html', timeoutMs);
+    html = (await response.text()).slice(0, 4 * 1024 * 1024);
+  } catch (error) {
+    const name = safeField(error, 'name');
+    const why =
+      name === 'TimeoutError' || name === 'AbortError'
+        ? `no answer within ${timeoutMs} ms`
+        : redactUrl(networkDetail(error));
+    return {
+      lines: [],
+      failure: {
+        code: CHECK_EXIT.unreachable,
+        message: `FAIL: cannot load ${shown}: ${why}. Check that the app is running and the URL is right.`,
+      },
+    };
+  }
+  const type = response.headers.get('content-type') ?? '(none)';
+  if (!isHtmlType(type)) {
+    return {
+      lines: [],
+      failure: {
+        code: CHECK_EXIT.page,
+        message: `FAIL: ${shown} answered ${type.split(';')[0]}, not an HTML page: the snippet is spliced into full HTML pages only, so nothing of PostHog runs there. Give the URL of a page of the app, e.g. its home page.`,
+      },
+    };
+  }
+  const tag = /<script\s[^>]*data-express-posthog\b[^>]*>/i.exec(html)?.[0];
+  if (tag === undefined) {
+    return {
+      lines: [],
+      failure: {
+        code: CHECK_EXIT.page,
+        message: `FAIL: ${shown} (HTTP ${response.status}) carries no express-posthog snippet: posthogSnippet() is not registered before the routes, PostHog is off in the app (no POSTHOG_API_KEY in its environment, and no posthogInspector()), or the page is not a full HTML document.`,
+      },
+    };
+  }
+  const nonce = attribute(tag, 'nonce');
+  const bootSrc = attribute(tag, 'src');
+  let code: string;
+  let bootUrl: string | undefined;
+  if (bootSrc !== undefined) {
+    bootUrl = new URL(bootSrc, response.url || url).toString();
+    try {
+      const boot = await fetchGiven(bootUrl, '*/*', timeoutMs);
+      code = await boot.text();
+      if (!boot.ok) throw new Error(`HTTP ${boot.status}`);
+    } catch (error) {
+      return {
+        lines: [],
+        failure: {
+          code: CHECK_EXIT.page,
+          message: `FAIL: ${shown} loads its boot script from ${showPageUrl(bootUrl)}, which did not load (${redactUrl(describeError(error))}): the page gets no PostHog. Register posthogSnippet() where it can answer that path, or use delivery: 'inline'.`,
+        },
+      };
+    }
+  } else {
+    code = html.slice(html.indexOf(tag));
+  }
+  const page = new URL(response.url || url);
+  const src = setting(code, 'src');
+  const apiHost = setting(code, 'api_host');
+  if (src === undefined || apiHost === undefined) {
+    return {
+      lines: [],
+      failure: {
+        code: CHECK_EXIT.page,
+        message: `FAIL: the snippet of ${shown} carries no posthog-js source or api_host: it is not one this version of express-posthog wrote.`,
+      },
+    };
+  }
+  // Same-origin parts as paths (what 'self' allows); the others by their absolute URL.
+  const sameOrigin = (value: string, base: URL): string => {
+    const resolved = new URL(value, base);
+    return resolved.origin === page.origin ? resolved.pathname : resolved.toString();
+  };
+  const loader = sameOrigin(src, bootUrl ? new URL(bootUrl) : page);
+  const api = sameOrigin(apiHost, page);
+  const loaderOrigin = originOf(loader);
+  const lines = [
+    `${shown}: the snippet loads posthog-js from ${loaderOrigin ?? 'the app itself'} and sends to ${originOf(api) ?? 'the app itself'} (read from the page).`,
   ];
+  const policy = response.headers.get('content-security-policy');
+  if (policy === null) {
+    return {
+      lines: [...lines, `${shown}: no Content-Security-Policy; nothing blocks the snippet.`],
+    };
+  }
+  const needs = snippetNeeds({
+    bootUrl: bootUrl === undefined ? undefined : sameOrigin(bootUrl, page),
+    src: loader,
+    apiHost: api,
+    // posthog-js loads its remote config and lazy files from the assets host of a CDN loader,
+    // from its api_host otherwise.
+    configHost: loaderOrigin !== undefined && originOf(api) !== undefined ? loaderOrigin : api,
+  });
+  const problems = cspProblems(policy, needs, nonce);
+  if (problems.length === 0) {
+    return {
+      lines: [
+        ...lines,
+        `${shown}: its Content-Security-Policy lets the snippet, posthog-js and its requests run.`,
+      ],
+    };
+  }
+  return {
+    lines: [
+      ...lines,
+      `the Content-Security-Policy of ${shown} blocks PostHog:`,
+      ...problems.map((problem) => `  - ${describeFix(problem)}`),
+      ...(loaderOrigin === undefined && originOf(api) === undefined
+        ? []
+        : [
+            "  or set POSTHOG_FIRST_PARTY=true in the app: everything then comes from the app's origin.",
+          ]),
+    ],
+    failure: {
+      code: CHECK_EXIT.page,
+      message: `FAIL: the Content-Security-Policy of ${shown} blocks the snippet (fixes above).`,
+    },
+  };
 }

@@ -21,13 +21,15 @@ Commands:
 Options:
   --timeout <ms>      How long check waits for each answer of the host
                       (default: POSTHOG_SHUTDOWN_TIMEOUT_MS, 5000).
-  --url <url>         Also load this page of the app and report what its
-                      Content-Security-Policy blocks of the snippet, with the fix.
+  --url <url>         Also load this page of the app, read from it how the
+                      snippet is delivered, and report what its
+                      Content-Security-Policy blocks of it, with the fix.
   -h, --help          Show this help.
   -v, --version       Show the version.
 
 Exit codes of check: 0 ok, 2 not configured or bad usage, 3 key rejected,
-4 host unreachable or silent, 5 unexpected answer from the host.`;
+4 host (or the --url page) unreachable or silent, 5 unexpected answer from
+the host, 6 the --url page is not a page with the snippet, or its policy blocks it.`;
 
 /**
  * The `express-posthog` command, as a `runCli` main: parses `argv`, prints

@@ -155,38 +155,129 @@ describe('express-posthog usage', () => {
 });
 
 describe('express-posthog check --url', () => {
-  it("reports what a page's Content-Security-Policy blocks, with the exact fix, and nothing when first-party", async () => {
-    const { createServer } = await import('node:http');
-    const page = createServer((_req, res) => {
-      res.setHeader('Content-Security-Policy', "default-src 'self'; script-src 'self'");
-      res.setHeader('Content-Type', 'text/html');
-      res.end('<!doctype html><title>app</title>');
+  /** An app under helmet's default policy with the snippet, first-party or from the CDN. */
+  async function serveApp(firstParty: boolean) {
+    const { default: express } = await import('express');
+    const { default: helmet } = await import('helmet');
+    const { posthogSnippet } = await import('../../src/snippet/index.js');
+    const { enabledClient } = await import('../helpers/client.js');
+    const { serve } = await import('../helpers/serve.js');
+    const { client } = enabledClient(server.url, { apiKey: KEY, firstParty });
+    const app = express();
+    app.use(helmet());
+    app.use(posthogSnippet({ client }));
+    app.get('/', (_req, res) => {
+      res.send('<!doctype html><html><head><title>app</title></head><body>hi</body></html>');
     });
-    await new Promise<void>((resolve) => page.listen(0, '127.0.0.1', resolve));
-    const url = `http://127.0.0.1:${(page.address() as { port: number }).port}/`;
+    app.get('/api/orders', (_req, res) => {
+      res.json({ orders: [] });
+    });
+    const site = await serve(app);
+    return {
+      ...site,
+      close: async () => {
+        await client.shutdown(100);
+        await site.close();
+      },
+    };
+  }
+
+  it('reads a first-party app from its page: no false "blocked", with no variables in the shell or with the key', async () => {
+    const app = await serveApp(true);
     try {
-      const origin = new URL(server.url).origin;
-      const cdn = await check({ POSTHOG_API_KEY: KEY, POSTHOG_HOST: server.url }, ['--url', url]);
-      expect(cdn.code, cdn.stderr).toBe(CHECK_EXIT.ok);
-      expect(cdn.stdout).toContain(
-        `warning: the Content-Security-Policy of ${url} blocks PostHog:`,
+      const bare = await check({}, ['--url', `${app.url}/`]);
+      expect(bare.code, bare.stderr).toBe(CHECK_EXIT.ok);
+      expect(bare.stdout).toContain(
+        `${app.url}/: the snippet loads posthog-js from the app itself and sends to the app itself (read from the page).`,
       );
-      expect(cdn.stdout).toContain(`add ${origin} to script-src`);
-      expect(cdn.stdout).toContain(`set connect-src to default-src's sources and ${origin}`);
-      expect(cdn.stdout).toContain('POSTHOG_FIRST_PARTY=true');
-      const firstParty = await check(
-        { POSTHOG_API_KEY: KEY, POSTHOG_HOST: server.url, POSTHOG_FIRST_PARTY: 'true' },
-        ['--url', url],
+      expect(bare.stdout).toContain(
+        `${app.url}/: its Content-Security-Policy lets the snippet, posthog-js and its requests run.`,
       );
-      expect(firstParty.stdout).toContain(`${url}: its Content-Security-Policy lets the snippet`);
-      const bad = await check({ POSTHOG_API_KEY: KEY, POSTHOG_HOST: server.url }, [
+      expect(bare.stdout).toContain(
+        'POSTHOG_API_KEY is not set in this shell, so no test event was sent',
+      );
+      expect(bare.stdout + bare.stderr).not.toMatch(/block/i);
+      // The shell has the key but not the app's POSTHOG_FIRST_PARTY: the page still decides.
+      const keyed = await check({ POSTHOG_API_KEY: KEY, POSTHOG_HOST: server.url }, [
         '--url',
-        'ftp://x',
+        `${app.url}/`,
       ]);
-      expect(bad.code).toBe(CHECK_EXIT.notConfigured);
-      expect(bad.stderr).toContain('--url must be an http(s) URL');
+      expect(keyed.code, keyed.stderr).toBe(CHECK_EXIT.ok);
+      expect(keyed.stdout + keyed.stderr).not.toMatch(/block/i);
+      expect(keyed.stdout).toContain(`OK: ${server.url} accepted the test event`);
     } finally {
-      page.close();
+      await app.close();
+    }
+  }, 60_000);
+
+  it('reports what the policy blocks of a CDN snippet, with the exact fix, and exits non-zero', async () => {
+    const app = await serveApp(false);
+    const origin = new URL(server.url).origin;
+    try {
+      const blocked = await check({}, ['--url', `${app.url}/`]);
+      expect(blocked.code).toBe(CHECK_EXIT.page);
+      expect(blocked.stdout).toContain(
+        `${app.url}/: the snippet loads posthog-js from ${origin} and sends to ${origin} (read from the page).`,
+      );
+      expect(blocked.stdout).toContain(
+        `the Content-Security-Policy of ${app.url}/ blocks PostHog:`,
+      );
+      expect(blocked.stdout).toContain(`add ${origin} to script-src`);
+      expect(blocked.stdout).toContain('POSTHOG_FIRST_PARTY=true');
+      expect(blocked.stderr).toContain(
+        `FAIL: the Content-Security-Policy of ${app.url}/ blocks the snippet (fixes above).`,
+      );
+    } finally {
+      await app.close();
+    }
+  }, 60_000);
+
+  it('says plainly that a JSON route is not a page, and that an unreachable URL cannot be loaded', async () => {
+    const app = await serveApp(true);
+    try {
+      const json = await check({}, ['--url', `${app.url}/api/orders`]);
+      expect(json.code).toBe(CHECK_EXIT.page);
+      expect(json.stderr).toContain(
+        `FAIL: ${app.url}/api/orders answered application/json, not an HTML page: the snippet is spliced into full HTML pages only`,
+      );
+      expect(json.stdout).not.toContain('lets the snippet');
+    } finally {
+      await app.close();
+    }
+    const down = `http://127.0.0.1:${await closedPort()}/`;
+    const unreachable = await check({}, ['--url', down, '--timeout', '2000']);
+    expect(unreachable.code).toBe(CHECK_EXIT.unreachable);
+    expect(unreachable.stderr).toContain(`FAIL: cannot load ${down}:`);
+    const bad = await check({ POSTHOG_API_KEY: KEY, POSTHOG_HOST: server.url }, [
+      '--url',
+      'ftp://x',
+    ]);
+    expect(bad.code).toBe(CHECK_EXIT.notConfigured);
+    expect(bad.stderr).toContain('--url must be an http(s) URL');
+  }, 60_000);
+
+  it('never prints a credential of the URL it was given', async () => {
+    const app = await serveApp(true);
+    try {
+      const hostPort = app.url.slice('http://'.length);
+      const url = `http://deploy:s3cret-pass@${hostPort}/?token=tok-value-123&page=2#access_token=frag-secret`;
+      const result = await check({}, ['--url', url]);
+      expect(result.code, result.stderr).toBe(CHECK_EXIT.ok);
+      const printed = result.stdout + result.stderr;
+      for (const secret of ['deploy', 's3cret-pass', 'tok-value-123', 'frag-secret']) {
+        expect(printed).not.toContain(secret);
+      }
+      expect(printed).toContain('page=2');
+      const down = await check({}, [
+        '--url',
+        `http://deploy:s3cret-pass@127.0.0.1:${await closedPort()}/?token=tok-value-123`,
+        '--timeout',
+        '2000',
+      ]);
+      expect(down.code).toBe(CHECK_EXIT.unreachable);
+      expect(down.stdout + down.stderr).not.toMatch(/s3cret-pass|tok-value-123|deploy/);
+    } finally {
+      await app.close();
     }
   }, 60_000);
 });
