@@ -384,11 +384,175 @@ describe('the README\'s "Add to an existing app", followed literally', { timeout
     expect(failed.status).toBe(500);
     expect(await failed.json()).toEqual({ message: 'Sorry, something broke.' });
 
+    let printed = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      printed += chunk.toString();
+    });
+    child.stderr?.on('data', (chunk: Buffer) => {
+      printed += chunk.toString();
+    });
+    const stopping = performance.now();
     child.kill('SIGTERM');
-    await new Promise((resolveExit) => child.once('exit', resolveExit));
+    const code = await new Promise((resolveExit) => child.once('exit', resolveExit));
+    // The shutdown bound (POSTHOG_SHUTDOWN_TIMEOUT_MS, 5 s) and a margin.
+    expect(performance.now() - stopping).toBeLessThan(6_000);
+    expect(code).toBe(0);
+    expect(printed).toBe('');
     const exceptions = capture?.events.filter((e) => e.event === '$exception') ?? [];
     expect(exceptions).toHaveLength(1);
     expect(exceptions[0]?.distinct_id).toBe('acct-7');
     expect(exceptions[0]?.properties.$exception_list?.[0]?.value).toBe('checkout failed');
+  });
+
+  it('with a real key, the inspector line logs one line and is not mounted', async () => {
+    write(appDir, { 'server.mjs': readmeServer() });
+    const started = await startNode(appDir, 'server.mjs', {
+      POSTHOG_API_KEY: 'phc_readme',
+      POSTHOG_HOST: capture?.url ?? '',
+    });
+    try {
+      expect((await fetch(`${started.url}/_inspector/`)).status).toBe(404);
+      expect(started.output().trim().split('\n')).toEqual([
+        `[express-posthog] posthogInspector: not mounted, because POSTHOG_API_KEY is set: events go to PostHog at ${capture?.url}. Unset POSTHOG_API_KEY to see them in the local inspector instead.`,
+        `listening on ${started.url}`,
+      ]);
+    } finally {
+      started.child.kill('SIGKILL');
+    }
+  });
+
+  it('says which port is busy, in one line, and exits 1 (no TypeError)', async () => {
+    write(appDir, { 'server.mjs': readmeServer() });
+    const { createServer } = await import('node:net');
+    const taken = createServer();
+    await new Promise<void>((resolveListen) => taken.listen(0, resolveListen));
+    const port = (taken.address() as { port: number }).port;
+    try {
+      const child = spawn('node', ['server.mjs'], {
+        cwd: appDir,
+        env: { ...process.env, PORT: String(port), POSTHOG_API_KEY: '' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr?.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+      });
+      const code = await new Promise((resolveExit) => child.once('exit', resolveExit));
+      expect(code).toBe(1);
+      expect(stderr.trim()).toBe(
+        `cannot listen on port ${port}: it is in use; set PORT to a free port`,
+      );
+    } finally {
+      taken.close();
+    }
+  });
+});
+
+/** A README block: the `lang` fenced block that follows the heading `heading`. */
+function readmeBlock(heading: string, lang = 'js'): string {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const section = readme.split(new RegExp(`^#+ ${heading}$`, 'm'))[1] ?? '';
+  const block = new RegExp(`\`\`\`${lang}\n([\\s\\S]*?)\`\`\``).exec(section)?.[1];
+  if (!block) throw new Error(`README: no ${lang} block under "${heading}"`);
+  return block;
+}
+
+/** Starts `node <file>` in `cwd`; resolves once it prints `listening on <url>`. */
+async function startNode(cwd: string, file: string, env: Record<string, string>) {
+  const child = spawn('node', [file], {
+    cwd,
+    env: { ...process.env, PORT: '0', POSTHOG_API_KEY: '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    out += chunk.toString();
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    out += chunk.toString();
+  });
+  const url = await new Promise<string>((resolveUrl, reject) => {
+    child.stdout?.on('data', () => {
+      const found = /listening on (http:\/\/\S+)/.exec(out);
+      if (found?.[1]) resolveUrl(found[1]);
+    });
+    child.once('exit', (code) => reject(new Error(`${file} exited with ${code}: ${out}`)));
+  });
+  return { child, url, output: () => out };
+}
+
+describe('the README\'s "See your events locally", custom events and flags, followed literally', {
+  timeout: 60_000,
+}, () => {
+  let capture: CaptureServer | undefined;
+  let running: ChildProcess | undefined;
+  beforeAll(async () => {
+    capture = await startCaptureServer();
+  });
+  afterAll(async () => {
+    running?.kill('SIGKILL');
+    await capture?.close();
+  });
+
+  /** An app of the README's blocks: the inspector line first, then the two samples. */
+  function readmeApp(): string {
+    const inspector = readmeBlock('See your events locally');
+    const imports = inspector.split('\n').filter((line) => line.startsWith('import '));
+    const rest = inspector.split('\n').filter((line) => !line.startsWith('import '));
+    return [
+      "import express from 'express';",
+      "import { getPosthog, posthogSnippet } from 'express-posthog';",
+      ...imports,
+      'const app = express();',
+      ...rest,
+      'app.use(posthogSnippet());',
+      "app.use((req, res, next) => { req.user = { id: 'user-9' }; next(); });",
+      readmeBlock('Custom events'),
+      readmeBlock('Server-side feature flags'),
+      'const server = app.listen(Number(process.env.PORT), () => {',
+      "  console.log('listening on http://localhost:' + server.address().port);",
+      '});',
+    ].join('\n');
+  }
+
+  it('with no key: the one line shows the events at /_inspector/, and names the missing optional packages', async () => {
+    write(appDir, { 'readme-app.mjs': readmeApp() });
+    const started = await startNode(appDir, 'readme-app.mjs', {});
+    running = started.child;
+    const page = await fetch(`${started.url}/_inspector/`);
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    // The installed app has neither optional peer: the page names both, with the command.
+    expect(html).toContain('<code>npm install posthog-js</code>');
+    expect(html).toContain('<code>npm install --save-dev rrweb-player</code>');
+    expect(html).toContain('about 39 MB');
+    expect((await fetch(`${started.url}/orders?total=42`, { method: 'POST' })).status).toBe(201);
+    expect(await (await fetch(`${started.url}/pricing`)).text()).toBe('old pricing');
+    const deadline = Date.now() + 15_000;
+    let order: Record<string, any> | undefined;
+    while (!order && Date.now() < deadline) {
+      const listed = await (await fetch(`${started.url}/_inspector/api/events`)).json();
+      order = listed.events.find((e: { event: string }) => e.event === 'order placed');
+      if (!order) await new Promise((resolveWait) => setTimeout(resolveWait, 250));
+    }
+    expect(order).toMatchObject({ distinctId: 'user-9', properties: { total: 42 } });
+    expect(started.output().trim()).toBe(`listening on ${started.url}`);
+    started.child.kill('SIGKILL');
+  });
+
+  it('with a key: the custom event and the server-side flag go to PostHog', async () => {
+    if (!capture) throw new Error('no capture server');
+    capture.flags = { 'new-pricing': true };
+    const started = await startNode(appDir, 'readme-app.mjs', {
+      POSTHOG_API_KEY: 'phc_readme',
+      POSTHOG_HOST: capture.url,
+    });
+    running = started.child;
+    expect(await (await fetch(`${started.url}/pricing`)).text()).toBe('new pricing');
+    expect((await fetch(`${started.url}/orders?total=7`, { method: 'POST' })).status).toBe(201);
+    const [order] = await capture.waitForEvents(1, (e) => e.event === 'order placed', 15_000);
+    expect(order?.distinct_id).toBe('user-9');
+    expect(order?.properties.total).toBe(7);
+    started.child.kill('SIGKILL');
   });
 });
