@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
+import { join } from 'node:path';
 import express from 'express';
 import fc from 'fast-check';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -78,6 +80,30 @@ describe('the same app with a real key', { timeout: 40_000 }, () => {
     expect(app.output().trim().split('\n')).toEqual([
       expect.stringMatching(/posthogInspector: not mounted, because NODE_ENV=production/),
     ]);
+  });
+});
+
+describe("posthog-js's lazy files", () => {
+  it('serves the installed recorder for its version, and the CDN one for any other, so replay records either way', async () => {
+    const site = await serveInspector();
+    const installed = JSON.parse(
+      readFileSync(join(process.cwd(), 'node_modules/posthog-js/package.json'), 'utf8'),
+    ).version as string;
+    try {
+      const local = await fetch(`${site.url}/_inspector/static/recorder.js?v=${installed}`);
+      expect(local.status).toBe(200);
+      expect(local.headers.get('content-type')).toMatch(/javascript/);
+      expect((await local.text()).length).toBeGreaterThan(10_000);
+      const other = await fetch(`${site.url}/_inspector/static/recorder.js?v=1.200.0`, {
+        redirect: 'manual',
+      });
+      expect(other.status).toBe(302);
+      expect(other.headers.get('location')).toBe(
+        'https://eu-assets.i.posthog.com/static/recorder.js?v=1.200.0',
+      );
+    } finally {
+      await site.close();
+    }
   });
 });
 
