@@ -58,3 +58,56 @@ describe('app.use(posthogInspector()) seen from an automated Chromium', { timeou
     await viewer.close();
   });
 });
+
+describe('the one-line inspector and pages of other sites, in Chromium', {
+  timeout: 60_000,
+}, () => {
+  it('stores nothing a page of another site posts to it: a no-cors text/plain POST and a JSON batch that needs a preflight', async () => {
+    const { createServer } = await import('node:http');
+    // Another site: served on localhost, while the app is at 127.0.0.1 (another site to the browser).
+    const attacker = createServer((_req, res) => {
+      res.setHeader('Content-Type', 'text/html');
+      res.end('<!doctype html><title>elsewhere</title><p>elsewhere</p>');
+    });
+    await new Promise<void>((resolve) => attacker.listen(0, '127.0.0.1', resolve));
+    const port = (attacker.address() as { port: number }).port;
+    const context = await browser.newContext();
+    try {
+      const page = await context.newPage();
+      await page.goto(`http://localhost:${port}/`);
+      const target = `${app.url}/_inspector`;
+      const outcome = await page.evaluate(async (inspector) => {
+        const event = { event: 'forged from elsewhere', properties: { distinct_id: 'x' } };
+        const simple = await fetch(`${inspector}/e/`, {
+          method: 'POST',
+          mode: 'no-cors',
+          headers: { 'content-type': 'text/plain' },
+          body: JSON.stringify(event),
+        }).then(
+          () => 'sent',
+          (error) => String(error),
+        );
+        const preflighted = await fetch(`${inspector}/batch/`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ batch: [event] }),
+        }).then(
+          (response) => `answered ${response.status}`,
+          (error) => `refused: ${String(error)}`,
+        );
+        return { simple, preflighted };
+      }, target);
+      // The simple POST left the page (no-cors); the JSON batch was stopped at its preflight.
+      expect(outcome.simple).toBe('sent');
+      expect(outcome.preflighted).toMatch(/^refused: TypeError/);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const listed = await (await fetch(`${app.url}/_inspector/api/events`)).json();
+      expect(listed.events.map((e: { event: string }) => e.event)).not.toContain(
+        'forged from elsewhere',
+      );
+    } finally {
+      await context.close();
+      attacker.close();
+    }
+  });
+});
