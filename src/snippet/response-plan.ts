@@ -6,7 +6,7 @@
  */
 
 import { type Conditionals, isFresh } from '../core/http/conditional.js';
-import type { HeaderReader } from '../core/http/shared-cache.js';
+import { type HeaderReader, privateCacheControl } from '../core/http/shared-cache.js';
 import { snippetEtag } from './etag.js';
 
 /**
@@ -51,8 +51,9 @@ export const NO_EDITS: HeaderEdits = Object.freeze({
  * The header edits for one response:
  * - body changed (or unknown): `Last-Modified` dropped; `ETag` marked with the snippet's
  *   hash (dropped when malformed); `Content-Length` adjusted by the snippet's length, or
- *   dropped when unknowable; `Cache-Control: private` added when the snippet carries a user
- *   and the response had no `Cache-Control`;
+ *   dropped when unknowable; when the snippet carries a user, `Cache-Control: private`
+ *   added, or `private` appended to the app's directives when they have neither `private`
+ *   nor `no-store` (see `privateCacheControl`);
  * - body unchanged: the app's validators and length, untouched;
  * - a conditional GET or HEAD whose 2xx answer the client already holds (by the validators
  *   above, as Express's `req.fresh` compares them): 304, without the `Content-*` headers
@@ -86,9 +87,8 @@ export function planHeaders(input: PlanInput): HeaderEdits {
         remove.push('Content-Length');
       }
     }
-    if (input.carriesUser && get('cache-control') === undefined) {
-      set.push(['Cache-Control', 'private']);
-    }
+    const cacheControl = input.carriesUser ? privateCacheControl(get('cache-control')) : undefined;
+    if (cacheControl !== undefined) set.push(['Cache-Control', cacheControl]);
   }
   const notModified =
     input.conditionals !== undefined &&
