@@ -1,7 +1,7 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { type Conditionals, restoreConditionals } from '../core/http/conditional.js';
 import { isHtmlType } from '../core/http/media-type.js';
-import { type BodyChange, planHeaders } from './response-plan.js';
+import { type BodyChange, lengthWithSnippet, planHeaders } from './response-plan.js';
 import { createSplicer, type PassthroughReason, type Splicer } from './splice.js';
 
 /** The snippet for one response, rendered on its final headers. */
@@ -112,6 +112,16 @@ interface AdapterState {
   stage: Stage;
   /** Conditional headers taken off the request, until the app shows it is not a page. */
   conditionals: Conditionals | undefined;
+  /**
+   * The app called `writeHead` and the adapter holds the headers: to the app they are sent
+   * (see {@link commitToApp}), until the adapter hands them on.
+   */
+  headHeldAsSent: boolean;
+  /**
+   * Node's own `_header` (the serialised head, or null) once {@link commitToApp} shadowed it;
+   * `undefined` while it is not shadowed.
+   */
+  header: unknown;
 }
 
 const STATE = Symbol('express-posthog.response-adapter');
@@ -163,6 +173,8 @@ export function adaptResponse(
     flushHeaders: res.flushHeaders as Method,
     stage: { kind: 'undecided', head: 'open' },
     conditionals,
+    headHeldAsSent: false,
+    header: undefined,
   };
   res.write = adaptedWrite as ServerResponse['write'];
   res.end = adaptedEnd as ServerResponse['end'];
@@ -209,6 +221,49 @@ function applyWriteHeadArgs(res: ServerResponse, args: readonly unknown[]): void
       if (name) res.setHeader(name, (headers as OutgoingHttpHeaders)[name] as string);
     }
   }
+}
+
+/**
+ * What `res._header` reads while the app's `writeHead` is held: any non-empty string tells
+ * Node and the middlewares that check it that the headers are sent.
+ */
+const HELD_HEAD = 'HTTP/1.1 (head held by express-posthog until the body is known)\r\n\r\n';
+
+function readHeader(this: Adapted): unknown {
+  const state = this[STATE] as AdapterState;
+  return state.headHeldAsSent ? HELD_HEAD : state.header;
+}
+
+function storeHeader(this: Adapted, value: unknown): void {
+  (this[STATE] as AdapterState).header = value;
+}
+
+/**
+ * After the app's own `writeHead`, the response behaves to the app as committed while the
+ * adapter still holds the headers (docs/snippet-internals.md, "The response adapter's
+ * states"): `res.headersSent` is true, `setHeader`/`removeHeader` throw
+ * `ERR_HTTP_HEADERS_SENT` as Node's do, an error thrown afterwards reaches Express as one
+ * after the headers were sent (a hang-up, not an error page), and a middleware that checks
+ * `res._header` (express-session, connect-livereload) sees what it would see without the
+ * adapter. All of Node's checks read `_header`, so that is the one property shadowed, on this
+ * response only, until the adapter hands the headers on ({@link handOnHead}).
+ */
+function commitToApp(res: Adapted, state: AdapterState): void {
+  if (state.header === undefined) {
+    state.header = (res as { _header?: unknown })._header ?? null;
+    Object.defineProperty(res, '_header', {
+      configurable: true,
+      enumerable: false,
+      get: readHeader,
+      set: storeHeader,
+    });
+  }
+  state.headHeldAsSent = true;
+}
+
+/** From here on the adapter makes the headers leave: Node must see them as not yet written. */
+function handOnHead(state: AdapterState): void {
+  state.headHeldAsSent = false;
 }
 
 /** Throws as Node's `writeHead` would for arguments it refuses, before anything is held. */
@@ -290,6 +345,7 @@ function sendHead(
   next: Stage,
 ): void {
   state.stage = next;
+  handOnHead(state);
   if (change === 'unchanged' && state.conditionals === undefined) {
     // Nothing to edit: the common case of a response that is not a page.
     state.writeHead.call(res, res.statusCode);
@@ -321,6 +377,7 @@ function release(
   stage: Holding | HoldingAfterHeaders,
   whole: boolean,
 ): Buffer[] {
+  handOnHead(state);
   const { splicer } = stage;
   const verdict = splicer.verdict;
   let snippet = stage.kind === 'holding-after-headers' ? stage.snippet : undefined;
@@ -329,6 +386,11 @@ function release(
     snippet = verdict.kind === 'insert' ? state.hooks.render(state.req, res) : undefined;
   }
   if (verdict.kind === 'passthrough') state.hooks.passedThrough(state.req, verdict.reason);
+  if (stage.kind === 'holding' && verdict.kind === 'insert' && snippet) {
+    const length = lengthWithSnippet(res.getHeader('content-length'), snippet.bytes);
+    if (length === null) res.removeHeader('content-length');
+    else if (length !== undefined) state.setHeader.call(res, 'Content-Length', length);
+  }
   const pieces = splicer.take(verdict.kind === 'insert' ? snippet?.bytes : undefined);
   if (stage.kind === 'holding') {
     toPassing(res, state, stage.head === 'written', snippet ? 'changed' : 'unchanged', snippet);
@@ -371,10 +433,15 @@ function adaptedWriteHead(this: Adapted, ...args: unknown[]): ServerResponse {
   switch (stage.kind) {
     case 'undecided':
     case 'holding':
+      // Twice: Node's own error, as without the adapter (the head reads as sent).
+      if (state.headHeldAsSent) return state.writeHead.apply(this, args) as ServerResponse;
       // The app's own call, or ours to run later middlewares' listeners: hold it.
       checkWriteHeadArgs(state, this, args);
       applyWriteHeadArgs(this, args);
-      if (stage.head === 'open') stage.head = 'written';
+      if (stage.head === 'open') {
+        stage.head = 'written';
+        commitToApp(this, state);
+      }
       return this;
     case 'passing':
       // Node writes the headers with the first bytes: now they get their edits.

@@ -6,6 +6,7 @@
  */
 
 import { type Conditionals, isFresh } from '../core/http/conditional.js';
+import type { HeaderValue } from '../core/http/header-values.js';
 import { type HeaderReader, privateCacheControl } from '../core/http/shared-cache.js';
 import { snippetEtag } from './etag.js';
 
@@ -50,8 +51,8 @@ export const NO_EDITS: HeaderEdits = Object.freeze({
 /**
  * The header edits for one response:
  * - body changed (or unknown): `Last-Modified` dropped; `ETag` marked with the snippet's
- *   hash (dropped when malformed); `Content-Length` adjusted by the snippet's length, or
- *   dropped when unknowable; when the snippet carries a user, `Cache-Control: private`
+ *   hash (dropped when malformed); `Content-Length` dropped when the body is unknown (a
+ *   changed body's was raised by {@link lengthWithSnippet} when the snippet went in); when the snippet carries a user, `Cache-Control: private`
  *   added, or `private` appended to the app's directives when they have neither `private`
  *   nor `no-store` (see `privateCacheControl`);
  * - body unchanged: the app's validators and length, untouched;
@@ -59,10 +60,10 @@ export const NO_EDITS: HeaderEdits = Object.freeze({
  *   above, as Express's `req.fresh` compares them): 304, without the `Content-*` headers
  *   (but `Content-Location`) and `Transfer-Encoding`.
  * @example
- * planHeaders({ method: 'GET', status: 200, get: (n) => ({ 'content-length': '100' })[n],
- *   names: ['content-length'], body: 'changed', snippet: Buffer.from('<script></script>'),
+ * planHeaders({ method: 'GET', status: 200, get: (n) => ({ etag: '"a"' })[n],
+ *   names: ['etag'], body: 'changed', snippet: Buffer.from('<script></script>'),
  *   carriesUser: false, conditionals: undefined });
- * // { status: undefined, set: [['Content-Length', 117]], remove: ['Last-Modified'] }
+ * // { status: undefined, set: [['ETag', '"a-ph…"']], remove: [] }
  */
 export function planHeaders(input: PlanInput): HeaderEdits {
   const { get, body, snippet } = input;
@@ -78,15 +79,10 @@ export function planHeaders(input: PlanInput): HeaderEdits {
       if (etag === undefined) remove.push('ETag');
       else set.push(['ETag', etag]);
     }
-    const length = get('content-length');
-    if (length !== undefined) {
-      const value = Number(length);
-      if (body === 'changed' && Number.isSafeInteger(value)) {
-        set.push(['Content-Length', value + snippet.length]);
-      } else {
-        remove.push('Content-Length');
-      }
-    }
+    // A changed body's length was raised when the snippet went in (`lengthWithSnippet`), so
+    // that a middleware registered before this one, which measures the body it is handed,
+    // may set it again; an unknown body's length cannot be known.
+    if (body === 'unknown' && get('content-length') !== undefined) remove.push('Content-Length');
     const cacheControl = input.carriesUser ? privateCacheControl(get('cache-control')) : undefined;
     if (cacheControl !== undefined) set.push(['Cache-Control', cacheControl]);
   }
@@ -108,4 +104,22 @@ export function planHeaders(input: PlanInput): HeaderEdits {
   }
   if (!notModified && set.length === 0 && remove.length === 0) return NO_EDITS;
   return { status: notModified ? 304 : undefined, set, remove };
+}
+
+/**
+ * The `Content-Length` of a body the snippet went into: the app's raised by the snippet's
+ * byte length, `null` when the app's is not a byte count (it must be dropped), `undefined`
+ * when the app set none. Asked when the snippet goes in, before the spliced bytes are handed
+ * on, so that a middleware registered earlier that measures the body it gets (and sets the
+ * length again) has the last word.
+ * @example
+ * lengthWithSnippet('100', Buffer.from('<script></script>')); // 117
+ */
+export function lengthWithSnippet(
+  length: HeaderValue,
+  snippet: Uint8Array,
+): number | null | undefined {
+  if (length === undefined) return undefined;
+  const value = Number(length);
+  return Number.isSafeInteger(value) && value >= 0 ? value + snippet.length : null;
 }
