@@ -19,6 +19,12 @@ export interface AdapterHooks {
   /** Held bytes allowed while looking for the insertion point. */
   readonly maxBufferBytes: number;
   /**
+   * How long held bytes may wait for the app's next write: when the app writes nothing more
+   * for this many ms before the insertion point is decided, the held bytes are decided as at
+   * a `res.flush()` and go out.
+   */
+  readonly holdMs: number;
+  /**
    * Asked once per response, at its first body bytes (or when the headers must leave first),
    * on the status and headers the app has set by then: does this response take the snippet?
    * `false` says why in the debug log. The `on-headers` listeners of middlewares registered
@@ -67,6 +73,8 @@ interface Holding {
   wrote: boolean;
   /** The callbacks of held writes, called once their bytes are written. */
   callbacks: Callback[] | undefined;
+  /** Fires when the app has written nothing for `holdMs` while bytes are held. */
+  timer: NodeJS.Timeout | undefined;
 }
 
 /**
@@ -297,6 +305,7 @@ function decide(res: Adapted, state: AdapterState, stage: Undecided): Stage {
       head: stage.head,
       wrote: false,
       callbacks: undefined,
+      timer: undefined,
     };
   }
   return state.stage;
@@ -378,6 +387,7 @@ function release(
   whole: boolean,
 ): Buffer[] {
   handOnHead(state);
+  if (stage.timer !== undefined) clearTimeout(stage.timer);
   const { splicer } = stage;
   const verdict = splicer.verdict;
   let snippet = stage.kind === 'holding-after-headers' ? stage.snippet : undefined;
@@ -465,7 +475,10 @@ function adaptedWrite(this: Adapted, ...args: unknown[]): boolean {
   }
   stage.wrote = true;
   if (chunk === undefined || chunk === null) return true;
-  if (!stage.splicer.push(toBuffer(chunk as Chunk, encoding))) return true;
+  if (!stage.splicer.push(toBuffer(chunk as Chunk, encoding))) {
+    holdAtMost(this, state, stage);
+    return true;
+  }
   const pending = stage.callbacks;
   return writePieces(this, state, release(this, state, stage, false), pending);
 }
@@ -494,12 +507,43 @@ function adaptedEnd(this: Adapted, ...args: unknown[]): ServerResponse {
 function adaptedFlush(this: Adapted): void {
   const state = this[STATE] as AdapterState;
   const stage = state.stage;
-  if (isHolding(stage)) {
-    stage.splicer.flush();
-    const pending = stage.callbacks;
-    writePieces(this, state, release(this, state, stage, false), pending);
-  }
+  if (isHolding(stage)) releaseAsAtFlush(this, state, stage);
   state.flush?.call(this);
+}
+
+/** Decides the held bytes at the current position, as a `res.flush()` does, and writes them. */
+function releaseAsAtFlush(
+  res: Adapted,
+  state: AdapterState,
+  stage: Holding | HoldingAfterHeaders,
+): void {
+  stage.splicer.flush();
+  const pending = stage.callbacks;
+  writePieces(res, state, release(res, state, stage, false), pending);
+}
+
+/**
+ * Held bytes never wait on the app: (re)arms the response's one timer, so that when the app
+ * writes nothing more for `holdMs` — it awaits a slow query, or waits for the client before
+ * writing more — the held bytes are decided as at a flush and go out. The timer does not keep
+ * the process alive, and does nothing once the response is decided, ended or destroyed.
+ */
+function holdAtMost(res: Adapted, state: AdapterState, stage: Holding | HoldingAfterHeaders): void {
+  if (stage.timer !== undefined) {
+    stage.timer.refresh();
+    return;
+  }
+  stage.timer = setTimeout(() => {
+    const now = state.stage;
+    if (!isHolding(now) || res.destroyed || res.writableEnded) return;
+    try {
+      releaseAsAtFlush(res, state, now);
+    } catch (error) {
+      // Nobody can catch a throw from a timer: it would end the process. The response ends.
+      res.destroy(error instanceof Error ? error : new Error(String(error)));
+    }
+  }, state.hooks.holdMs);
+  stage.timer.unref();
 }
 
 /**
@@ -517,12 +561,13 @@ function adaptedFlushHeaders(this: Adapted): void {
   if (stage.kind === 'holding') {
     gatherHeaders(this, stage);
     const snippet = state.hooks.render(state.req, this);
-    const { splicer, wrote, callbacks } = stage;
+    const { splicer, wrote, callbacks, timer } = stage;
     sendHead(this, state, snippet ? 'unknown' : 'unchanged', snippet, {
       kind: 'holding-after-headers',
       splicer,
       wrote,
       callbacks,
+      timer,
       snippet,
     });
   } else if (stage.kind === 'passing') {
