@@ -57,7 +57,7 @@ export const NO_EDITS: HeaderEdits = Object.freeze({
  *   nor `no-store` (see `privateCacheControl`);
  * - body unchanged: the app's validators and length, untouched;
  * - a conditional GET or HEAD whose 2xx answer the client already holds (by the validators
- *   above, as Express's `req.fresh` compares them): 304, without the `Content-*` headers
+ *   above, as Express's `req.fresh` compares them; a HEAD by the app's own validators too): 304, without the `Content-*` headers
  *   (but `Content-Location`) and `Transfer-Encoding`.
  * @example
  * planHeaders({ method: 'GET', status: 200, get: (n) => ({ etag: '"a"' })[n],
@@ -67,8 +67,10 @@ export const NO_EDITS: HeaderEdits = Object.freeze({
  */
 export function planHeaders(input: PlanInput): HeaderEdits {
   const { get, body, snippet } = input;
-  let etag = get('etag');
-  let lastModified = get('last-modified');
+  const ownEtag = get('etag');
+  const ownLastModified = get('last-modified');
+  let etag = ownEtag;
+  let lastModified = ownLastModified;
   const set: Array<readonly [string, string | number]> = [];
   const remove: string[] = [];
   if (body !== 'unchanged' && snippet !== undefined) {
@@ -91,7 +93,10 @@ export function planHeaders(input: PlanInput): HeaderEdits {
     (input.method === 'GET' || input.method === 'HEAD') &&
     input.status >= 200 &&
     input.status < 300 &&
-    isFresh(input.conditionals, etag, lastModified);
+    (isFresh(input.conditionals, etag, lastModified) ||
+      // A HEAD has no body to judge: the client may hold the GET's marked validators (a page)
+      // or the app's own (a fragment, a guarded page), and either is current.
+      (input.method === 'HEAD' && isFresh(input.conditionals, ownEtag, ownLastModified)));
   if (notModified) {
     for (const name of input.names) {
       if (
