@@ -156,7 +156,9 @@ describe.each(expressVersions)(
           }
         };
         const sessions = (a: Express) =>
-          a.use(session({ secret: 's', resave: false, saveUninitialized: false }));
+          // saveUninitialized: the new session is saved before the response ends, as in
+        // express-session's own test.
+        a.use(session({ secret: 's', resave: false, saveUninitialized: true }));
         const build = (withSnippet: boolean) => {
           const a = express();
           if (sessionFirst) sessions(a);
