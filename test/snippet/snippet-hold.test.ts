@@ -2,12 +2,15 @@ import { request as httpRequest, type IncomingMessage, type ServerResponse } fro
 import { gunzipSync } from 'node:zlib';
 import compression from 'compression';
 import type { Express } from 'express';
+import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { posthogSnippet } from '../../src/snippet/posthog-snippet.js';
 import { enabledClient } from '../helpers/client.js';
 import { expressVersions } from '../helpers/express-versions.js';
 import { SNIPPET_TAG, snippetCount } from '../helpers/html.js';
+import { trickyHtml } from '../helpers/html-corpus.js';
 import { serve } from '../helpers/serve.js';
+import { cut } from '../helpers/splice.js';
 
 const { client } = enabledClient('http://127.0.0.1:9');
 afterAll(() => client.shutdown(100));
@@ -188,4 +191,42 @@ describe('the holdMs option', () => {
       /posthogSnippet: `holdMs` must be a positive integer .*\(ms\), got .*Use a number of milliseconds, e\.g\. 50\./,
     );
   });
+});
+
+describe('pauses longer than holdMs anywhere in a page', () => {
+  it('only ever add one snippet, and leave every other byte as the app wrote it', async () => {
+    const express = expressVersions[0]!.express;
+    let plan: { chunks: Buffer[]; pauses: boolean[] } = { chunks: [], pauses: [] };
+    const app = express();
+    app.use(posthogSnippet({ client, holdMs: 5 }));
+    app.get('/doc', async (_req, res) => {
+      res.type('html');
+      const { chunks, pauses } = plan;
+      for (const [index, chunk] of chunks.entries()) {
+        res.write(chunk);
+        if (pauses[index]) await new Promise((resolve) => setTimeout(resolve, 15));
+      }
+      res.end();
+    });
+    const served = await serve(app);
+    try {
+      await fc.assert(
+        fc.asyncProperty(
+          trickyHtml,
+          fc.array(fc.nat({ max: 4000 }), { maxLength: 5 }),
+          fc.array(fc.boolean(), { maxLength: 6 }),
+          async (html, cuts, pauses) => {
+            plan = { chunks: cut(Buffer.from(html), cuts), pauses };
+            const got = await timedGet(`${served.url}/doc`);
+            const snippets = got.body.match(new RegExp(SNIPPET_TAG.source, 'g')) ?? [];
+            expect(snippets.length).toBeLessThanOrEqual(1);
+            expect(got.body.replace(SNIPPET_TAG, '')).toBe(html);
+          },
+        ),
+        { numRuns: 60 },
+      );
+    } finally {
+      await served.close();
+    }
+  }, 60_000);
 });
