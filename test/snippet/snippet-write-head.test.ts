@@ -157,8 +157,8 @@ describe.each(expressVersions)(
         };
         const sessions = (a: Express) =>
           // saveUninitialized: the new session is saved before the response ends, as in
-        // express-session's own test.
-        a.use(session({ secret: 's', resave: false, saveUninitialized: true }));
+          // express-session's own test.
+          a.use(session({ secret: 's', resave: false, saveUninitialized: true }));
         const build = (withSnippet: boolean) => {
           const a = express();
           if (sessionFirst) sessions(a);
