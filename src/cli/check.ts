@@ -94,6 +94,7 @@ const SHOW_SETTING: { readonly [N in SettingName]: (config: PosthogConfig) => st
   POSTHOG_LLM_PAYLOAD_MAX_CHARS: (config) => String(config.llmPayloadMaxChars),
   POSTHOG_JS_SRC: (config) => config.jsSrc,
   POSTHOG_FIRST_PARTY: (config) => String(config.firstParty),
+  POSTHOG_SNIPPET_HOLD_MS: (config) => String(config.snippetHoldMs),
   POSTHOG_SHUTDOWN_TIMEOUT_MS: (config) => String(config.shutdownTimeoutMs),
   DEBUG: (config) => String(config.debug),
   NODE_ENV: (config) => (config.production ? 'production' : '(not production)'),

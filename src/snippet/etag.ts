@@ -23,3 +23,18 @@ function digestOf(snippet: Uint8Array): string {
   }
   return digest;
 }
+
+/** The mark {@link snippetEtag} appends inside an entity tag's quotes. */
+const MARK = /-ph[A-Za-z0-9_-]{10}"/g;
+
+/**
+ * `If-Match` as the app would have received it: every entity tag that {@link snippetEtag}
+ * marked loses its mark, so a client that sends back the ETag of the page it was served (an
+ * edit form's optimistic concurrency) is compared with the app's own tag, not refused with
+ * 412. Anything else in the value is kept as it is.
+ * @example
+ * unmarkEtags('"abc-ph1a2b3c4d5e", W/"x"'); // '"abc", W/"x"'
+ */
+export function unmarkEtags(value: string): string {
+  return value.includes('-ph') ? value.replace(MARK, '"') : value;
+}

@@ -17,6 +17,7 @@ import type { PassthroughReason } from './splice.js';
 export interface PageHookSettings {
   readonly config: PosthogConfig;
   readonly maxBufferBytes: number;
+  readonly holdMs: number;
   readonly nonce: ((req: IncomingMessage, res: ServerResponse) => string | undefined) | undefined;
   readonly shouldInject: ((req: IncomingMessage, res: ServerResponse) => boolean) | undefined;
   readonly render: SnippetRenderer;
@@ -69,11 +70,11 @@ function bootstrapFlags(res: ServerResponse): BootstrapFlags | undefined {
  * — the snippet for its user, and what is logged when a page goes out without it.
  * @param settings - the checked options and what the factory worked out from them.
  * @example
- * const hooks = pageHooks({ config, maxBufferBytes, nonce, shouldInject, render, checkPolicy });
+ * const hooks = pageHooks({ config, maxBufferBytes, holdMs, nonce, shouldInject, render, checkPolicy });
  * adaptResponse(req, res, hooks, takeConditionals(req.method, req.headers));
  */
 export function pageHooks(settings: PageHookSettings): PageHooks {
-  const { config, maxBufferBytes, nonce, shouldInject, render, checkPolicy } = settings;
+  const { config, maxBufferBytes, holdMs, nonce, shouldInject, render, checkPolicy } = settings;
   const logger = config.logger;
   const debugLines = logger.isLevelEnabled?.('debug') ?? false;
   const warn = rateLimitedWarn(logger);
@@ -97,6 +98,7 @@ export function pageHooks(settings: PageHookSettings): PageHooks {
 
   return {
     maxBufferBytes,
+    holdMs,
     skip,
     rememberMount(req) {
       const mount = (req as Mounted).baseUrl;

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { PosthogClient } from '../core/client/index.js';
-import { show } from '../core/config/parse.js';
+import { MAX_TIMER_MS, show } from '../core/config/parse.js';
 import type { JsSource } from '../core/config/types.js';
 import { takeConditionals } from '../core/http/conditional.js';
 import { addVary } from '../core/http/vary.js';
@@ -14,6 +14,7 @@ import {
 } from '../core/options/options.js';
 import { browserAssets } from './browser-assets.js';
 import { cspCheck } from './csp-check.js';
+import { unmarkEtags } from './etag.js';
 import { type PageHooks, pageHooks } from './page-hooks.js';
 import type { SnippetDelivery } from './render.js';
 import { mayTakePage } from './request-eligibility.js';
@@ -25,6 +26,13 @@ export interface PosthogSnippetOptions {
   readonly client?: PosthogClient;
   /** Bytes held while looking for the insertion point. @default 4194304 (4 MiB) */
   readonly maxBufferBytes?: number;
+  /**
+   * Milliseconds held bytes may wait for the app's next write before the insertion point is
+   * decided: past that, they are decided as at a `res.flush()` and go out, so a page that
+   * writes its head and then awaits a query is never stalled.
+   * @default config.snippetHoldMs (`POSTHOG_SNIPPET_HOLD_MS`, 50)
+   */
+  readonly holdMs?: number;
   /** The CSP nonce for the script tag. @default res.locals.cspNonce */
   readonly nonce?: (req: IncomingMessage, res: ServerResponse) => string | undefined;
   /** Escape hatch, asked once the response is known to be a page: false leaves it alone. */
@@ -68,6 +76,7 @@ const USAGE = 'app.use(posthogSnippet())';
 const OPTION_KEYS = optionKeys<PosthogSnippetOptions>({
   client: true,
   maxBufferBytes: true,
+  holdMs: true,
   nonce: true,
   shouldInject: true,
   jsSrc: true,
@@ -79,7 +88,7 @@ const OPTION_KEYS = optionKeys<PosthogSnippetOptions>({
 const DEFAULT_MAX_BUFFER_BYTES = 4 * 1024 * 1024;
 
 function validate(options: Readonly<Partial<PosthogSnippetOptions>>): void {
-  const { maxBufferBytes, nonce, shouldInject, jsSrc, delivery, firstParty } = options;
+  const { maxBufferBytes, holdMs, nonce, shouldInject, jsSrc, delivery, firstParty } = options;
   checkBooleanOption(FACTORY, 'firstParty', firstParty);
   if ('getUser' in options) {
     throw new TypeError(
@@ -89,6 +98,11 @@ function validate(options: Readonly<Partial<PosthogSnippetOptions>>): void {
   checkPositiveInteger(FACTORY, 'maxBufferBytes', maxBufferBytes, {
     unit: 'bytes',
     fix: 'Use a number of bytes, e.g. 4194304.',
+  });
+  checkPositiveInteger(FACTORY, 'holdMs', holdMs, {
+    max: MAX_TIMER_MS,
+    unit: 'ms',
+    fix: 'Use a number of milliseconds, e.g. 50.',
   });
   checkFunctionOption(FACTORY, 'nonce', nonce, '(req, res) => res.locals.cspNonce');
   checkFunctionOption(FACTORY, 'shouldInject', shouldInject, '(req, res) => true');
@@ -139,6 +153,7 @@ export function posthogSnippet(
   const hooks = pageHooks({
     config,
     maxBufferBytes: checked.maxBufferBytes ?? DEFAULT_MAX_BUFFER_BYTES,
+    holdMs: checked.holdMs ?? config.snippetHoldMs,
     nonce: checked.nonce,
     shouldInject: checked.shouldInject,
     render: assets.render,
@@ -147,6 +162,8 @@ export function posthogSnippet(
 
   return function posthogSnippetMiddleware(req: IncomingMessage, res: ServerResponse, next: Next) {
     if (assets.serve(req, res, next)) return;
+    const ifMatch = req.headers['if-match'];
+    if (ifMatch !== undefined) req.headers['if-match'] = unmarkEtags(ifMatch);
     if (!isAdapted(res) && watchesResponse(req, res, hooks)) {
       adaptResponse(req, res, hooks, takeConditionals(req.method, req.headers));
     }

@@ -1,7 +1,7 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { type Conditionals, restoreConditionals } from '../core/http/conditional.js';
 import { isHtmlType } from '../core/http/media-type.js';
-import { type BodyChange, planHeaders } from './response-plan.js';
+import { type BodyChange, lengthWithSnippet, planHeaders } from './response-plan.js';
 import { createSplicer, type PassthroughReason, type Splicer } from './splice.js';
 
 /** The snippet for one response, rendered on its final headers. */
@@ -18,6 +18,12 @@ export interface RenderedSnippet {
 export interface AdapterHooks {
   /** Held bytes allowed while looking for the insertion point. */
   readonly maxBufferBytes: number;
+  /**
+   * How long held bytes may wait for the app's next write: when the app writes nothing more
+   * for this many ms before the insertion point is decided, the held bytes are decided as at
+   * a `res.flush()` and go out.
+   */
+  readonly holdMs: number;
   /**
    * Asked once per response, at its first body bytes (or when the headers must leave first),
    * on the status and headers the app has set by then: does this response take the snippet?
@@ -67,6 +73,8 @@ interface Holding {
   wrote: boolean;
   /** The callbacks of held writes, called once their bytes are written. */
   callbacks: Callback[] | undefined;
+  /** Fires when the app has written nothing for `holdMs` while bytes are held. */
+  timer: NodeJS.Timeout | undefined;
 }
 
 /**
@@ -112,6 +120,16 @@ interface AdapterState {
   stage: Stage;
   /** Conditional headers taken off the request, until the app shows it is not a page. */
   conditionals: Conditionals | undefined;
+  /**
+   * The app called `writeHead` and the adapter holds the headers: to the app they are sent
+   * (see {@link commitToApp}), until the adapter hands them on.
+   */
+  headHeldAsSent: boolean;
+  /**
+   * Node's own `_header` (the serialised head, or null) once {@link commitToApp} shadowed it;
+   * `undefined` while it is not shadowed.
+   */
+  header: unknown;
 }
 
 const STATE = Symbol('express-posthog.response-adapter');
@@ -163,6 +181,8 @@ export function adaptResponse(
     flushHeaders: res.flushHeaders as Method,
     stage: { kind: 'undecided', head: 'open' },
     conditionals,
+    headHeldAsSent: false,
+    header: undefined,
   };
   res.write = adaptedWrite as ServerResponse['write'];
   res.end = adaptedEnd as ServerResponse['end'];
@@ -211,6 +231,49 @@ function applyWriteHeadArgs(res: ServerResponse, args: readonly unknown[]): void
   }
 }
 
+/**
+ * What `res._header` reads while the app's `writeHead` is held: any non-empty string tells
+ * Node and the middlewares that check it that the headers are sent.
+ */
+const HELD_HEAD = 'HTTP/1.1 (head held by express-posthog until the body is known)\r\n\r\n';
+
+function readHeader(this: Adapted): unknown {
+  const state = this[STATE] as AdapterState;
+  return state.headHeldAsSent ? HELD_HEAD : state.header;
+}
+
+function storeHeader(this: Adapted, value: unknown): void {
+  (this[STATE] as AdapterState).header = value;
+}
+
+/**
+ * After the app's own `writeHead`, the response behaves to the app as committed while the
+ * adapter still holds the headers (docs/snippet-internals.md, "The response adapter's
+ * states"): `res.headersSent` is true, `setHeader`/`removeHeader` throw
+ * `ERR_HTTP_HEADERS_SENT` as Node's do, an error thrown afterwards reaches Express as one
+ * after the headers were sent (a hang-up, not an error page), and a middleware that checks
+ * `res._header` (express-session, connect-livereload) sees what it would see without the
+ * adapter. All of Node's checks read `_header`, so that is the one property shadowed, on this
+ * response only, until the adapter hands the headers on ({@link handOnHead}).
+ */
+function commitToApp(res: Adapted, state: AdapterState): void {
+  if (state.header === undefined) {
+    state.header = (res as { _header?: unknown })._header ?? null;
+    Object.defineProperty(res, '_header', {
+      configurable: true,
+      enumerable: false,
+      get: readHeader,
+      set: storeHeader,
+    });
+  }
+  state.headHeldAsSent = true;
+}
+
+/** From here on the adapter makes the headers leave: Node must see them as not yet written. */
+function handOnHead(state: AdapterState): void {
+  state.headHeldAsSent = false;
+}
+
 /** Throws as Node's `writeHead` would for arguments it refuses, before anything is held. */
 function checkWriteHeadArgs(state: AdapterState, res: ServerResponse, args: unknown[]): void {
   const [statusCode, reason, fields] = args;
@@ -242,6 +305,7 @@ function decide(res: Adapted, state: AdapterState, stage: Undecided): Stage {
       head: stage.head,
       wrote: false,
       callbacks: undefined,
+      timer: undefined,
     };
   }
   return state.stage;
@@ -290,6 +354,7 @@ function sendHead(
   next: Stage,
 ): void {
   state.stage = next;
+  handOnHead(state);
   if (change === 'unchanged' && state.conditionals === undefined) {
     // Nothing to edit: the common case of a response that is not a page.
     state.writeHead.call(res, res.statusCode);
@@ -321,6 +386,8 @@ function release(
   stage: Holding | HoldingAfterHeaders,
   whole: boolean,
 ): Buffer[] {
+  handOnHead(state);
+  if (stage.timer !== undefined) clearTimeout(stage.timer);
   const { splicer } = stage;
   const verdict = splicer.verdict;
   let snippet = stage.kind === 'holding-after-headers' ? stage.snippet : undefined;
@@ -329,6 +396,11 @@ function release(
     snippet = verdict.kind === 'insert' ? state.hooks.render(state.req, res) : undefined;
   }
   if (verdict.kind === 'passthrough') state.hooks.passedThrough(state.req, verdict.reason);
+  if (stage.kind === 'holding' && verdict.kind === 'insert' && snippet) {
+    const length = lengthWithSnippet(res.getHeader('content-length'), snippet.bytes);
+    if (length === null) res.removeHeader('content-length');
+    else if (length !== undefined) state.setHeader.call(res, 'Content-Length', length);
+  }
   const pieces = splicer.take(verdict.kind === 'insert' ? snippet?.bytes : undefined);
   if (stage.kind === 'holding') {
     toPassing(res, state, stage.head === 'written', snippet ? 'changed' : 'unchanged', snippet);
@@ -371,10 +443,15 @@ function adaptedWriteHead(this: Adapted, ...args: unknown[]): ServerResponse {
   switch (stage.kind) {
     case 'undecided':
     case 'holding':
+      // Twice: Node's own error, as without the adapter (the head reads as sent).
+      if (state.headHeldAsSent) return state.writeHead.apply(this, args) as ServerResponse;
       // The app's own call, or ours to run later middlewares' listeners: hold it.
       checkWriteHeadArgs(state, this, args);
       applyWriteHeadArgs(this, args);
-      if (stage.head === 'open') stage.head = 'written';
+      if (stage.head === 'open') {
+        stage.head = 'written';
+        commitToApp(this, state);
+      }
       return this;
     case 'passing':
       // Node writes the headers with the first bytes: now they get their edits.
@@ -398,7 +475,10 @@ function adaptedWrite(this: Adapted, ...args: unknown[]): boolean {
   }
   stage.wrote = true;
   if (chunk === undefined || chunk === null) return true;
-  if (!stage.splicer.push(toBuffer(chunk as Chunk, encoding))) return true;
+  if (!stage.splicer.push(toBuffer(chunk as Chunk, encoding))) {
+    holdAtMost(this, state, stage);
+    return true;
+  }
   const pending = stage.callbacks;
   return writePieces(this, state, release(this, state, stage, false), pending);
 }
@@ -427,12 +507,43 @@ function adaptedEnd(this: Adapted, ...args: unknown[]): ServerResponse {
 function adaptedFlush(this: Adapted): void {
   const state = this[STATE] as AdapterState;
   const stage = state.stage;
-  if (isHolding(stage)) {
-    stage.splicer.flush();
-    const pending = stage.callbacks;
-    writePieces(this, state, release(this, state, stage, false), pending);
-  }
+  if (isHolding(stage)) releaseAsAtFlush(this, state, stage);
   state.flush?.call(this);
+}
+
+/** Decides the held bytes at the current position, as a `res.flush()` does, and writes them. */
+function releaseAsAtFlush(
+  res: Adapted,
+  state: AdapterState,
+  stage: Holding | HoldingAfterHeaders,
+): void {
+  stage.splicer.flush();
+  const pending = stage.callbacks;
+  writePieces(res, state, release(res, state, stage, false), pending);
+}
+
+/**
+ * Held bytes never wait on the app: (re)arms the response's one timer, so that when the app
+ * writes nothing more for `holdMs` — it awaits a slow query, or waits for the client before
+ * writing more — the held bytes are decided as at a flush and go out. The timer does not keep
+ * the process alive, and does nothing once the response is decided, ended or destroyed.
+ */
+function holdAtMost(res: Adapted, state: AdapterState, stage: Holding | HoldingAfterHeaders): void {
+  if (stage.timer !== undefined) {
+    stage.timer.refresh();
+    return;
+  }
+  stage.timer = setTimeout(() => {
+    const now = state.stage;
+    if (!isHolding(now) || res.destroyed || res.writableEnded) return;
+    try {
+      releaseAsAtFlush(res, state, now);
+    } catch (error) {
+      // Nobody can catch a throw from a timer: it would end the process. The response ends.
+      res.destroy(error instanceof Error ? error : new Error(String(error)));
+    }
+  }, state.hooks.holdMs);
+  stage.timer.unref();
 }
 
 /**
@@ -450,12 +561,13 @@ function adaptedFlushHeaders(this: Adapted): void {
   if (stage.kind === 'holding') {
     gatherHeaders(this, stage);
     const snippet = state.hooks.render(state.req, this);
-    const { splicer, wrote, callbacks } = stage;
+    const { splicer, wrote, callbacks, timer } = stage;
     sendHead(this, state, snippet ? 'unknown' : 'unchanged', snippet, {
       kind: 'holding-after-headers',
       splicer,
       wrote,
       callbacks,
+      timer,
       snippet,
     });
   } else if (stage.kind === 'passing') {

@@ -6,7 +6,8 @@
  */
 
 import { type Conditionals, isFresh } from '../core/http/conditional.js';
-import type { HeaderReader } from '../core/http/shared-cache.js';
+import type { HeaderValue } from '../core/http/header-values.js';
+import { type HeaderReader, privateCacheControl } from '../core/http/shared-cache.js';
 import { snippetEtag } from './etag.js';
 
 /**
@@ -50,23 +51,26 @@ export const NO_EDITS: HeaderEdits = Object.freeze({
 /**
  * The header edits for one response:
  * - body changed (or unknown): `Last-Modified` dropped; `ETag` marked with the snippet's
- *   hash (dropped when malformed); `Content-Length` adjusted by the snippet's length, or
- *   dropped when unknowable; `Cache-Control: private` added when the snippet carries a user
- *   and the response had no `Cache-Control`;
+ *   hash (dropped when malformed); `Content-Length` dropped when the body is unknown (a
+ *   changed body's was raised by {@link lengthWithSnippet} when the snippet went in); when the snippet carries a user, `Cache-Control: private`
+ *   added, or `private` appended to the app's directives when they have neither `private`
+ *   nor `no-store` (see `privateCacheControl`);
  * - body unchanged: the app's validators and length, untouched;
  * - a conditional GET or HEAD whose 2xx answer the client already holds (by the validators
- *   above, as Express's `req.fresh` compares them): 304, without the `Content-*` headers
+ *   above, as Express's `req.fresh` compares them; a HEAD by the app's own validators too): 304, without the `Content-*` headers
  *   (but `Content-Location`) and `Transfer-Encoding`.
  * @example
- * planHeaders({ method: 'GET', status: 200, get: (n) => ({ 'content-length': '100' })[n],
- *   names: ['content-length'], body: 'changed', snippet: Buffer.from('<script></script>'),
+ * planHeaders({ method: 'GET', status: 200, get: (n) => ({ etag: '"a"' })[n],
+ *   names: ['etag'], body: 'changed', snippet: Buffer.from('<script></script>'),
  *   carriesUser: false, conditionals: undefined });
- * // { status: undefined, set: [['Content-Length', 117]], remove: ['Last-Modified'] }
+ * // { status: undefined, set: [['ETag', '"a-ph…"']], remove: [] }
  */
 export function planHeaders(input: PlanInput): HeaderEdits {
   const { get, body, snippet } = input;
-  let etag = get('etag');
-  let lastModified = get('last-modified');
+  const ownEtag = get('etag');
+  const ownLastModified = get('last-modified');
+  let etag = ownEtag;
+  let lastModified = ownLastModified;
   const set: Array<readonly [string, string | number]> = [];
   const remove: string[] = [];
   if (body !== 'unchanged' && snippet !== undefined) {
@@ -77,25 +81,22 @@ export function planHeaders(input: PlanInput): HeaderEdits {
       if (etag === undefined) remove.push('ETag');
       else set.push(['ETag', etag]);
     }
-    const length = get('content-length');
-    if (length !== undefined) {
-      const value = Number(length);
-      if (body === 'changed' && Number.isSafeInteger(value)) {
-        set.push(['Content-Length', value + snippet.length]);
-      } else {
-        remove.push('Content-Length');
-      }
-    }
-    if (input.carriesUser && get('cache-control') === undefined) {
-      set.push(['Cache-Control', 'private']);
-    }
+    // A changed body's length was raised when the snippet went in (`lengthWithSnippet`), so
+    // that a middleware registered before this one, which measures the body it is handed,
+    // may set it again; an unknown body's length cannot be known.
+    if (body === 'unknown' && get('content-length') !== undefined) remove.push('Content-Length');
+    const cacheControl = input.carriesUser ? privateCacheControl(get('cache-control')) : undefined;
+    if (cacheControl !== undefined) set.push(['Cache-Control', cacheControl]);
   }
   const notModified =
     input.conditionals !== undefined &&
     (input.method === 'GET' || input.method === 'HEAD') &&
     input.status >= 200 &&
     input.status < 300 &&
-    isFresh(input.conditionals, etag, lastModified);
+    (isFresh(input.conditionals, etag, lastModified) ||
+      // A HEAD has no body to judge: the client may hold the GET's marked validators (a page)
+      // or the app's own (a fragment, a guarded page), and either is current.
+      (input.method === 'HEAD' && isFresh(input.conditionals, ownEtag, ownLastModified)));
   if (notModified) {
     for (const name of input.names) {
       if (
@@ -108,4 +109,22 @@ export function planHeaders(input: PlanInput): HeaderEdits {
   }
   if (!notModified && set.length === 0 && remove.length === 0) return NO_EDITS;
   return { status: notModified ? 304 : undefined, set, remove };
+}
+
+/**
+ * The `Content-Length` of a body the snippet went into: the app's raised by the snippet's
+ * byte length, `null` when the app's is not a byte count (it must be dropped), `undefined`
+ * when the app set none. Asked when the snippet goes in, before the spliced bytes are handed
+ * on, so that a middleware registered earlier that measures the body it gets (and sets the
+ * length again) has the last word.
+ * @example
+ * lengthWithSnippet('100', Buffer.from('<script></script>')); // 117
+ */
+export function lengthWithSnippet(
+  length: HeaderValue,
+  snippet: Uint8Array,
+): number | null | undefined {
+  if (length === undefined) return undefined;
+  const value = Number(length);
+  return Number.isSafeInteger(value) && value >= 0 ? value + snippet.length : null;
 }

@@ -334,6 +334,37 @@ describe.each(expressVersions)('posthogSnippet on $name', ({ express }) => {
     expect(res.text).not.toContain('Ada');
   });
 
+  it.each([
+    'must-revalidate',
+    'proxy-revalidate',
+    'stale-while-revalidate=60',
+    'stale-if-error=600',
+    'immutable',
+    'no-cache',
+  ])(
+    'appends private to Cache-Control %j of a page that carries the user (no shared cache may keep it)',
+    async (directives) => {
+      const server = app((a) =>
+        a.get('/', (req, res) => {
+          (req as any).user = { id: 'u1', email: 'a@x.io' };
+          res.set('Cache-Control', directives).send(PAGE);
+        }),
+      );
+      const res = await request(server).get('/');
+      expect(snippetIdentityOf(res.text)).toMatchObject({ state: 'user', id: 'u1' });
+      expect(res.headers['cache-control']).toBe(`${directives}, private`);
+    },
+  );
+
+  it('keeps an anonymous page’s Cache-Control as the app set it', async () => {
+    const server = app((a) =>
+      a.get('/', (_req, res) => res.set('Cache-Control', 'must-revalidate').send(PAGE)),
+    );
+    const res = await request(server).get('/');
+    expect(snippetIdentityOf(res.text)).toEqual({ state: 'anonymous' });
+    expect(res.headers['cache-control']).toBe('must-revalidate');
+  });
+
   it('marks an anonymous page as anonymous', async () => {
     const res = await request(app((a) => a.get('/', (_req, res) => res.send(PAGE)))).get('/');
     expect(snippetIdentityOf(res.text)).toEqual({ state: 'anonymous' });

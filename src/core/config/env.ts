@@ -273,6 +273,17 @@ export const ENV = {
       "First-party delivery: the boot script, the posthog-js bundle (needs the posthog-js package) and an ingestion proxy to POSTHOG_HOST, all from the app's own origin under one path prefix.",
     readBy: ['library'],
   },
+  POSTHOG_SNIPPET_HOLD_MS: {
+    name: 'POSTHOG_SNIPPET_HOLD_MS',
+    aliases: [],
+    parser: 'positive integer',
+    option: 'snippetHoldMs',
+    default: 50,
+    max: MAX_TIMER_MS,
+    meaning:
+      "How long, in ms, the snippet holds a page's first bytes while the app writes nothing more before it decides where the snippet goes; then they go out.",
+    readBy: ['library'],
+  },
   POSTHOG_SHUTDOWN_TIMEOUT_MS: {
     name: 'POSTHOG_SHUTDOWN_TIMEOUT_MS',
     aliases: [],

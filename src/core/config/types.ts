@@ -46,6 +46,11 @@ export interface PosthogConfig {
    * posthog-js bundle and the ingestion proxy, under one path prefix (`POSTHOG_FIRST_PARTY`).
    */
   readonly firstParty: boolean;
+  /**
+   * How long the snippet holds a page's first bytes while the app writes nothing more, before
+   * it decides as at a flush (`POSTHOG_SNIPPET_HOLD_MS`).
+   */
+  readonly snippetHoldMs: number;
   /** Upper bound on the flush at shutdown and at CLI exit. */
   readonly shutdownTimeoutMs: number;
   /** `DEBUG` was a boolean true: enables `/api/debug/throw`. */
@@ -71,6 +76,7 @@ export interface PosthogConfigOptions {
   readonly secretKey?: string;
   readonly jsSrc?: JsSource;
   readonly firstParty?: boolean;
+  readonly snippetHoldMs?: number;
   readonly shutdownTimeoutMs?: number;
   readonly debug?: boolean;
   readonly production?: boolean;

@@ -44,3 +44,25 @@ export function isPrivateToUser(get: HeaderReader, headerNames: readonly string[
   if (get('expires') !== undefined) return false;
   return !headerNames.some((name) => CDN_HEADERS.includes(name) || TARGETED_CDN_HEADER.test(name));
 }
+
+/**
+ * The `Cache-Control` a response that carries the user's identity must go out with, or
+ * `undefined` when the app's already keeps it out of shared caches: `private` as the whole
+ * header when there is none, appended to the app's directives when they have neither
+ * `private` nor `no-store` (`no-cache`, `must-revalidate`, `proxy-revalidate`,
+ * `stale-while-revalidate`, `stale-if-error`, `immutable`: without freshness a shared cache
+ * may still store the response with heuristic freshness). Asked on the final headers, of a
+ * response {@link isPrivateToUser} allowed the identity into.
+ * @param cacheControl the response's `Cache-Control`, as `res.getHeader()` returns it.
+ * @example
+ * privateCacheControl(undefined); // 'private'
+ * privateCacheControl('must-revalidate'); // 'must-revalidate, private'
+ * privateCacheControl('no-store'); // undefined
+ */
+export function privateCacheControl(cacheControl: HeaderValue): string | undefined {
+  const text = headerText(cacheControl);
+  if (text === undefined || text.trim() === '') return 'private';
+  const directives = parseCacheControl(text);
+  if (directives.get('private') === true || directives.has('no-store')) return undefined;
+  return `${text}, private`;
+}

@@ -75,6 +75,7 @@ const GOOD: Row[] = [
   ['POSTHOG_JS_SRC', 'self', 'jsSrc', 'self'],
   ['POSTHOG_JS_SRC', 'CDN', 'jsSrc', 'cdn'],
   ['POSTHOG_SHUTDOWN_TIMEOUT_MS', '250', 'shutdownTimeoutMs', 250],
+  ['POSTHOG_SNIPPET_HOLD_MS', '120', 'snippetHoldMs', 120],
   ['DEBUG', '1', 'debug', true],
   ['DEBUG', 'TRUE', 'debug', true],
   ['DEBUG', 'false', 'debug', false],
@@ -136,6 +137,7 @@ const BAD: [variable: string, value: string, key: keyof PosthogConfig, fallback:
   ['POSTHOG_LLM_PAYLOAD_MAX_CHARS', '1.5', 'llmPayloadMaxChars', 30_000],
   ['POSTHOG_JS_SRC', 'unpkg', 'jsSrc', 'cdn'],
   ['POSTHOG_SHUTDOWN_TIMEOUT_MS', '5s', 'shutdownTimeoutMs', 5_000],
+  ['POSTHOG_SNIPPET_HOLD_MS', '0', 'snippetHoldMs', 50],
   ['LOCAL_DEV_MODE', 'perhaps', 'environment', 'unknown'],
 ];
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isPrivateToUser } from '../../../src/core/http/shared-cache.js';
+import { isPrivateToUser, privateCacheControl } from '../../../src/core/http/shared-cache.js';
 
 /** The rule, asked of a plain header object (names in any case). */
 function privateToUser(headers: Record<string, string | string[]>): boolean {
@@ -54,6 +54,68 @@ describe('isPrivateToUser (the identity may go into the response)', () => {
           const headers: Record<string, string> = { [cdnHeader]: 'max-age=60' };
           if (cacheControl) headers['Cache-Control'] = cacheControl;
           expect(privateToUser(headers)).toBe(false);
+        },
+      ),
+    );
+  });
+});
+
+describe('privateCacheControl (what an identity-carrying response goes out with)', () => {
+  it.each([
+    ['must-revalidate'],
+    ['proxy-revalidate'],
+    ['stale-while-revalidate=60'],
+    ['stale-if-error=600'],
+    ['immutable'],
+    ['no-cache'],
+  ])('appends private to %j, which has no freshness and no private', (value) => {
+    expect(privateCacheControl(value)).toBe(`${value}, private`);
+    // The result keeps the response out of shared caches by the same rule.
+    const result = privateCacheControl(value) as string;
+    expect(
+      isPrivateToUser((n) => (n === 'cache-control' ? result : undefined), ['cache-control']),
+    ).toBe(true);
+  });
+
+  it('is the whole header when there is none', () => {
+    expect(privateCacheControl(undefined)).toBe('private');
+    expect(privateCacheControl('  ')).toBe('private');
+  });
+
+  it.each([['private'], ['PRIVATE, max-age=60'], ['no-store'], ['no-cache, no-store']])(
+    'leaves %j alone (already private or not stored)',
+    (value) => {
+      expect(privateCacheControl(value)).toBeUndefined();
+    },
+  );
+
+  it('appends to a qualified private="Set-Cookie", which withholds only those fields', () => {
+    expect(privateCacheControl('private="Set-Cookie"')).toBe('private="Set-Cookie", private');
+  });
+
+  it('joins a header set as a list before appending', () => {
+    expect(privateCacheControl(['no-cache', 'must-revalidate'])).toBe(
+      'no-cache, must-revalidate, private',
+    );
+  });
+
+  it('always gives a value that has private or no-store, and keeps every directive the app set', () => {
+    fc.assert(
+      fc.property(
+        fc.subarray([
+          'no-cache',
+          'must-revalidate',
+          'proxy-revalidate',
+          'immutable',
+          'no-store',
+          'private',
+          'stale-if-error=600',
+        ]),
+        (directives) => {
+          const value = directives.length ? directives.join(', ') : undefined;
+          const result = privateCacheControl(value) ?? value ?? '';
+          expect(/(^|, )(private|no-store)(,|$)/.test(result)).toBe(true);
+          for (const d of directives) expect(result).toContain(d);
         },
       ),
     );

@@ -1,4 +1,5 @@
 import type { AppCase } from '../harness/app-case.js';
+import { bufferingWrapperApp, livereloadApp } from './buffering.js';
 import { multerApp, proxyApp, staticApp } from './files.js';
 import { helmetApp, helmetNonceApp, morganApp, rateLimitApp, responseTimeApp } from './headers.js';
 import { engineApps, reactApp } from './renderers.js';
@@ -19,4 +20,6 @@ export const APPS: readonly AppCase[] = [
   proxyApp,
   ...engineApps,
   reactApp,
+  livereloadApp,
+  bufferingWrapperApp,
 ];
