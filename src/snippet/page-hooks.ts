@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { pageMayCarryIdentity } from '../core/attribution/consent.js';
 import { getRequestUser } from '../core/attribution/request-user.js';
 import type { PosthogConfig } from '../core/config/types.js';
 import { describeError, isError, safeField } from '../core/errors/describe-error.js';
@@ -134,7 +135,8 @@ export function pageHooks(settings: PageHookSettings): PageHooks {
         const identity = snippetIdentity(
           getRequestUser(req),
           config.identifyPii,
-          !isPrivateToUser((name) => res.getHeader(name), res.getHeaderNames()),
+          !isPrivateToUser((name) => res.getHeader(name), res.getHeaderNames()) ||
+            !pageMayCarryIdentity(config.consent, req.headers, config.apiKey),
           bootstrapFlags(res),
         );
         const given = nonce ? nonce(req, res) : (res as Locals).locals?.cspNonce;

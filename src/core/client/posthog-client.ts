@@ -190,6 +190,8 @@ export class PosthogClient {
       user: getRequestUser(request),
       mode,
       browser: browserIds(request.headers, this.config.apiKey),
+      consent: this.config.consent,
+      apiKey: this.config.apiKey,
     });
     return {
       distinctId: distinctId ?? attribution.distinctId,

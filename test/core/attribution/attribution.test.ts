@@ -46,7 +46,14 @@ describe('requestAttribution', () => {
       { user_id: 'u-42', user_email: 'ada@example.com', user_name: 'Ada', $ip: '203.0.113.7' },
     ],
   ] as const)('in identify mode %s, sends distinct id %j and %j', (mode, distinctId, extra) => {
-    const attribution = requestAttribution({ request: REQUEST, user: ADA, mode, browser: BROWSER });
+    const attribution = requestAttribution({
+      consent: 'granted',
+      apiKey: undefined,
+      request: REQUEST,
+      user: ADA,
+      mode,
+      browser: BROWSER,
+    });
     expect(attribution.distinctId).toBe(distinctId);
     expect(attribution.sessionId).toBe('sess-1');
     expect(attribution.user).toEqual(mode === 'none' ? undefined : ADA);
@@ -55,11 +62,20 @@ describe('requestAttribution', () => {
 
   it('withholds a user whose only id is their email in identify mode id', () => {
     const emailOnly = normalizeUser({ email: 'ada@example.com' });
-    const id = requestAttribution({ request: REQUEST, user: emailOnly, mode: 'id', browser: {} });
+    const id = requestAttribution({
+      consent: 'granted',
+      apiKey: undefined,
+      request: REQUEST,
+      user: emailOnly,
+      mode: 'id',
+      browser: {},
+    });
     expect(id.distinctId).toBeUndefined();
     expect(id.user).toBeUndefined();
     expect(JSON.stringify(id)).not.toContain('ada@example.com');
     const email = requestAttribution({
+      consent: 'granted',
+      apiKey: undefined,
       request: REQUEST,
       user: emailOnly,
       mode: 'email',
@@ -70,6 +86,8 @@ describe('requestAttribution', () => {
 
   it("leaves an anonymous request to the browser's id, else to the SDK's personless default", () => {
     const withBrowser = requestAttribution({
+      consent: 'granted',
+      apiKey: undefined,
       request: REQUEST,
       user: undefined,
       mode: 'full',
@@ -80,6 +98,8 @@ describe('requestAttribution', () => {
       [],
     );
     const bare = requestAttribution({
+      consent: 'granted',
+      apiKey: undefined,
       request: REQUEST,
       user: undefined,
       mode: 'full',
@@ -96,6 +116,8 @@ describe('requestAttribution', () => {
       extra: 'not sent',
     } as unknown as PosthogUser;
     const attribution = requestAttribution({
+      consent: 'granted',
+      apiKey: undefined,
       request: REQUEST,
       user: stored,
       mode: 'email',
@@ -252,6 +274,8 @@ describe('requestAttribution, for arbitrary user-like objects', () => {
         browserArbitrary,
         (recipe, mode, request, browser) => {
           const attribution = requestAttribution({
+            consent: 'granted',
+            apiKey: undefined,
             request,
             user: userLike(recipe) as PosthogUser,
             mode,
@@ -279,6 +303,8 @@ describe('requestAttribution, for arbitrary user-like objects', () => {
             res: { locals: { user: userLike(localsRecipe) } },
           };
           const attribution = requestAttribution({
+            consent: 'granted',
+            apiKey: undefined,
             request: req,
             user: getRequestUser(req),
             mode,
