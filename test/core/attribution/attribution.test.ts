@@ -317,3 +317,119 @@ describe('requestAttribution, for arbitrary user-like objects', () => {
     );
   });
 });
+
+describe('requestAttribution and the consent mode', () => {
+  const KEY = 'phc_consent';
+  const withCookie = (cookie?: string): RequestLike => ({
+    ...REQUEST,
+    headers: { ...REQUEST.headers, ...(cookie !== undefined ? { cookie } : {}) },
+  });
+
+  it.each([
+    ['ask', undefined],
+    ['ask', `__ph_opt_in_out_${KEY}=0`],
+    ['ask', `__ph_opt_in_out_${KEY}=maybe`],
+    ['ask', '__ph_opt_in_out_phc_other=1'],
+    ['cookieless', `__ph_opt_in_out_${KEY}=1`],
+  ] as const)(
+    'in mode %s with cookie %j, makes the events personless: no user, no $ip, no browser session',
+    (consent, cookie) => {
+      const attribution = requestAttribution({
+        request: withCookie(cookie),
+        user: ADA,
+        mode: 'full',
+        browser: BROWSER,
+        consent,
+        apiKey: KEY,
+      });
+      expect(attribution.consented).toBe(false);
+      expect(attribution.distinctId).toBeUndefined();
+      expect(attribution.sessionId).toBeUndefined();
+      expect(attribution.user).toBeUndefined();
+      expect(attribution.properties).toEqual(STANDARD);
+    },
+  );
+
+  it.each([
+    ['ask', `__ph_opt_in_out_${KEY}=1`],
+    ['ask', `other=1; __ph_opt_in_out_${KEY}=true`],
+    ['granted', undefined],
+    ['granted', `__ph_opt_in_out_${KEY}=1`],
+  ] as const)(
+    'in mode %s with cookie %j, attributes as the identify mode allows',
+    (consent, cookie) => {
+      const attribution = requestAttribution({
+        request: withCookie(cookie),
+        user: ADA,
+        mode: 'full',
+        browser: BROWSER,
+        consent,
+        apiKey: KEY,
+      });
+      expect(attribution.consented).toBe(true);
+      expect(attribution.distinctId).toBe('u-42');
+      expect(attribution.properties).toMatchObject({
+        user_email: 'ada@example.com',
+        $ip: '203.0.113.7',
+        $session_id: 'sess-1',
+      });
+    },
+  );
+
+  it('reads the first of two consent cookies, as a browser does', () => {
+    const attribution = requestAttribution({
+      request: withCookie(`__ph_opt_in_out_${KEY}=0; __ph_opt_in_out_${KEY}=1`),
+      user: ADA,
+      mode: 'email',
+      browser: BROWSER,
+      consent: 'ask',
+      apiKey: KEY,
+    });
+    expect(attribution.consented).toBe(false);
+  });
+
+  it('without consent, carries nothing of the visitor whatever the user, request, browser or cookie (property)', () => {
+    fc.assert(
+      fc.property(
+        userRecipe,
+        fc.constantFrom(...MODES),
+        requestArbitrary,
+        browserArbitrary,
+        fc.constantFrom<'ask' | 'cookieless'>('ask', 'cookieless'),
+        fc.oneof(
+          fc.constant(undefined),
+          fc.string(),
+          fc
+            .constantFrom('0', 'false', 'no', '', '2', 'yes ', 'undefined')
+            .map((v) => `__ph_opt_in_out_${KEY}=${v}`),
+        ),
+        (recipe, mode, request, browser, consent, cookie) => {
+          const withConsentCookie = {
+            ...request,
+            headers: { ...request.headers, ...(cookie !== undefined ? { cookie } : {}) },
+          };
+          const granted =
+            consent === 'ask' &&
+            /^__ph_opt_in_out_phc_consent=(?:1|true|yes)$/.test(String(cookie).trim());
+          fc.pre(!granted);
+          const attribution = requestAttribution({
+            request: withConsentCookie,
+            user: userLike(recipe) as PosthogUser,
+            mode,
+            browser,
+            consent,
+            apiKey: KEY,
+          });
+          expect(attribution.distinctId).toBeUndefined();
+          expect(attribution.sessionId).toBeUndefined();
+          expect(attribution.user).toBeUndefined();
+          const keys = Object.keys(attribution.properties);
+          expect(
+            keys.filter((k) => k.startsWith('user_') || k === '$ip' || k === '$session_id'),
+          ).toEqual([]);
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+});
