@@ -213,4 +213,32 @@ describe("consent 'ask', in Chromium with the real posthog-js and posthog-node",
       expect(posted.properties.$session_id).toBe(sessionId);
     });
   }, 90_000);
+
+  it('keeps the choice across logout: the reset forgets the user, not the consent, and sends no new $opt_in', async () => {
+    await site.withPage(async (p) => {
+      await p.context().addCookies([{ name: 'login', value: 'ada', url: site.url }]);
+      await p.goto(`${site.url}/page/logout-1`);
+      await waitForPosthog(p);
+      await p.evaluate(() => (globalThis as unknown as PosthogGlobal).posthog.opt_in_capturing());
+      await expect
+        .poll(() =>
+          p.evaluate(() => (globalThis as unknown as PosthogGlobal).posthog.get_distinct_id()),
+        )
+        .toBe(USER.id);
+      await settle(p, 500);
+      const optIns = posthogEvents((e) => e.event === '$opt_in').length;
+      // Logout: the next page is anonymous, and the snippet resets the browser's identity.
+      await p.context().clearCookies({ name: 'login' });
+      await p.goto(`${site.url}/page/logout-2`);
+      await waitForPosthog(p);
+      await settle(p, 500);
+      expect(
+        await p.evaluate(() => (globalThis as unknown as PosthogGlobal).posthog.get_distinct_id()),
+      ).not.toBe(USER.id);
+      const cookies = (await p.context().cookies()).map((c) => `${c.name}=${c.value}`);
+      expect(cookies).toContain('__ph_opt_in_out_phc_test=1');
+      expect(cookies.some((c) => c.startsWith('ph_phc_test_posthog='))).toBe(true);
+      expect(posthogEvents((e) => e.event === '$opt_in')).toHaveLength(optIns);
+    });
+  }, 90_000);
 });
