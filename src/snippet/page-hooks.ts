@@ -132,21 +132,21 @@ export function pageHooks(settings: PageHookSettings): PageHooks {
     },
     render(req, res) {
       try {
-        const shared = !isPrivateToUser((name) => res.getHeader(name), res.getHeaderNames());
+        const user = getRequestUser(req);
         const identity = snippetIdentity(
-          getRequestUser(req),
+          user,
           config.identifyPii,
-          shared || !pageMayCarryIdentity(config.consent, req.headers, config.apiKey),
+          !isPrivateToUser((name) => res.getHeader(name), res.getHeaderNames()) ||
+            // A user's identity, never an anonymous page's bytes, depends on the consent cookie.
+            (user !== undefined &&
+              !pageMayCarryIdentity(config.consent, req.headers, config.apiKey)),
           bootstrapFlags(res),
         );
         const given = nonce ? nonce(req, res) : (res as Locals).locals?.cspNonce;
         const nonceValue = typeof given === 'string' && given !== '' ? given : undefined;
         checkPolicy(req, res.getHeader('Content-Security-Policy'), nonceValue);
         const bytes = render(identity, nonceValue, (req as Mounted)[MOUNT_PATH]);
-        // In consent mode ask, a page no shared cache may store depends on the consent cookie
-        // (its identity is withheld once the visitor refused): private, like a user's page.
-        const personal = identity.state === 'user' || (!shared && config.consent === 'ask');
-        return { bytes, carriesUser: personal };
+        return { bytes, carriesUser: identity.state === 'user' };
       } catch (error) {
         if (!loggedRenderError) {
           loggedRenderError = true;

@@ -43,7 +43,7 @@ async function get(app: express.Express, cookie: string | undefined) {
 }
 
 describe('a page and the consent cookie', () => {
-  it("in mode ask, carries the user's identity until the visitor refuses, and is private either way", async () => {
+  it("in mode ask, carries the user's identity (private) until the visitor refuses", async () => {
     const app = site('ask');
     const pending = await get(app, CONSENT.none);
     const granted = await get(app, CONSENT.yes);
@@ -51,8 +51,20 @@ describe('a page and the consent cookie', () => {
     expect(snippetIdentityOf(pending.text)).toMatchObject({ state: 'user', id: 'u-7' });
     expect(snippetIdentityOf(granted.text)).toMatchObject({ state: 'user', id: 'u-7' });
     expect(snippetIdentityOf(refused.text)).toEqual({ state: 'withheld' });
-    for (const res of [pending, granted, refused])
-      expect(res.headers['cache-control']).toBe('private');
+    expect(pending.headers['cache-control']).toBe('private');
+    expect(granted.headers['cache-control']).toBe('private');
+    expect(refused.text).not.toContain('u7@example.com');
+  });
+
+  it("keeps an anonymous visitor's page the same bytes and headers whatever the consent cookie says", async () => {
+    for (const consent of ['granted', 'ask', 'cookieless'] as const) {
+      const app = express();
+      app.use(posthogSnippet({ client: clients[consent] }));
+      app.get('/', (_req, res) => res.type('html').send(PAGE));
+      const responses = await Promise.all(Object.values(CONSENT).map((cookie) => get(app, cookie)));
+      expect(new Set(responses.map((r) => r.text)).size).toBe(1);
+      for (const res of responses) expect(res.headers['cache-control']).toBeUndefined();
+    }
   });
 
   it('in mode cookieless, never carries an identity', async () => {

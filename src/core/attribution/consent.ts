@@ -87,12 +87,13 @@ export function visitorConsents(
 }
 
 /**
- * Whether a page may carry the identity block for its visitor, in a consent mode: `granted`
+ * Whether a page may carry a logged-in user's identity block, in a consent mode: `granted`
  * → yes; `cookieless` → never; `ask` → unless the visitor refused. Before the visitor chose,
  * the page carries it so that accepting on that same page identifies the user once; the boot
  * script applies it only after `posthog.opt_in_capturing()`, and nothing of it is sent or
- * stored before. The page's bytes then depend on the consent cookie, which is why only pages
- * private to their visitor carry an identity at all (docs/observability.md, "Consent").
+ * stored before. Only a user's page depends on the consent cookie, and such a page is private
+ * to its visitor like every page with an identity (docs/observability.md, "Consent"); an
+ * anonymous page is the same bytes whatever the cookie says.
  *
  * @example
  * pageMayCarryIdentity('ask', { cookie: '__ph_opt_in_out_phc_abc=0' }, 'phc_abc'); // false
