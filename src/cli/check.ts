@@ -95,6 +95,7 @@ const SHOW_SETTING: { readonly [N in SettingName]: (config: PosthogConfig) => st
   POSTHOG_JS_SRC: (config) => config.jsSrc,
   POSTHOG_FIRST_PARTY: (config) => String(config.firstParty),
   POSTHOG_SNIPPET_HOLD_MS: (config) => String(config.snippetHoldMs),
+  POSTHOG_CONSENT: (config) => config.consent,
   POSTHOG_SHUTDOWN_TIMEOUT_MS: (config) => String(config.shutdownTimeoutMs),
   DEBUG: (config) => String(config.debug),
   NODE_ENV: (config) => (config.production ? 'production' : '(not production)'),
@@ -115,6 +116,25 @@ export function describeConfig(config: PosthogConfig): string[] {
   });
   const width = Math.max(...rows.map(([name]) => name.length));
   return rows.map(([name, value]) => `  ${name.padEnd(width)}  ${value}`);
+}
+
+/**
+ * What `check` says about the consent mode: in `ask` and `cookieless`, the browser counts
+ * visitors without consent with posthog-js's cookieless mode, which PostHog drops unless the
+ * project's cookieless setting is on (docs/observability.md, "Consent").
+ *
+ * @example
+ * cookielessNote(loadConfig({ POSTHOG_API_KEY: 'phc_x', POSTHOG_CONSENT: 'ask' })); // 'note: POSTHOG_CONSENT=ask …'
+ */
+export function cookielessNote(config: PosthogConfig): string | undefined {
+  if (config.consent === 'granted') return undefined;
+  const who =
+    config.consent === 'ask' ? 'visitors who have not accepted (or refused)' : 'every visitor';
+  return (
+    `note: POSTHOG_CONSENT=${config.consent}: page views and errors of ${who} are sent cookieless. ` +
+    `PostHog drops them unless the project's cookieless setting is on: in ${showUrl(config.uiHost)}, ` +
+    'Settings > Web analytics > "Cookieless server hash mode".'
+  );
 }
 
 /** The outcome of one request to the host. */
@@ -252,6 +272,8 @@ export async function runCheck(options: Readonly<CheckOptions> = {}): Promise<nu
   out('express-posthog configuration:');
   for (const line of describeConfig(config)) out(line);
   for (const warning of warnings) out(`warning: ${warning}`);
+  const consentNote = cookielessNote(config);
+  if (consentNote !== undefined) out(consentNote);
 
   if (options.pageUrl !== undefined) {
     const page = await checkPage(options.pageUrl, timeoutMs);

@@ -8,7 +8,12 @@ import { type StaticAsset, serveAsset } from '../core/http/static-asset.js';
 import { pathWithoutQuery } from '../core/http/url-path.js';
 import { posthogProxy } from '../proxy/index.js';
 import { bootAsset, loadFirstPartyBundle } from './first-party-bundle.js';
-import { createSnippet, type SnippetDelivery, type SnippetRenderer } from './render.js';
+import {
+  type BrowserInitOptions,
+  createSnippet,
+  type SnippetDelivery,
+  type SnippetRenderer,
+} from './render.js';
 
 /** The options of `posthogSnippet` that say where the browser gets the snippet and posthog-js. */
 export interface BrowserAssetOptions {
@@ -17,6 +22,8 @@ export interface BrowserAssetOptions {
   readonly assetPrefix?: string;
   readonly delivery?: SnippetDelivery;
   readonly firstParty?: boolean;
+  /** The app's own posthog-js init options, checked (`checkJsonOption`). */
+  readonly browser?: BrowserInitOptions;
 }
 
 /** What the browser is given, worked out once per middleware. */
@@ -74,6 +81,7 @@ export function browserAssets(
       bundle && delivery === 'boot' ? loaderUrl.slice(loaderUrl.lastIndexOf('/') + 1) : loaderUrl,
     delivery,
     bootUrl: (hash) => `${assetPrefix}/boot.${hash}.js`,
+    ...(options.browser !== undefined ? { browser: options.browser } : {}),
     apiHost,
   });
   const assets = new Map<string, StaticAsset>();

@@ -36,7 +36,8 @@ export const ANONYMOUS: SnippetIdentity = Object.freeze({ state: 'anonymous' });
  * @param user - the request's user, if any.
  * @param mode - the identify mode.
  * @param sharedCacheable - the response is `public` or has `s-maxage`: a shared cache may
- *   give it to anyone, so it carries no user data and no reset, and no per-user flags.
+ *   give it to anyone, so it carries no user data and no reset, and no per-user flags. The
+ *   snippet also passes true for a user whose consent forbids an identity (`pageMayCarryIdentity`).
  * @param flags - server-evaluated flags for this user, to bootstrap.
  */
 export function snippetIdentity(

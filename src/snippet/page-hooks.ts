@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { pageMayCarryIdentity } from '../core/attribution/consent.js';
 import { getRequestUser } from '../core/attribution/request-user.js';
 import type { PosthogConfig } from '../core/config/types.js';
 import { describeError, isError, safeField } from '../core/errors/describe-error.js';
@@ -133,10 +134,14 @@ export function pageHooks(settings: PageHookSettings): PageHooks {
     },
     render(req, res) {
       try {
+        const user = getRequestUser(req);
         const identity = snippetIdentity(
-          getRequestUser(req),
+          user,
           config.identifyPii,
-          !isPrivateToUser((name) => res.getHeader(name), res.getHeaderNames()),
+          !isPrivateToUser((name) => res.getHeader(name), res.getHeaderNames()) ||
+            // A user's identity, never an anonymous page's bytes, depends on the consent cookie.
+            (user !== undefined &&
+              !pageMayCarryIdentity(config.consent, req.headers, config.apiKey)),
           bootstrapFlags(res),
         );
         const given = nonce ? nonce(req, res) : (res as Locals).locals?.cspNonce;

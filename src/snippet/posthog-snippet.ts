@@ -7,6 +7,7 @@ import { addVary } from '../core/http/vary.js';
 import {
   checkBooleanOption,
   checkFunctionOption,
+  checkJsonOption,
   checkOptionsObject,
   checkPositiveInteger,
   clientOption,
@@ -16,7 +17,7 @@ import { browserAssets } from './browser-assets.js';
 import { cspCheck } from './csp-check.js';
 import { unmarkEtags } from './etag.js';
 import { type PageHooks, pageHooks } from './page-hooks.js';
-import type { SnippetDelivery } from './render.js';
+import { OWNED_BROWSER_OPTIONS, type SnippetDelivery } from './render.js';
 import { mayTakePage } from './request-eligibility.js';
 import { adaptResponse, isAdapted } from './response-adapter.js';
 
@@ -56,6 +57,15 @@ export interface PosthogSnippetOptions {
    * policy (helmet's defaults) then needs no edit. @default config.firstParty (`POSTHOG_FIRST_PARTY`)
    */
   readonly firstParty?: boolean;
+  /**
+   * The app's own posthog-js init options, as JSON values merged over the snippet's defaults
+   * (an object value one level deep): `{ autocapture: true, capture_heatmaps: true,
+   * capture_performance: { web_vitals: true } }`. The keys the package owns (`api_host`,
+   * `ui_host`, `token`, `loaded`, `bootstrap`, `before_send`, `tracing_headers`, persistence
+   * and consent keys) and function values are refused with a `TypeError` naming the key. The
+   * boot script's content hash follows them. @default {}
+   */
+  readonly browser?: Readonly<Record<string, unknown>>;
 }
 
 type Next = (error?: unknown) => void;
@@ -84,6 +94,7 @@ const OPTION_KEYS = optionKeys<PosthogSnippetOptions>({
   assetPrefix: true,
   delivery: true,
   firstParty: true,
+  browser: true,
 });
 const DEFAULT_MAX_BUFFER_BYTES = 4 * 1024 * 1024;
 
@@ -138,6 +149,7 @@ export function posthogSnippet(
     'getUser',
   ]);
   validate(checked);
+  const browser = checkJsonOption(FACTORY, 'browser', checked.browser, OWNED_BROWSER_OPTIONS);
   const client = clientOption(FACTORY, checked.client)();
   if (!client.enabled) {
     return function posthogSnippetDisabled(
@@ -149,7 +161,7 @@ export function posthogSnippet(
     };
   }
   const { config } = client;
-  const assets = browserAssets(client, checked);
+  const assets = browserAssets(client, { ...checked, browser });
   const hooks = pageHooks({
     config,
     maxBufferBytes: checked.maxBufferBytes ?? DEFAULT_MAX_BUFFER_BYTES,

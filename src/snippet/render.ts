@@ -29,7 +29,38 @@ export interface SnippetSettings {
   readonly delivery?: SnippetDelivery;
   /** Builds the boot script's URL from its content hash (`boot` delivery). */
   readonly bootUrl?: (hash: string) => string;
+  /** The app's own posthog-js init options (`posthogSnippet({ browser })`), already checked. */
+  readonly browser?: BrowserInitOptions;
 }
+
+/** posthog-js init options as JSON values (`posthogSnippet({ browser })`). */
+export type BrowserInitOptions = Readonly<Record<string, unknown>>;
+
+/**
+ * The posthog-js init options this package sets itself, refused in `posthogSnippet({ browser })`,
+ * each with the reason (docs/observability.md, "The app's own posthog-js settings").
+ */
+export const OWNED_BROWSER_OPTIONS: Readonly<Record<string, string>> = Object.freeze({
+  api_host: 'the snippet sets it (use the `apiHost` or `firstParty` option)',
+  ui_host: 'the snippet sets it (use POSTHOG_UI_HOST)',
+  flags_api_host: 'the snippet sends everything to its own api_host',
+  token: 'the snippet sets it (POSTHOG_API_KEY)',
+  loaded: 'the snippet runs its identity and consent step there',
+  bootstrap: 'the snippet bootstraps flags itself (res.locals.posthogFlags)',
+  before_send: 'the snippet redacts secrets in URLs there',
+  sanitize_properties: 'the snippet redacts secrets in URLs in before_send',
+  tracing_headers: "the snippet sets it to the page's own host, for the server's session link",
+  persistence: 'persistence follows the consent mode (use POSTHOG_CONSENT)',
+  persistence_name: 'the server reads the posthog-js cookie by its default name',
+  disable_persistence: 'persistence follows the consent mode (use POSTHOG_CONSENT)',
+  cookieless_mode: 'consent is set by POSTHOG_CONSENT (`consent`)',
+  opt_out_capturing_by_default: 'consent is set by POSTHOG_CONSENT (`consent`)',
+  opt_out_persistence_by_default: 'consent is set by POSTHOG_CONSENT (`consent`)',
+  opt_out_capturing_persistence_type: 'the server reads the consent from its cookie',
+  opt_out_capturing_cookie_prefix: 'the server reads the consent cookie by its default name',
+  consent_persistence_name: 'the server reads the consent cookie by its default name',
+  respect_dnt: 'consent is one state, set by POSTHOG_CONSENT and the visitor choice',
+});
 
 /**
  * Renders the snippet for one response. `baseUrl`: where the app mounted the middleware
@@ -82,8 +113,31 @@ function compact(html: string): string {
     .join('\n');
 }
 
-/** The `posthog.init` options (docs/observability.md), fixed for the process. */
-export function initOptions(config: PosthogConfig, apiHost: string): Record<string, unknown> {
+/** A plain object (JSON's object), not an array. */
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * The `posthog.init` options (docs/observability.md), fixed for the process: the defaults, the
+ * consent mode's settings, then the app's own `browser` options merged over them (an object
+ * value merged one level deep, so `session_recording: { … }` keeps the default masking it
+ * does not name).
+ */
+export function initOptions(
+  config: PosthogConfig,
+  apiHost: string,
+  browser: BrowserInitOptions = {},
+): Record<string, unknown> {
+  const options = defaultInitOptions(config, apiHost);
+  for (const [key, value] of Object.entries(browser)) {
+    const base = options[key];
+    options[key] = isPlainObject(base) && isPlainObject(value) ? { ...base, ...value } : value;
+  }
+  return options;
+}
+
+function defaultInitOptions(config: PosthogConfig, apiHost: string): Record<string, unknown> {
   const options: Record<string, unknown> = {
     api_host: apiHost,
     person_profiles: 'identified_only',
@@ -108,6 +162,17 @@ export function initOptions(config: PosthogConfig, apiHost: string): Record<stri
       recordCrossOriginIframes: false,
     };
   } else {
+    options.disable_session_recording = true;
+  }
+  // One consent state: posthog-js keeps the visitor's choice in its cookie, which the server reads.
+  options.opt_out_capturing_persistence_type = 'cookie';
+  if (config.consent === 'ask') {
+    // Until the visitor accepts: counted cookieless, nothing stored, no replay.
+    options.cookieless_mode = 'on_reject';
+    options.opt_out_capturing_by_default = true;
+  } else if (config.consent === 'cookieless') {
+    options.cookieless_mode = 'always';
+    delete options.session_recording;
     options.disable_session_recording = true;
   }
   return options;
@@ -139,7 +204,8 @@ export function createSnippet(config: PosthogConfig, settings: SnippetSettings):
       settings: jsonForScript({
         key: config.apiKey,
         src: settings.src,
-        options: initOptions(config, settings.apiHost ?? config.host),
+        consent: config.consent,
+        options: initOptions(config, settings.apiHost ?? config.host, settings.browser),
       }),
       tags: jsonForScript(tags),
       identity: delivery === 'boot' ? IDENTITY_FROM_TAG : IDENTITY,

@@ -93,12 +93,14 @@ export function posthogUser(options?: Readonly<PosthogUserOptions>): RequestHand
           next();
           return;
         }
-        const { identifyPii: mode, apiKey } = posthog.config;
+        const { identifyPii: mode, apiKey, consent } = posthog.config;
         const { distinctId, sessionId, properties } = requestAttribution({
           request: req,
           user,
           mode,
           browser: browserIds(req.headers, apiKey),
+          consent,
+          apiKey,
         });
         posthog.withContext(
           {

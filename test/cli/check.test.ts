@@ -1,7 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CHECK_EXIT } from '../../src/cli/check.js';
+import { CHECK_EXIT, cookielessNote, runCheck } from '../../src/cli/check.js';
 import { ENV_VARIABLES } from '../../src/core/config/env.js';
+import { loadConfig } from '../../src/core/config/index.js';
 import { type CaptureServer, closedPort, startCaptureServer } from '../helpers/capture-server.js';
+import { silentLogger } from '../helpers/logger.js';
 import { runTs } from './run-child.js';
 
 const BIN = 'src/bin/express-posthog.ts';
@@ -280,4 +282,33 @@ describe('express-posthog check --url', () => {
       await app.close();
     }
   }, 60_000);
+});
+
+describe('check and the consent mode', () => {
+  async function checkOutput(env: Record<string, string>): Promise<string[]> {
+    const lines: string[] = [];
+    await runCheck({ env, out: (line) => lines.push(line), err: (line) => lines.push(line) });
+    return lines;
+  }
+
+  it.each(['ask', 'cookieless'])(
+    "says in mode %s that the project's cookieless setting is needed",
+    async (consent) => {
+      const lines = await checkOutput({ POSTHOG_CONSENT: consent });
+      expect(
+        lines.some((line) => /^\s+POSTHOG_CONSENT\s+/.test(line) && line.endsWith(consent)),
+      ).toBe(true);
+      const note = lines.find((line) => line.startsWith(`note: POSTHOG_CONSENT=${consent}:`));
+      expect(note).toContain('Cookieless server hash mode');
+      expect(note).toContain('https://eu.posthog.com');
+    },
+  );
+
+  it('says nothing of it in mode granted', async () => {
+    const lines = await checkOutput({});
+    expect(lines.filter((line) => line.includes('cookieless'))).toEqual([]);
+    expect(
+      cookielessNote(loadConfig({}, { consent: 'granted', logger: silentLogger })),
+    ).toBeUndefined();
+  });
 });

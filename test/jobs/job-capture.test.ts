@@ -68,6 +68,23 @@ describe('captureJobFailure', () => {
     expect(b?.properties).not.toHaveProperty('distinctId');
   });
 
+  it.each(['ask', 'cookieless'] as const)(
+    "follows the operator's consent mode %s: personless even with a distinct id",
+    async (consent) => {
+      const own = enabledClient(server.url, { consent }).client;
+      captureJobFailure(
+        new Error('consent job'),
+        { job: 'c', distinctId: 'user-9' },
+        { client: own },
+      );
+      await own.shutdown();
+      const [event] = await server.waitForEvents(1, (e) => e.event === '$exception');
+      expect(event?.distinct_id).not.toBe('user-9');
+      expect(event?.properties.$process_person_profile).toBe(false);
+      expect(event?.properties.job).toBe('c');
+    },
+  );
+
   it('does nothing with PostHog off', async () => {
     const off = new Client({ config: loadConfig({ POSTHOG_HOST: server.url }) });
     captureJobFailure(new Error('x'), { job: 'j' }, { client: off });

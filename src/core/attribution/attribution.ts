@@ -5,7 +5,8 @@
  * its answer, and the client's `captureException` (which the error handler and the debug
  * route go through) adds the same answer to a `$exception`.
  */
-import type { IdentifyMode } from '../config/types.js';
+import type { ConsentMode, IdentifyMode } from '../config/types.js';
+import { visitorConsents } from './consent.js';
 import {
   type BrowserIds,
   type RequestLike,
@@ -33,6 +34,10 @@ export interface AttributionInput {
   readonly mode: IdentifyMode;
   /** The browser's PostHog ids, from its tracing headers or its posthog-js cookie (`browserIds`). */
   readonly browser: BrowserIds;
+  /** The consent mode (`POSTHOG_CONSENT`); in `ask` the request's consent cookie decides. */
+  readonly consent: ConsentMode;
+  /** The project key, which names the consent cookie. */
+  readonly apiKey: string | undefined;
 }
 
 /** The properties every server event of a request carries. */
@@ -57,6 +62,11 @@ export interface RequestAttribution {
   /** The browser's `$session_id`, when it sent a live one. */
   readonly sessionId: string | undefined;
   /**
+   * The visitor consents to being known (docs/observability.md, "Consent"): false in mode
+   * `cookieless`, and in mode `ask` until their consent cookie says yes.
+   */
+  readonly consented: boolean;
+  /**
    * `$current_url`, `$request_method`, `$request_path`, `$user_agent`; `$ip` only in
    * mode `full`; `user_id`/`user_email`/`user_name` as the mode allows; `$session_id`.
    */
@@ -80,6 +90,10 @@ function requestStandardProperties(request: RequestLike, mode: IdentifyMode): St
  * - `email` → also `user_email`;
  * - `full` → also `user_name`, and the client's `$ip`.
  *
+ * Without the visitor's consent (`consent` mode `cookieless`, or `ask` before their consent
+ * cookie says yes), the request's events are personless: no distinct id (posthog-node sends a
+ * fresh one with `$process_person_profile: false`), no `user_*`, no `$ip`, no browser session.
+ *
  * Pure and total: it reads only what it is given and never throws, whatever the user
  * object or the request does when read.
  *
@@ -89,6 +103,8 @@ function requestStandardProperties(request: RequestLike, mode: IdentifyMode): St
  *   user: getRequestUser(req),
  *   mode: config.identifyPii,
  *   browser: browserIds(req.headers, config.apiKey),
+ *   consent: config.consent,
+ *   apiKey: config.apiKey,
  * });
  */
 export function requestAttribution({
@@ -96,7 +112,20 @@ export function requestAttribution({
   user,
   mode,
   browser,
+  consent,
+  apiKey,
 }: AttributionInput): RequestAttribution {
+  const consented = visitorConsents(consent, request.headers, apiKey);
+  if (!consented) {
+    // Nothing of who the visitor is: the request's own properties, no `$ip` (mode `none`).
+    return {
+      user: undefined,
+      distinctId: undefined,
+      sessionId: undefined,
+      consented,
+      properties: requestStandardProperties(request, 'none'),
+    };
+  }
   // A user object that cannot be read is anonymous.
   const sendable = sendableUser(asPosthogUser(user), mode);
   const distinctId = sendable?.id ?? browser.distinctId;
@@ -105,6 +134,7 @@ export function requestAttribution({
     user: sendable,
     distinctId,
     sessionId,
+    consented,
     properties: {
       ...requestStandardProperties(request, mode),
       ...userProperties(sendable, mode),

@@ -4,6 +4,7 @@ import type { IdentifyMode } from '../config/types.js';
 import { clientAddress } from '../http/client-address.js';
 import { pathWithoutQuery } from '../http/url-path.js';
 import { redactUrl } from '../redact/redact.js';
+import { consentChoice } from './consent.js';
 
 /** The parts of a request the client reads; an Express `req` fits, so does a bare `IncomingMessage`. */
 export interface RequestLike {
@@ -150,9 +151,8 @@ function cookieIds(cookieHeader: string | undefined, apiKey: string, now: number
   if (typeof cookieHeader !== 'string' || cookieHeader === '') return {};
   if (!cookieHeader.includes(getPostHogCookieName(apiKey))) return {};
   // The first cookie of a name wins, as in a browser (posthog-node reads it the same way).
+  if (consentChoice({ cookie: cookieHeader }, apiKey) === 'denied') return {};
   const cookies = cookieStoreFromHeader(cookieHeader.split(';').reverse().join(';'));
-  const optOut = cookies.get(`__ph_opt_in_out_${apiKey}`)?.value;
-  if (optOut !== undefined && /^(?:0|false|no|n)$/i.test(optOut.trim())) return {};
   const state = readPostHogCookie(cookies, apiKey);
   if (!state) return {};
   const ids: BrowserIds = {};

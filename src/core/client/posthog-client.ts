@@ -1,4 +1,5 @@
 import { requestAttribution } from '../attribution/attribution.js';
+import { visitorConsents } from '../attribution/consent.js';
 import { browserIds, type RequestLike, requestProperties } from '../attribution/request-info.js';
 import { getRequestUser } from '../attribution/request-user.js';
 import { loadConfig } from '../config/index.js';
@@ -183,16 +184,21 @@ export class PosthogClient {
   } {
     const mode = this.config.identifyPii;
     if (!request) {
-      return { distinctId, properties: { ...properties } };
+      // No browser (a job, a CLI): the operator's consent mode alone decides.
+      const consented = visitorConsents(this.config.consent, undefined, this.config.apiKey);
+      return { distinctId: consented ? distinctId : undefined, properties: { ...properties } };
     }
     const attribution = requestAttribution({
       request,
       user: getRequestUser(request),
       mode,
       browser: browserIds(request.headers, this.config.apiKey),
+      consent: this.config.consent,
+      apiKey: this.config.apiKey,
     });
     return {
-      distinctId: distinctId ?? attribution.distinctId,
+      // Without the visitor's consent, not even a distinct id the caller names.
+      distinctId: attribution.consented ? (distinctId ?? attribution.distinctId) : undefined,
       properties: { ...attribution.properties, ...requestProperties(request), ...properties },
     };
   }

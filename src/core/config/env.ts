@@ -5,7 +5,7 @@
  * a variable added here without being read, printed or documented fails a test.
  */
 import { MAX_TIMER_MS } from './parse.js';
-import type { IdentifyMode, JsSource, PosthogConfigOptions } from './types.js';
+import type { ConsentMode, IdentifyMode, JsSource, PosthogConfigOptions } from './types.js';
 
 /** Who reads a variable: the library (`loadConfig`), the reference app (`npm start`), the inspector. */
 export type EnvReader = 'library' | 'reference app' | 'inspector';
@@ -54,6 +54,8 @@ export interface ChoiceVariable<T extends string = string> extends EnvRow {
   readonly option: keyof PosthogConfigOptions;
   readonly choices: readonly T[];
   readonly default: T;
+  /** What a value that is not one of the choices reads as, when not the default. */
+  readonly invalid?: T;
 }
 
 /** A positive integer up to `max`. */
@@ -95,6 +97,7 @@ export type EnvVariable =
 
 const IDENTIFY_MODES: readonly IdentifyMode[] = ['none', 'id', 'email', 'full'];
 const JS_SOURCES: readonly JsSource[] = ['cdn', 'self'];
+const CONSENT_MODES: readonly ConsentMode[] = ['granted', 'ask', 'cookieless'];
 
 /**
  * Every environment variable the package reads, by name, in the order `check` prints them
@@ -282,6 +285,18 @@ export const ENV = {
     max: MAX_TIMER_MS,
     meaning:
       "How long, in ms, the snippet holds a page's first bytes while the app writes nothing more before it decides where the snippet goes; then they go out.",
+    readBy: ['library'],
+  },
+  POSTHOG_CONSENT: {
+    name: 'POSTHOG_CONSENT',
+    aliases: [],
+    parser: 'choice',
+    option: 'consent',
+    choices: CONSENT_MODES,
+    default: 'granted',
+    invalid: 'ask',
+    meaning:
+      'Visitor consent: granted (your own legal basis), ask (nothing stored or identified until posthog.opt_in_capturing()), cookieless (never). A typo reads as ask.',
     readBy: ['library'],
   },
   POSTHOG_SHUTDOWN_TIMEOUT_MS: {

@@ -13,9 +13,23 @@ import {
   readText,
   readUrl,
 } from './read.js';
-import type { Env, IdentifyMode, JsSource, PosthogConfig, PosthogConfigOptions } from './types.js';
+import type {
+  ConsentMode,
+  Env,
+  IdentifyMode,
+  JsSource,
+  PosthogConfig,
+  PosthogConfigOptions,
+} from './types.js';
 
-export type { Env, IdentifyMode, JsSource, PosthogConfig, PosthogConfigOptions } from './types.js';
+export type {
+  ConsentMode,
+  Env,
+  IdentifyMode,
+  JsSource,
+  PosthogConfig,
+  PosthogConfigOptions,
+} from './types.js';
 
 /** The overrides `loadConfig` takes; any other key is refused. */
 const OPTION_KEYS = optionKeys<PosthogConfigOptions>({
@@ -33,6 +47,7 @@ const OPTION_KEYS = optionKeys<PosthogConfigOptions>({
   jsSrc: true,
   firstParty: true,
   snippetHoldMs: true,
+  consent: true,
   shutdownTimeoutMs: true,
   debug: true,
   production: true,
@@ -122,6 +137,7 @@ export function loadConfig(
     jsSrc: readChoice<JsSource>(ENV.POSTHOG_JS_SRC, options, env, warn),
     firstParty: readBoolean(ENV.POSTHOG_FIRST_PARTY, options, env, warn),
     snippetHoldMs: readInteger(ENV.POSTHOG_SNIPPET_HOLD_MS, options, env, warn),
+    consent: readChoice<ConsentMode>(ENV.POSTHOG_CONSENT, options, env, warn),
     shutdownTimeoutMs: readInteger(ENV.POSTHOG_SHUTDOWN_TIMEOUT_MS, options, env, warn),
     debug,
     production,

@@ -96,6 +96,7 @@ export function parseChoice<T extends string>(
   choices: readonly T[],
   fallback: T,
   warn: Warn,
+  invalid: T = fallback,
 ): T {
   if (raw === undefined) return fallback;
   if (typeof raw === 'string') {
@@ -105,9 +106,9 @@ export function parseChoice<T extends string>(
     if (match !== undefined) return match;
   }
   warn(
-    `${source}=${show(raw)} is not one of ${choices.join(', ')}; using the default ${fallback}.`,
+    `${source}=${show(raw)} is not one of ${choices.join(', ')}; using ${invalid === fallback ? `the default ${fallback}` : `${invalid} (the safe reading of a mistake; the default is ${fallback})`}.`,
   );
-  return fallback;
+  return invalid;
 }
 
 /**

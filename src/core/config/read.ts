@@ -99,7 +99,7 @@ export function readChoice<T extends string>(
   warn: Warn,
 ): T {
   const [source, raw] = pick(options, variable.option, env, variable.name);
-  return parseChoice(source, raw, variable.choices, variable.default, warn);
+  return parseChoice(source, raw, variable.choices, variable.default, warn, variable.invalid);
 }
 
 /** A positive integer row, at most its `max`. */

@@ -3,6 +3,13 @@ import type { Logger } from '../log/index.js';
 /** How much of the user rides on events (docs/observability.md). */
 export type IdentifyMode = 'none' | 'id' | 'email' | 'full';
 
+/**
+ * The visitor-consent mode (docs/observability.md, "Consent"): `granted` (the app has its own
+ * legal basis), `ask` (nothing stored or identified until the visitor accepts), `cookieless`
+ * (never stored, never identified).
+ */
+export type ConsentMode = 'granted' | 'ask' | 'cookieless';
+
 /** Where the browser loads posthog-js from (docs/observability.md). */
 export type JsSource = 'cdn' | 'self';
 
@@ -51,6 +58,8 @@ export interface PosthogConfig {
    * it decides as at a flush (`POSTHOG_SNIPPET_HOLD_MS`).
    */
   readonly snippetHoldMs: number;
+  /** The visitor-consent mode (`POSTHOG_CONSENT`), honoured by the browser and the server alike. */
+  readonly consent: ConsentMode;
   /** Upper bound on the flush at shutdown and at CLI exit. */
   readonly shutdownTimeoutMs: number;
   /** `DEBUG` was a boolean true: enables `/api/debug/throw`. */
@@ -77,6 +86,7 @@ export interface PosthogConfigOptions {
   readonly jsSrc?: JsSource;
   readonly firstParty?: boolean;
   readonly snippetHoldMs?: number;
+  readonly consent?: ConsentMode;
   readonly shutdownTimeoutMs?: number;
   readonly debug?: boolean;
   readonly production?: boolean;

@@ -326,3 +326,84 @@ export function checkOptions<T extends object>(
   const client = spec.client ? clientOption(factory, record.client) : getPosthog;
   return { options, client };
 }
+
+/** How deep a JSON option may nest; deeper is refused (and a cycle with it). */
+const MAX_JSON_DEPTH = 20;
+
+/** A copy of one JSON value of a JSON option, or a `TypeError` naming where it is not JSON. */
+function jsonCopy(factory: string, path: string, value: unknown, depth: number): unknown {
+  const fix =
+    'Only JSON values (strings, finite numbers, booleans, null, arrays, plain objects) can be written into the browser snippet.';
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
+  if (typeof value === 'number') {
+    if (Number.isFinite(value)) return value;
+    failOption(factory, path, value, `must be a finite number. ${fix}`);
+  }
+  if (typeof value === 'function') {
+    throw new TypeError(
+      `${factory}: \`${path}\` is a function, which cannot reach the browser. ${fix}`,
+    );
+  }
+  if (typeof value !== 'object') failOption(factory, path, value, `must be a JSON value. ${fix}`);
+  if (depth >= MAX_JSON_DEPTH) {
+    throw new TypeError(
+      `${factory}: \`${path}\` nests deeper than ${MAX_JSON_DEPTH} levels (a cycle?). ${fix}`,
+    );
+  }
+  if (Array.isArray(value)) {
+    return Object.freeze(
+      value.map((item, index) => jsonCopy(factory, `${path}[${index}]`, item, depth + 1)),
+    );
+  }
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) {
+    failOption(factory, path, value, `must be a plain object. ${fix}`);
+  }
+  const copy: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) {
+    if (item !== undefined) copy[key] = jsonCopy(factory, `${path}.${key}`, item, depth + 1);
+  }
+  return Object.freeze(copy);
+}
+
+/**
+ * The one check of an option that is a JSON object written into the browser (such as
+ * `posthogSnippet({ browser })`): `undefined`, or a plain object whose values are JSON values
+ * (an `undefined` value counts as absent). A key the package owns is refused with its reason,
+ * a function value (at any depth) is refused naming its path. Returns a frozen deep copy, so
+ * that changing the caller's object later changes nothing.
+ *
+ * @param factory - the factory's name.
+ * @param option - the option's name.
+ * @param value - what was given.
+ * @param owned - the keys the package sets itself, each with why and what to use instead.
+ * @example
+ * checkJsonOption('posthogSnippet', 'browser', { api_host: 'x' }, { api_host: 'the snippet sets it' });
+ * // TypeError: posthogSnippet: `browser.api_host` cannot be set here: the snippet sets it.
+ */
+export function checkJsonOption(
+  factory: string,
+  option: string,
+  value: unknown,
+  owned: Readonly<Record<string, string>> = {},
+): Readonly<Record<string, unknown>> | undefined {
+  if (value === undefined) return undefined;
+  try {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      failOption(factory, option, value, 'must be an object');
+    }
+    for (const key of Object.keys(value)) {
+      if (Object.hasOwn(owned, key)) {
+        throw new TypeError(
+          `${factory}: \`${option}.${key}\` cannot be set here: ${owned[key]}. Remove it from \`${option}\`.`,
+        );
+      }
+    }
+    return jsonCopy(factory, option, value, 0) as Readonly<Record<string, unknown>>;
+  } catch (error) {
+    if (error instanceof TypeError && error.message.startsWith(`${factory}: `)) throw error;
+    throw new TypeError(
+      `${factory}: \`${option}\` could not be read (${describeError(error)}). Pass a plain object of JSON values.`,
+    );
+  }
+}

@@ -46,7 +46,14 @@ describe('requestAttribution', () => {
       { user_id: 'u-42', user_email: 'ada@example.com', user_name: 'Ada', $ip: '203.0.113.7' },
     ],
   ] as const)('in identify mode %s, sends distinct id %j and %j', (mode, distinctId, extra) => {
-    const attribution = requestAttribution({ request: REQUEST, user: ADA, mode, browser: BROWSER });
+    const attribution = requestAttribution({
+      consent: 'granted',
+      apiKey: undefined,
+      request: REQUEST,
+      user: ADA,
+      mode,
+      browser: BROWSER,
+    });
     expect(attribution.distinctId).toBe(distinctId);
     expect(attribution.sessionId).toBe('sess-1');
     expect(attribution.user).toEqual(mode === 'none' ? undefined : ADA);
@@ -55,11 +62,20 @@ describe('requestAttribution', () => {
 
   it('withholds a user whose only id is their email in identify mode id', () => {
     const emailOnly = normalizeUser({ email: 'ada@example.com' });
-    const id = requestAttribution({ request: REQUEST, user: emailOnly, mode: 'id', browser: {} });
+    const id = requestAttribution({
+      consent: 'granted',
+      apiKey: undefined,
+      request: REQUEST,
+      user: emailOnly,
+      mode: 'id',
+      browser: {},
+    });
     expect(id.distinctId).toBeUndefined();
     expect(id.user).toBeUndefined();
     expect(JSON.stringify(id)).not.toContain('ada@example.com');
     const email = requestAttribution({
+      consent: 'granted',
+      apiKey: undefined,
       request: REQUEST,
       user: emailOnly,
       mode: 'email',
@@ -70,6 +86,8 @@ describe('requestAttribution', () => {
 
   it("leaves an anonymous request to the browser's id, else to the SDK's personless default", () => {
     const withBrowser = requestAttribution({
+      consent: 'granted',
+      apiKey: undefined,
       request: REQUEST,
       user: undefined,
       mode: 'full',
@@ -80,6 +98,8 @@ describe('requestAttribution', () => {
       [],
     );
     const bare = requestAttribution({
+      consent: 'granted',
+      apiKey: undefined,
       request: REQUEST,
       user: undefined,
       mode: 'full',
@@ -96,6 +116,8 @@ describe('requestAttribution', () => {
       extra: 'not sent',
     } as unknown as PosthogUser;
     const attribution = requestAttribution({
+      consent: 'granted',
+      apiKey: undefined,
       request: REQUEST,
       user: stored,
       mode: 'email',
@@ -252,6 +274,8 @@ describe('requestAttribution, for arbitrary user-like objects', () => {
         browserArbitrary,
         (recipe, mode, request, browser) => {
           const attribution = requestAttribution({
+            consent: 'granted',
+            apiKey: undefined,
             request,
             user: userLike(recipe) as PosthogUser,
             mode,
@@ -279,12 +303,130 @@ describe('requestAttribution, for arbitrary user-like objects', () => {
             res: { locals: { user: userLike(localsRecipe) } },
           };
           const attribution = requestAttribution({
+            consent: 'granted',
+            apiKey: undefined,
             request: req,
             user: getRequestUser(req),
             mode,
             browser,
           });
           checkAttribution(attribution, mode, browser);
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+});
+
+describe('requestAttribution and the consent mode', () => {
+  const KEY = 'phc_consent';
+  const withCookie = (cookie?: string): RequestLike => ({
+    ...REQUEST,
+    headers: { ...REQUEST.headers, ...(cookie !== undefined ? { cookie } : {}) },
+  });
+
+  it.each([
+    ['ask', undefined],
+    ['ask', `__ph_opt_in_out_${KEY}=0`],
+    ['ask', `__ph_opt_in_out_${KEY}=maybe`],
+    ['ask', '__ph_opt_in_out_phc_other=1'],
+    ['cookieless', `__ph_opt_in_out_${KEY}=1`],
+  ] as const)(
+    'in mode %s with cookie %j, makes the events personless: no user, no $ip, no browser session',
+    (consent, cookie) => {
+      const attribution = requestAttribution({
+        request: withCookie(cookie),
+        user: ADA,
+        mode: 'full',
+        browser: BROWSER,
+        consent,
+        apiKey: KEY,
+      });
+      expect(attribution.consented).toBe(false);
+      expect(attribution.distinctId).toBeUndefined();
+      expect(attribution.sessionId).toBeUndefined();
+      expect(attribution.user).toBeUndefined();
+      expect(attribution.properties).toEqual(STANDARD);
+    },
+  );
+
+  it.each([
+    ['ask', `__ph_opt_in_out_${KEY}=1`],
+    ['ask', `other=1; __ph_opt_in_out_${KEY}=true`],
+    ['granted', undefined],
+    ['granted', `__ph_opt_in_out_${KEY}=1`],
+  ] as const)(
+    'in mode %s with cookie %j, attributes as the identify mode allows',
+    (consent, cookie) => {
+      const attribution = requestAttribution({
+        request: withCookie(cookie),
+        user: ADA,
+        mode: 'full',
+        browser: BROWSER,
+        consent,
+        apiKey: KEY,
+      });
+      expect(attribution.consented).toBe(true);
+      expect(attribution.distinctId).toBe('u-42');
+      expect(attribution.properties).toMatchObject({
+        user_email: 'ada@example.com',
+        $ip: '203.0.113.7',
+        $session_id: 'sess-1',
+      });
+    },
+  );
+
+  it('reads the first of two consent cookies, as a browser does', () => {
+    const attribution = requestAttribution({
+      request: withCookie(`__ph_opt_in_out_${KEY}=0; __ph_opt_in_out_${KEY}=1`),
+      user: ADA,
+      mode: 'email',
+      browser: BROWSER,
+      consent: 'ask',
+      apiKey: KEY,
+    });
+    expect(attribution.consented).toBe(false);
+  });
+
+  it('without consent, carries nothing of the visitor whatever the user, request, browser or cookie (property)', () => {
+    fc.assert(
+      fc.property(
+        userRecipe,
+        fc.constantFrom(...MODES),
+        requestArbitrary,
+        browserArbitrary,
+        fc.constantFrom<'ask' | 'cookieless'>('ask', 'cookieless'),
+        fc.oneof(
+          fc.constant(undefined),
+          fc.string(),
+          fc
+            .constantFrom('0', 'false', 'no', '', '2', 'yes ', 'undefined')
+            .map((v) => `__ph_opt_in_out_${KEY}=${v}`),
+        ),
+        (recipe, mode, request, browser, consent, cookie) => {
+          const withConsentCookie = {
+            ...request,
+            headers: { ...request.headers, ...(cookie !== undefined ? { cookie } : {}) },
+          };
+          const granted =
+            consent === 'ask' &&
+            /^__ph_opt_in_out_phc_consent=(?:1|true|yes)$/.test(String(cookie).trim());
+          fc.pre(!granted);
+          const attribution = requestAttribution({
+            request: withConsentCookie,
+            user: userLike(recipe) as PosthogUser,
+            mode,
+            browser,
+            consent,
+            apiKey: KEY,
+          });
+          expect(attribution.distinctId).toBeUndefined();
+          expect(attribution.sessionId).toBeUndefined();
+          expect(attribution.user).toBeUndefined();
+          const keys = Object.keys(attribution.properties);
+          expect(
+            keys.filter((k) => k.startsWith('user_') || k === '$ip' || k === '$session_id'),
+          ).toEqual([]);
         },
       ),
       { numRuns: 500 },

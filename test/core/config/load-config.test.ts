@@ -74,6 +74,10 @@ const GOOD: Row[] = [
   ['POSTHOG_PERSONAL_API_KEY', 'phx_personal', 'secretKey', 'phx_personal'],
   ['POSTHOG_JS_SRC', 'self', 'jsSrc', 'self'],
   ['POSTHOG_JS_SRC', 'CDN', 'jsSrc', 'cdn'],
+  ['POSTHOG_CONSENT', 'ask', 'consent', 'ask'],
+  ['POSTHOG_CONSENT', 'Cookieless', 'consent', 'cookieless'],
+  ['POSTHOG_CONSENT', 'granted', 'consent', 'granted'],
+  ['POSTHOG_CONSENT', '', 'consent', 'granted'],
   ['POSTHOG_SHUTDOWN_TIMEOUT_MS', '250', 'shutdownTimeoutMs', 250],
   ['POSTHOG_SNIPPET_HOLD_MS', '120', 'snippetHoldMs', 120],
   ['DEBUG', '1', 'debug', true],
@@ -136,6 +140,9 @@ const BAD: [variable: string, value: string, key: keyof PosthogConfig, fallback:
   ['POSTHOG_LLM_PAYLOAD_MAX_CHARS', '-5', 'llmPayloadMaxChars', 30_000],
   ['POSTHOG_LLM_PAYLOAD_MAX_CHARS', '1.5', 'llmPayloadMaxChars', 30_000],
   ['POSTHOG_JS_SRC', 'unpkg', 'jsSrc', 'cdn'],
+  // The safe reading of a typo in the consent mode is to ask, not the default `granted`.
+  ['POSTHOG_CONSENT', 'granded', 'consent', 'ask'],
+  ['POSTHOG_CONSENT', 'yes', 'consent', 'ask'],
   ['POSTHOG_SHUTDOWN_TIMEOUT_MS', '5s', 'shutdownTimeoutMs', 5_000],
   ['POSTHOG_SNIPPET_HOLD_MS', '0', 'snippetHoldMs', 50],
   ['LOCAL_DEV_MODE', 'perhaps', 'environment', 'unknown'],
@@ -152,6 +159,12 @@ describe('loadConfig warns about bad values', () => {
       expect(warnings[0]).toContain(JSON.stringify(value));
     },
   );
+
+  it('names what a consent typo reads as, and the default', () => {
+    expect(load({ POSTHOG_CONSENT: 'granded' }).warnings[0]).toBe(
+      'POSTHOG_CONSENT="granded" is not one of granted, ask, cookieless; using ask (the safe reading of a mistake; the default is granted).',
+    );
+  });
 
   it('names the default it used', () => {
     expect(load({ POSTHOG_IDENTIFY_PII: 'all' }).warnings[0]).toBe(
