@@ -61,6 +61,7 @@ const FACTORIES: readonly Factory[] = [
     keys: [
       'client',
       'maxBufferBytes',
+      'holdMs',
       'nonce',
       'shouldInject',
       'jsSrc',
@@ -190,6 +191,7 @@ const FACTORIES: readonly Factory[] = [
       'secretKey',
       'jsSrc',
       'firstParty',
+      'snippetHoldMs',
       'shutdownTimeoutMs',
       'debug',
       'production',
