@@ -51,7 +51,8 @@ const PASSTHROUGH_DETAIL: Record<PassthroughReason, string> = {
   guard: 'the page already carries a PostHog snippet or a posthog.init( call',
   'utf-16': 'the body starts with a UTF-16 byte-order mark',
   'buffer-cap': 'no insertion point within maxBufferBytes',
-  flush: 'the app flushed the page at a place where a script cannot go',
+  flush:
+    'the app flushed the page, or wrote nothing for holdMs, at a place where a script cannot go',
 };
 
 /** The stack of a thrown error when it can be read, else the one description of the errors floor. */

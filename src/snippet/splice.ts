@@ -32,7 +32,7 @@ export interface SplicerOptions {
  * - `guard`: it already carries the snippet's marker or a `posthog.init(` call;
  * - `utf-16`: it starts with a UTF-16 byte-order mark;
  * - `buffer-cap`: no decision within `maxBufferBytes`;
- * - `flush`: the app flushed at a place where a script cannot go.
+ * - `flush`: the app flushed (or paused longer than `holdMs`) at a place where a script cannot go.
  */
 export type PassthroughReason = 'no-insertion-point' | 'guard' | 'utf-16' | 'buffer-cap' | 'flush';
 

@@ -61,6 +61,7 @@ const FACTORIES: readonly Factory[] = [
     keys: [
       'client',
       'maxBufferBytes',
+      'holdMs',
       'nonce',
       'shouldInject',
       'jsSrc',
@@ -193,6 +194,7 @@ const FACTORIES: readonly Factory[] = [
       'secretKey',
       'jsSrc',
       'firstParty',
+      'snippetHoldMs',
       'consent',
       'shutdownTimeoutMs',
       'debug',
