@@ -1,10 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
+  getPosthog,
   installProcessClient,
   localInspectorClient,
   processClientBuilt,
 } from '../../core/client/index.js';
-import { localInspectorConfig } from '../../core/config/local-inspector.js';
+import { localInspectorConfig, sendsToLocalInspector } from '../../core/config/local-inspector.js';
 import { describeError } from '../../core/errors/describe-error.js';
 import { missingPeers } from '../../core/package/peer.js';
 import { loadInspectorAssets } from './assets.js';
@@ -202,7 +203,8 @@ function pointAppAtInspector(
   posthogJsInstalled: boolean,
 ): (socket: IncomingMessage['socket']) => void {
   const { config } = settings;
-  if (processClientBuilt()) {
+  // A client built before, and not by an inspector: middlewares created with it stay off.
+  if (processClientBuilt() && !sendsToLocalInspector(getPosthog().config)) {
     config.logger.warn(
       'posthogInspector: the PostHog client was in use before the inspector was registered, so middlewares created earlier (posthogSnippet()) send nowhere. Register app.use(posthogInspector()) before the other PostHog middlewares.',
     );

@@ -10,7 +10,7 @@ import type { PosthogConfig } from '../config/types.js';
 import { ipAddress } from '../http/client-address.js';
 import { rateLimitedWarn } from '../log/rate-limited.js';
 import { PosthogClient } from './posthog-client.js';
-import { createSdk, type SdkFetch } from './sdk.js';
+import { createSdk, type EventProperties, type PosthogSdk, type SdkFetch } from './sdk.js';
 
 /** How long a send waits for the app's address before it fails (and posthog-node retries). */
 const ORIGIN_WAIT_MS = 10_000;
@@ -25,6 +25,31 @@ export interface LocalInspectorClient {
   learnOrigin(socket: LocalSocket): void;
   /** The app's origin once learned, e.g. `http://127.0.0.1:3000`. */
   origin(): string | undefined;
+}
+
+/**
+ * The SDK, but for its shutdown: the inspector lives in the app's process and dies with it, and
+ * by the time the app shuts the client down its server has stopped accepting, so what is still
+ * queued has nowhere to go. Shutdown drops it at once instead of waiting out the bound and
+ * warning; `flush()` while the app runs sends as usual. (posthog-node's timers are unref'd.)
+ */
+function droppingAtShutdown(sdk: PosthogSdk): PosthogSdk {
+  return {
+    capture: (message) => sdk.capture(message),
+    ...(sdk.captureException
+      ? {
+          captureException: (error: unknown, distinctId?: string, properties?: EventProperties) =>
+            sdk.captureException?.(error, distinctId, properties),
+        }
+      : {}),
+    ...(sdk.evaluateFlags ? { evaluateFlags: sdk.evaluateFlags.bind(sdk) } : {}),
+    ...(sdk.isFeatureEnabled ? { isFeatureEnabled: sdk.isFeatureEnabled.bind(sdk) } : {}),
+    ...(sdk.withContext ? { withContext: sdk.withContext.bind(sdk) } : {}),
+    ...(sdk.getContext ? { getContext: sdk.getContext.bind(sdk) } : {}),
+    ...(sdk.on ? { on: sdk.on.bind(sdk) } : {}),
+    ...(sdk.flush ? { flush: sdk.flush.bind(sdk) } : {}),
+    shutdown: () => Promise.resolve(),
+  };
 }
 
 /** The local end of a request's socket, and the server that accepted it. */
@@ -94,10 +119,12 @@ export function localInspectorClient(config: PosthogConfig): LocalInspectorClien
     return fetch(target, options as RequestInit);
   };
 
-  const client = new PosthogClient({
-    config,
-    sdk: createSdk(config, rateLimitedWarn(config.logger), inspectorFetch),
+  // Sent every second, not every 10: the inspector shows events live, and costs nothing to post to.
+  const sdk = createSdk(config, rateLimitedWarn(config.logger), {
+    fetch: inspectorFetch,
+    flushIntervalMs: 1_000,
   });
+  const client = new PosthogClient({ config, sdk: droppingAtShutdown(sdk) });
   return {
     client,
     learnOrigin(socket) {

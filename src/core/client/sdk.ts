@@ -175,12 +175,13 @@ function requestRules(
  * read the posthog-js cookie on page navigations too.
  *
  * @param warn - where SDK errors go (rate-limited by the caller).
- * @param fetch - how the SDK makes its HTTP requests. @default posthog-node's own (global `fetch`)
+ * @param local - for the local inspector: how the SDK makes its HTTP requests (@default
+ *   posthog-node's own, the global `fetch`) and how often it sends (@default posthog-node's, 10 s)
  */
 export function createSdk(
   config: PosthogConfig,
   warn: (message: string) => void,
-  fetch?: SdkFetch,
+  local: { readonly fetch?: SdkFetch; readonly flushIntervalMs?: number } = {},
 ): PosthogSdk {
   const tags: EventProperties = { environment: config.environment };
   if (config.release !== undefined) tags.release = config.release;
@@ -191,7 +192,8 @@ export function createSdk(
     requestTimeout: 10_000,
     maxQueueSize: MAX_QUEUE_SIZE,
     readPostHogCookie: true,
-    ...(fetch ? { fetch } : {}),
+    ...(local.fetch ? { fetch: local.fetch } : {}),
+    ...(local.flushIntervalMs !== undefined ? { flushInterval: local.flushIntervalMs } : {}),
     before_send: function addEnvironmentAndRelease(event) {
       if (!event) return event;
       const context = sdk.getContext() as { properties?: EventProperties } | undefined;

@@ -72,7 +72,7 @@ export async function startExistingApp(env: Record<string, string> = {}): Promis
 export async function waitForInspected(
   url: string,
   name: string,
-  timeoutMs = 15_000,
+  timeoutMs = 20_000,
 ): Promise<Record<string, any>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {

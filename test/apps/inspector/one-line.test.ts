@@ -6,7 +6,9 @@ import fc from 'fast-check';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { isCrossSite } from '../../../src/apps/inspector/host.js';
 import { posthogInspector } from '../../../src/apps/inspector/index.js';
+import { getPosthog, resetPosthog } from '../../../src/core/client/index.js';
 import { type CaptureServer, startCaptureServer } from '../../helpers/capture-server.js';
+import type { RecordingLogger } from '../../helpers/logger.js';
 import { type ExistingApp, startExistingApp, waitForInspected } from './existing-app.js';
 import { devConfig, serveInspector } from './helpers.js';
 
@@ -34,6 +36,13 @@ describe('app.use(posthogInspector()) in an existing app, no variables set', {
       $current_url: `${app.url}/checkout`,
     });
     expect(JSON.stringify(exception.properties.$exception_list)).toContain('checkout failed');
+    expect(app.output()).toBe('');
+    // One more, still queued when the app stops: the inspector dies with the process, so the
+    // shutdown drops it at once instead of waiting out the bound and warning.
+    expect((await fetch(`${app.url}/checkout`)).status).toBe(500);
+    const stopping = performance.now();
+    await app.stop();
+    expect(performance.now() - stopping).toBeLessThan(1_500);
     expect(app.output()).toBe('');
   });
 
@@ -80,6 +89,23 @@ describe('the same app with a real key', { timeout: 40_000 }, () => {
     expect(app.output().trim().split('\n')).toEqual([
       expect.stringMatching(/posthogInspector: not mounted, because NODE_ENV=production/),
     ]);
+  });
+});
+
+describe('registered after the client was in use', () => {
+  it('warns once that middlewares created earlier send nowhere, and says where to put the line', async () => {
+    await resetPosthog();
+    getPosthog(); // what posthogSnippet() does when it is created
+    const config = devConfig();
+    posthogInspector({ config });
+    expect((config.logger as RecordingLogger).warnings()).toEqual([
+      'posthogInspector: the PostHog client was in use before the inspector was registered, so middlewares created earlier (posthogSnippet()) send nowhere. Register app.use(posthogInspector()) before the other PostHog middlewares.',
+    ]);
+    expect(getPosthog().config.apiKey).toBe('phc_local_inspector');
+    const fresh = devConfig();
+    posthogInspector({ config: fresh });
+    expect((fresh.logger as RecordingLogger).lines).toEqual([]);
+    await resetPosthog();
   });
 });
 
