@@ -136,6 +136,7 @@ export function posthogSnippet(
   }
   const { config } = client;
   const assets = browserAssets(client, checked);
+  if (!assets) return posthogSnippetWithoutBundle;
   const hooks = pageHooks({
     config,
     maxBufferBytes: checked.maxBufferBytes ?? DEFAULT_MAX_BUFFER_BYTES,
@@ -152,6 +153,15 @@ export function posthogSnippet(
     }
     next();
   };
+}
+
+/** The snippet when posthog-js is to be served but is not installed: a pass-through (logged once). */
+function posthogSnippetWithoutBundle(
+  _req: IncomingMessage,
+  _res: ServerResponse,
+  next: Next,
+): void {
+  next();
 }
 
 /**
