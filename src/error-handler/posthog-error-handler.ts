@@ -3,6 +3,7 @@ import type { ErrorRequestHandler, NextFunction, Request, Response } from 'expre
 import { requestProperties } from '../core/attribution/request-info.js';
 import type { PosthogClient } from '../core/client/index.js';
 import { describeError } from '../core/errors/describe-error.js';
+import { expressCanRead, forExpress } from '../core/errors/express-readable.js';
 import { addVary } from '../core/http/vary.js';
 import { warnerFor } from '../core/log/rate-limited.js';
 import { checkBooleanOption, checkOptions, optionKeys } from '../core/options/options.js';
@@ -151,6 +152,23 @@ function capture(posthog: PosthogClient, error: unknown, req: Request, status: n
   });
 }
 
+/**
+ * What `next(err)` receives: the thrown value, or, when Express's final handler could not
+ * read it (a `status` or `stack` getter that throws, a Proxy), a `ThrownValue` error in its
+ * place — read from a timer, such a value would crash the process. Logged once per kind.
+ */
+function handOver(posthog: PosthogClient | undefined, error: unknown): unknown {
+  if (expressCanRead(error)) return error;
+  const standIn = forExpress(error);
+  if (posthog) {
+    warnerFor(posthog.config.logger).once(
+      'posthogErrorHandler:unreadable',
+      `posthogErrorHandler: the thrown value cannot be read by Express's error handlers (${describeError(error)}); passed next() a ThrownValue error in its place. Throw Error objects whose properties can be read.`,
+    );
+  }
+  return standIn;
+}
+
 /** Answers the error: status, headers, then the app's page, the built-in page or JSON. */
 function answer(
   render: RenderErrorPage | undefined,
@@ -212,7 +230,10 @@ function answer(
  *   the app's own error handler answers.
  * - Whatever was thrown (a `status` getter that throws, an invalid name in
  *   `error.headers`, a revoked Proxy), it answers a plain 500 rather than
- *   throw; once headers are sent it hands over to `next(err)`.
+ *   throw; once headers are sent it hands over to `next(err)`, and Express
+ *   closes the connection. A value Express's own handlers could not read
+ *   (a `status` or `stack` getter that throws, a Proxy) is handed over as a
+ *   `ThrownValue` error instead, so the process lives.
  *
  * On Express 4 an `async` route's rejection never reaches any error handler:
  * pass it on with `.catch(next)` (or an async wrapper). Express 5 does it.
@@ -268,7 +289,7 @@ export function posthogErrorHandler(
         capture(posthog, error, req, finalStatus);
       if (!respond || res.headersSent) {
         handedOver = true;
-        next(error);
+        next(handOver(posthog, error));
         return;
       }
       answer(render, posthog, error, req, res, status);
@@ -282,7 +303,7 @@ export function posthogErrorHandler(
       }
       if (handedOver) return;
       if (!respond && !res.headersSent) {
-        next(error);
+        next(handOver(posthog, error));
         return;
       }
       plainFallback(res);

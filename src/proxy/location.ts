@@ -14,6 +14,8 @@ export interface RedirectSource {
   readonly from: string;
   /** The proxy's public prefix: the app's mount path and `path` (`/_ph/ingest`). */
   readonly prefix: string;
+  /** The app's own project key: a redirect to another project's path is dropped. */
+  readonly projectKey?: string;
 }
 
 /**
@@ -26,7 +28,7 @@ export interface RedirectSource {
  * // '/ingest/static/1.2.3/array.js'
  */
 export function proxiedLocation(location: string, source: RedirectSource): string | undefined {
-  const { target, kind, from, prefix } = source;
+  const { target, kind, from, prefix, projectKey } = source;
   let url: URL;
   try {
     url = new URL(location, `${target.origin}${target.basePath}${from}`);
@@ -37,7 +39,7 @@ export function proxiedLocation(location: string, source: RedirectSource): strin
     return undefined;
   }
   const rest = `${url.pathname.slice(target.basePath.length)}${url.search}`;
-  const decision = classifyPath(rest);
+  const decision = classifyPath(rest, projectKey);
   if (decision.kind !== 'forward' || decision.upstream !== kind) return undefined;
   return `${prefix}${rest}`;
 }

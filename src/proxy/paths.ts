@@ -60,19 +60,62 @@ function isDotSegment(segment: string): boolean {
   return decoded === '.' || decoded === '..';
 }
 
+/** The reason given when a path names another project than the app's. */
+export const FOREIGN_PROJECT = "another project's key";
+
+/** Query parameters that name a project (posthog-js sends `token`; older clients `api_key`). */
+const PROJECT_PARAMETERS = ['token', 'api_key'];
+
+/**
+ * The project keys `rest` names: the `<key>` of `/array/<key>/…`, any path segment or query
+ * value that looks like a project key (`phc_…`), and the value of a `token` or `api_key`
+ * query parameter. Read raw and percent-decoded, so an encoded key is seen too.
+ */
+function namedProjects(pathname: string, query: string): string[] {
+  const named: string[] = [];
+  const segments = pathname.split('/');
+  if (segments[1] === 'array' && segments[2] !== undefined) named.push(segments[2]);
+  let params: URLSearchParams;
+  try {
+    params = new URLSearchParams(query);
+  } catch {
+    params = new URLSearchParams();
+  }
+  for (const [name, value] of params) {
+    if (PROJECT_PARAMETERS.includes(name.toLowerCase())) named.push(value);
+  }
+  for (const piece of [...segments, ...params.values()]) {
+    let decoded = piece;
+    try {
+      decoded = decodeURIComponent(piece);
+    } catch {
+      // A malformed escape: the raw piece is checked.
+    }
+    if (/^phc_/i.test(piece) || /^phc_/i.test(decoded)) named.push(decoded);
+  }
+  return named;
+}
+
 /**
  * Decides what happens to `rest`, the request URL after the proxy's prefix (`''`,
  * `'/e/?ip=0'`, `'?x'`). Dot segments (`..`, `%2e%2e`, `.%2E`), encoded slashes
  * (`%2f`, `%5c`) and backslashes are a 400: an upstream or a CDN in front of it may
  * decode or normalise them into a path outside the list. A path outside the list is a 404.
+ * With `projectKey`, a path that names another project (`/array/<key>/config.js`, a
+ * `token=` in the query, any `phc_…` segment or value) is a 404 too: the app's origin never
+ * serves another project's script or config.
  *
+ * @param rest - the request URL after the proxy's prefix.
+ * @param projectKey - the app's own project key; without it, any project is forwarded.
  * @example
  * classifyPath('/e/?compression=gzip-js'); // { kind: 'forward', upstream: 'api', target: '/e/?compression=gzip-js' }
  * classifyPath('/../admin');               // { kind: 'refuse', status: 400, reason: … }
+ * classifyPath('/array/phc_other/config.js', 'phc_mine'); // { kind: 'refuse', status: 404, reason: "another project's key" }
  */
-export function classifyPath(rest: string): PathDecision {
+export function classifyPath(rest: string, projectKey?: string): PathDecision {
   const queryAt = rest.indexOf('?');
   const pathname = queryAt === -1 ? rest : rest.slice(0, queryAt);
+  const query = queryAt === -1 ? '' : rest.slice(queryAt + 1);
   if (pathname.includes('\\')) {
     return { kind: 'refuse', status: 400, reason: 'a backslash in the path' };
   }
@@ -84,5 +127,11 @@ export function classifyPath(rest: string): PathDecision {
   }
   const known = PROXIED_PATHS.find((entry) => entry.pattern.test(pathname));
   if (!known) return { kind: 'refuse', status: 404, reason: 'not a PostHog path' };
+  if (
+    projectKey !== undefined &&
+    namedProjects(pathname, query).some((named) => named !== projectKey)
+  ) {
+    return { kind: 'refuse', status: 404, reason: FOREIGN_PROJECT };
+  }
   return { kind: 'forward', upstream: known.upstream, target: rest };
 }

@@ -8,7 +8,7 @@ import { answerProxyError, type ProxyStatus } from './answer.js';
 import { downstreamResponseHeaders, upstreamRequestHeaders } from './headers.js';
 import { proxiedLocation } from './location.js';
 import { type PosthogProxyOptions, type ProxySettings, proxySettings } from './options.js';
-import { classifyPath, type UpstreamKind } from './paths.js';
+import { classifyPath, FOREIGN_PROJECT, type UpstreamKind } from './paths.js';
 
 type Next = (error?: unknown) => void;
 
@@ -84,8 +84,13 @@ export function posthogProxy(options?: Readonly<PosthogProxyOptions>): PosthogPr
       answerProxyError(req, res, 405, 'only GET, HEAD and POST are proxied');
       return;
     }
-    const decision = classifyPath(rest);
+    const decision = classifyPath(rest, client.config.apiKey);
     if (decision.kind === 'refuse') {
+      if (decision.reason === FOREIGN_PROJECT) {
+        warn(
+          `posthogProxy: ${req.method} ${path}${pathWithoutQuery(rest)} names another project than this app's key; answered 404. Only the app's own project is served from its origin.`,
+        );
+      }
       answerProxyError(req, res, decision.status, decision.reason);
       return;
     }
@@ -180,7 +185,15 @@ function forward(
       reply.destroy();
       return;
     }
-    const source = { target, kind, from: rest, prefix: `${mountPath(req)}${path}` };
+    const source = {
+      target,
+      kind,
+      from: rest,
+      prefix: `${mountPath(req)}${path}`,
+      ...(settings.client.config.apiKey !== undefined
+        ? { projectKey: settings.client.config.apiKey }
+        : {}),
+    };
     const headers = downstreamResponseHeaders(reply.headers, (location) =>
       proxiedLocation(location, source),
     );

@@ -49,7 +49,8 @@ export interface BrowserAssets {
  * script.
  * @param client - an enabled client; its config supplies every default.
  * @param options - the caller's options, already checked.
- * @throws {Error} naming the package to install when posthog-js is to be served but is not installed.
+ * @returns the assets, or `undefined` when posthog-js is to be served but is not installed:
+ *   one error is logged naming the setting and `npm install posthog-js`, and the snippet is off.
  * @example
  * const assets = browserAssets(getPosthog(), { delivery: 'boot' });
  * if (!assets.serve(req, res, next)) next();
@@ -57,7 +58,7 @@ export interface BrowserAssets {
 export function browserAssets(
   client: PosthogClient,
   options: Readonly<BrowserAssetOptions>,
-): BrowserAssets {
+): BrowserAssets | undefined {
   const { config } = client;
   const delivery = options.delivery ?? 'boot';
   const firstParty = options.firstParty ?? config.firstParty;
@@ -73,7 +74,24 @@ export function browserAssets(
     firstParty && options.apiHost === undefined
       ? posthogProxy({ client, path: ingestPath })
       : undefined;
-  const bundle = jsSrc === 'self' ? loadFirstPartyBundle(assetPrefix) : undefined;
+  const loaded = jsSrc === 'self' ? loadFirstPartyBundle(assetPrefix) : undefined;
+  if (loaded && 'missing' in loaded) {
+    // The browser snippet is off rather than loaded from PostHog's CDN: the operator chose
+    // the app's own origin (docs/observability.md, "First-party delivery"), and a page under
+    // `script-src 'self'` would block the CDN anyway.
+    const set = firstParty
+      ? options.firstParty === true
+        ? '`firstParty: true`'
+        : 'POSTHOG_FIRST_PARTY=true'
+      : options.jsSrc === 'self'
+        ? "`jsSrc: 'self'`"
+        : 'POSTHOG_JS_SRC=self';
+    config.logger.error(
+      `posthogSnippet: ${set} serves posthog-js from the app's own origin, but posthog-js is not installed (${loaded.missing}). Run \`npm install posthog-js\` and restart. Until then the browser snippet is off: pages are served as the app renders them; server events still go to PostHog.`,
+    );
+    return undefined;
+  }
+  const bundle = loaded;
   const loaderUrl = bundle ? bundle.url : `${config.assetsHost}/static/array.js`;
   const snippet = createSnippet(config, {
     // The boot script loads the bundle beside it, by a relative URL; the inline snippet by path.

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { type StaticAsset, staticAsset } from '../core/http/static-asset.js';
-import { resolvePosthogJs } from '../core/package/peer.js';
+import { locatePeer } from '../core/package/peer.js';
 
 const JAVASCRIPT = 'application/javascript; charset=utf-8';
 
@@ -10,16 +10,19 @@ const JAVASCRIPT = 'application/javascript; charset=utf-8';
  * compressed once (gzip now, brotli in the background), never per request.
  *
  * @param prefix - the path it is served under. @default '/_posthog'
- * @throws {Error} naming the package to install when `posthog-js` is not installed.
+ * @returns the asset, or `{ missing }` with Node's reason when `posthog-js` is not installed.
  */
-export function loadFirstPartyBundle(prefix = '/_posthog'): StaticAsset {
-  const path = resolvePosthogJs(
-    'dist/array.full.js',
-    'POSTHOG_JS_SRC=self',
-    'or set POSTHOG_JS_SRC=cdn',
-  );
+export function loadFirstPartyBundle(
+  prefix = '/_posthog',
+): StaticAsset | { readonly missing: string } {
+  const found = locatePeer('posthog-js/dist/array.full.js');
+  if (found.path === undefined) return { missing: found.missing };
   const base = prefix.replace(/\/+$/, '');
-  return staticAsset((hash) => `${base}/array.full.${hash}.js`, JAVASCRIPT, readFileSync(path));
+  return staticAsset(
+    (hash) => `${base}/array.full.${hash}.js`,
+    JAVASCRIPT,
+    readFileSync(found.path),
+  );
 }
 
 /** The boot script (the snippet's code, pure ASCII) as an asset at its content-hashed `url`. */

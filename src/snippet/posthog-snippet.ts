@@ -162,6 +162,7 @@ export function posthogSnippet(
   }
   const { config } = client;
   const assets = browserAssets(client, { ...checked, browser });
+  if (!assets) return posthogSnippetWithoutBundle;
   const hooks = pageHooks({
     config,
     maxBufferBytes: checked.maxBufferBytes ?? DEFAULT_MAX_BUFFER_BYTES,
@@ -181,6 +182,15 @@ export function posthogSnippet(
     }
     next();
   };
+}
+
+/** The snippet when posthog-js is to be served but is not installed: a pass-through (logged once). */
+function posthogSnippetWithoutBundle(
+  _req: IncomingMessage,
+  _res: ServerResponse,
+  next: Next,
+): void {
+  next();
 }
 
 /**

@@ -64,6 +64,28 @@ describe.each(expressVersions)(
       ]);
     });
 
+    it.each([
+      ['answering', {}],
+      ['capture-only', { respond: false }],
+    ] as const)(
+      "gives one $exception per error with posthog-node's setupExpressErrorHandler before it (%s)",
+      async (_mode, options) => {
+        const posthog = suite.client();
+        const app = express();
+        app.use(posthogUser({ client: posthog }));
+        routes(app);
+        setupExpressErrorHandler(posthog.sdk as PostHog, app);
+        app.use(posthogErrorHandler({ client: posthog, ...options }));
+        await supertest(app).get('/sync').expect(500);
+        await supertest(app).get('/async').expect(500);
+        const events = await exceptions(posthog);
+        expect(events.map((e) => e.properties.$exception_list?.[0]?.value).sort()).toEqual([
+          'async failure',
+          'sync failure',
+        ]);
+      },
+    );
+
     it("lets the app's own error handler answer with respond: false, capturing once", async () => {
       const posthog = suite.client();
       const app = express();

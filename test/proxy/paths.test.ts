@@ -173,3 +173,54 @@ describe('classifyPath', () => {
     );
   });
 });
+
+describe('posthogProxy and project keys', () => {
+  it.each([
+    '/ingest/array/phc_test/config.js',
+    '/ingest/array/phc_test/config',
+    '/ingest/api/surveys/?token=phc_test',
+    '/ingest/flags/?v=2&token=phc_test',
+  ])("forwards %s, which names the app's own project", async (path) => {
+    const answer = await send(site.url, 'GET', path);
+    expect(answer.status).toBe(200);
+    expect([...api.seen, ...assets.seen].map((r) => r.url)).toEqual([path.slice('/ingest'.length)]);
+  });
+
+  it.each([
+    '/ingest/array/phc_attacker/config.js',
+    '/ingest/array/phc_attacker/config',
+    '/ingest/array/attacker/config.js',
+    '/ingest/array/phc_TEST/config.js',
+    '/ingest/api/surveys/?token=phc_attacker',
+    '/ingest/api/surveys/?token=phc_test&token=phc_attacker',
+    '/ingest/api/surveys/?TOKEN=phc_attacker',
+    '/ingest/api/surveys/?token=%70hc_attacker',
+    '/ingest/flags/?v=2&api_key=phc_attacker',
+    '/ingest/flags/?v=2&config=phc_attacker',
+    '/ingest/e/?ip=0&x=%70hc_attacker',
+  ])('answers 404 to %s, which names another project, without touching PostHog', async (path) => {
+    const answer = await send(site.url, 'GET', path);
+    expect(answer.status).toBe(404);
+    expect(JSON.parse(answer.body.toString())).toEqual({
+      type: 'proxy_error',
+      detail: "another project's key",
+    });
+    expect([...api.seen, ...assets.seen]).toEqual([]);
+  });
+
+  it('property: a path naming any other key is never forwarded', () => {
+    const key = fc
+      .stringMatching(/^[A-Za-z0-9_-]{1,24}$/)
+      .filter((candidate) => candidate !== 'phc_test');
+    fc.assert(
+      fc.property(key, fc.constantFrom('config', 'config.js'), (other, file) => {
+        expect(classifyPath(`/array/${other}/${file}`, 'phc_test').kind).toBe('refuse');
+        expect(classifyPath(`/api/surveys/?token=${other}`, 'phc_test').kind).toBe('refuse');
+        expect(
+          classifyPath(`/flags/?v=2&token=${encodeURIComponent(other)}`, 'phc_test').kind,
+        ).toBe('refuse');
+      }),
+      { numRuns: 500 },
+    );
+  });
+});

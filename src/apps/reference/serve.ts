@@ -17,12 +17,19 @@ export interface ServeOptions {
   readonly onStopped?: () => void;
 }
 
+/** The least time PostHog's flush gets at a stop, even when requests used the whole bound. */
+const MIN_FLUSH_MS = 100;
+
 /** A running app, from {@link serveApp}. */
 export interface ServedApp {
   readonly server: Server;
   readonly url: string;
-  /** Stops accepting, lets in-flight requests finish, flushes PostHog; idempotent. */
-  stop(): Promise<void>;
+  /**
+   * Stops accepting, lets in-flight requests finish, flushes PostHog, all by `deadline`
+   * (a `performance.now()` time; default: `POSTHOG_SHUTDOWN_TIMEOUT_MS` from the call);
+   * idempotent.
+   */
+  stop(deadline?: number): Promise<void>;
 }
 
 /**
@@ -47,9 +54,9 @@ export function listenError(error: NodeJS.ErrnoException, port: number, host: st
 
 /**
  * Serves an app and stops it gracefully on `SIGTERM`/`SIGINT`: the server stops
- * accepting, in-flight requests finish, PostHog is flushed within
- * `POSTHOG_SHUTDOWN_TIMEOUT_MS`, then the process exits 0. In-flight requests get
- * the same bound; idle keep-alive connections are closed at once.
+ * accepting, in-flight requests finish, PostHog is flushed, all within one
+ * `POSTHOG_SHUTDOWN_TIMEOUT_MS` (the flush gets what the requests left, at least
+ * 100 ms), then the process exits 0. Idle keep-alive connections are closed at once.
  *
  * @example
  * const { url } = await serveApp({ app: createApp(), client: getPosthog(), port: 3000 });
@@ -70,19 +77,25 @@ export async function serveApp({
   const address = server.address() as AddressInfo;
   let stopping: Promise<void> | undefined;
 
-  function stop(): Promise<void> {
+  function stop(deadline = performance.now() + client.config.shutdownTimeoutMs): Promise<void> {
     stopping ??= (async () => {
-      const bound = client.config.shutdownTimeoutMs;
+      // One bound for the whole stop: in-flight requests and the flush share it, so the
+      // process exits within POSTHOG_SHUTDOWN_TIMEOUT_MS (plus a moment), not twice that.
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       // Keep-alive connections whose request just finished go too, not only the idle ones now.
       const sweep = setInterval(() => server.closeIdleConnections(), 50);
-      const timer = setTimeout(() => server.closeAllConnections(), bound);
+      const timer = setTimeout(
+        () => server.closeAllConnections(),
+        Math.max(0, deadline - performance.now()),
+      );
       sweep.unref();
       timer.unref();
       await closed;
       clearInterval(sweep);
       clearTimeout(timer);
-      await client.shutdown(bound);
+      // To the nearest 100 ms, so that the log line names the bound the operator set.
+      const left = Math.round((deadline - performance.now()) / 100) * 100;
+      await client.shutdown(Math.max(MIN_FLUSH_MS, left));
     })();
     return stopping;
   }

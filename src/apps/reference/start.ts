@@ -83,8 +83,8 @@ function inspectorConfig(
  *   on unless set to a false word (the debug route still needs a logged-in user);
  * - unset in production → PostHog off, nothing mounted (`mode: 'off'`).
  *
- * On a signal it flushes the client while the server still answers (in inspector
- * mode the server is the destination), then stops gracefully.
+ * On a signal it stops gracefully within `POSTHOG_SHUTDOWN_TIMEOUT_MS` in all: in
+ * inspector mode it flushes first, while the server (the destination) still answers.
  *
  * @example
  * const started = await startReferenceApp();
@@ -135,11 +135,15 @@ export async function startReferenceApp(
   const served = await serveApp({ app, client, port, host, signals: [], onStopped });
   let stopping: Promise<void> | undefined;
   function stop(): Promise<void> {
-    stopping ??= client.flush(client.config.shutdownTimeoutMs).then(() => {
+    stopping ??= (async () => {
+      // One bound for the whole stop (docs/observability.md, "Shutdown").
+      const deadline = performance.now() + client.config.shutdownTimeoutMs;
+      // In inspector mode the server is the destination: flush while it still answers.
+      if (inspector) await client.flush(client.config.shutdownTimeoutMs);
       // Open inspector pages hold a live stream each: end them, or the server waits on them.
       inspector?.close();
-      return served.stop();
-    });
+      await served.stop(deadline);
+    })();
     return stopping;
   }
   for (const signal of signals) {

@@ -8,7 +8,15 @@ import type { PosthogConfig } from '../config/types.js';
 import { toCapturable } from '../errors/capturable.js';
 import { describeError } from '../errors/describe-error.js';
 import { rateLimitedWarn } from '../log/rate-limited.js';
-import { createSdk, type EventProperties, FLAG_TIMEOUT_MS, type PosthogSdk } from './sdk.js';
+import {
+  createSdk,
+  dequeuedEventCount,
+  type EventProperties,
+  FLAG_TIMEOUT_MS,
+  markWhatItCaptures,
+  type PosthogSdk,
+  queuedEventCount,
+} from './sdk.js';
 import { TIMED_OUT, withTimeout } from './with-timeout.js';
 
 /** Options of {@link PosthogClient}. */
@@ -95,6 +103,8 @@ export class PosthogClient {
   readonly sdk: PosthogSdk | undefined;
   readonly #warn: (message: string) => void;
   #shutdown: Promise<void> | undefined;
+  /** Set once `shutdown()` starts: the SDK's own lines give way to the one line it logs. */
+  #closing = false;
 
   /**
    * @param options - `config` (@default loadConfig()) and `sdk`; an unknown key throws a
@@ -108,9 +118,13 @@ export class PosthogClient {
     this.config = config;
     this.#warn = rateLimitedWarn(config.logger);
     if (!config.enabled) return;
+    const sdkWarn = (message: string) => {
+      if (!this.#closing) this.#warn(message);
+    };
     try {
-      this.sdk = sdk ?? createSdk(config, this.#warn);
-      this.sdk.on?.('error', (error) => this.#warn(`PostHog SDK error: ${describeError(error)}`));
+      this.sdk = sdk ?? createSdk(config, sdkWarn);
+      markWhatItCaptures(this.sdk, markCaptured);
+      this.sdk.on?.('error', (error) => sdkWarn(`PostHog SDK error: ${describeError(error)}`));
     } catch (error) {
       this.sdk = undefined;
       this.#warn(`could not start posthog-node, events are off: ${describeError(error)}`);
@@ -265,8 +279,11 @@ export class PosthogClient {
   }
 
   /**
-   * Flushes what is queued and stops the SDK, within `timeoutMs`. Safe to
-   * call more than once: later calls return the first call's promise.
+   * Flushes what is queued and stops the SDK, within `timeoutMs`: it resolves by then
+   * whatever PostHog does (refusing, hanging, draining slowly). When events could not be
+   * sent, it logs one warning saying how many were dropped and why, and nothing else: the
+   * SDK's own lines and stack traces are held back (docs/observability.md, "Shutdown").
+   * Safe to call more than once: later calls return the first call's promise.
    *
    * @param timeoutMs - upper bound. @default config.shutdownTimeoutMs
    */
@@ -278,12 +295,36 @@ export class PosthogClient {
   async #doShutdown(timeoutMs: number): Promise<void> {
     const sdk = this.sdk;
     if (!sdk) return;
+    this.#closing = true;
+    let sent = 0;
+    let lastError: unknown;
+    const listening = [
+      sdk.on?.('flush', (messages) => {
+        if (Array.isArray(messages)) sent += messages.length;
+      }),
+      sdk.on?.('error', (error) => {
+        lastError = error;
+      }),
+    ];
+    const dequeuedBefore = dequeuedEventCount(sdk);
     const stopping = Promise.resolve()
       .then(() => sdk.shutdown(timeoutMs))
-      .catch((error: unknown) => this.#warn(`PostHog shutdown failed: ${describeError(error)}`));
-    const result = await withTimeout(stopping, timeoutMs);
-    if (result === TIMED_OUT) {
-      this.#warn(`PostHog did not flush within ${timeoutMs} ms; unsent events were dropped`);
-    }
+      .catch((error: unknown) => {
+        lastError = error;
+      });
+    const timedOut = (await withTimeout(stopping, timeoutMs)) === TIMED_OUT;
+    for (const stop of listening) if (typeof stop === 'function') stop();
+    const queued = queuedEventCount(sdk);
+    // Taken off the queue but not sent: a batch the host refused for good (a 4xx/5xx).
+    const givenUp = Math.max(0, dequeuedEventCount(sdk) - dequeuedBefore - sent);
+    const dropped = queued === undefined ? undefined : queued + givenUp;
+    if (dropped === 0 || (dropped === undefined && !timedOut && lastError === undefined)) return;
+    const them = dropped === 1 ? 'it' : 'them';
+    const why = timedOut
+      ? `PostHog did not take ${them} within ${timeoutMs} ms${lastError === undefined ? '' : `; last error: ${describeError(lastError)}`}`
+      : `PostHog refused ${them}: ${describeError(lastError)}`;
+    this.config.logger.warn(
+      `PostHog shutdown: ${dropped ?? 'unsent'} event${dropped === 1 ? ' was' : 's were'} dropped (${why}). Check that ${this.config.host} is reachable, or raise POSTHOG_SHUTDOWN_TIMEOUT_MS.`,
+    );
   }
 }

@@ -25,7 +25,7 @@ export interface PosthogSdk {
     fn: () => T,
   ) => T;
   getContext?: () => { distinctId?: string; sessionId?: string } | undefined;
-  on?: (event: 'error', listener: (error: unknown) => void) => unknown;
+  on?: (event: 'error' | 'flush', listener: (payload: unknown) => void) => unknown;
   flush?: () => Promise<void>;
   shutdown(timeoutMs?: number): Promise<void>;
 }
@@ -88,6 +88,78 @@ interface SdkInternals {
   flushBackground?: () => void;
   flushAutomatic?: () => Promise<void>;
   flush(): Promise<void>;
+  /** Where posthog-node's shutdown waits for pending flushes; it rejects with their error. */
+  promiseQueue?: { join?: () => Promise<void> };
+  /** Events taken off the queue, sent or given up on. */
+  _dequeuedMessagesCount?: number;
+  getActiveQueueRoutes?: () => unknown[];
+  getRouteQueue?: (route: unknown) => unknown[];
+}
+
+/** The builder posthog-node turns every thrown value into `$exception_list` with. */
+interface ErrorPropertiesBuilder {
+  buildFromUnknown?: (error: unknown, hint?: unknown) => unknown;
+  [MARKING]?: true;
+}
+
+const MARKING = Symbol.for('express-posthog.marking-builder');
+
+/**
+ * Makes every error posthog-node captures through this SDK count as captured for the
+ * package: `mark` is called with it as posthog-node builds its `$exception`. posthog-node's
+ * own Express handler (`setupExpressErrorHandler`) builds it before it calls `next(err)` and
+ * leaves no mark of its own, so without this `posthogErrorHandler` after it would send the
+ * same error again. Only what this SDK version has is wrapped; never throws.
+ *
+ * @param sdk - the posthog-node client (the package's, or one the app passed in).
+ * @param mark - records the error as captured (the client's mark).
+ */
+export function markWhatItCaptures(sdk: PosthogSdk, mark: (error: object) => void): void {
+  try {
+    const internals = sdk as unknown as { getErrorPropertiesBuilder?: () => unknown };
+    const getBuilder = internals.getErrorPropertiesBuilder;
+    if (typeof getBuilder !== 'function') return;
+    internals.getErrorPropertiesBuilder = function markingBuilder() {
+      const builder = getBuilder.call(sdk) as ErrorPropertiesBuilder | undefined;
+      const build = builder?.buildFromUnknown;
+      if (!builder || typeof build !== 'function' || builder[MARKING]) return builder;
+      builder.buildFromUnknown = function buildAndMark(error: unknown, hint?: unknown) {
+        const built = build.call(builder, error, hint);
+        if ((typeof error === 'object' || typeof error === 'function') && error !== null) {
+          mark(error);
+        }
+        return built;
+      };
+      builder[MARKING] = true;
+      return builder;
+    };
+  } catch {
+    // An SDK that cannot be wrapped: errors it captures are not marked.
+  }
+}
+
+/**
+ * How many events the SDK holds, not yet sent; `undefined` when this SDK version does not
+ * say. Never throws.
+ */
+export function queuedEventCount(sdk: PosthogSdk): number | undefined {
+  try {
+    const internals = sdk as unknown as SdkInternals;
+    if (!internals.getActiveQueueRoutes || !internals.getRouteQueue) return undefined;
+    let count = 0;
+    for (const route of internals.getActiveQueueRoutes()) {
+      count += internals.getRouteQueue(route).length;
+    }
+    return count;
+  } catch {
+    return undefined;
+  }
+}
+
+/** How many events the SDK has taken off its queue so far, sent or given up on (0 when it does not say). */
+export function dequeuedEventCount(sdk: PosthogSdk): number {
+  const count = (sdk as unknown as SdkInternals)._dequeuedMessagesCount;
+  return typeof count === 'number' ? count : 0;
 }
 
 /** An error of the SDK talking to the host (network, HTTP status), by its class name. */
@@ -116,6 +188,19 @@ function quietSdk(sdk: PostHog, warn: (message: string) => void): void {
       return flush.call(sdk).catch((error: unknown) => {
         if (!isSdkFetchError(error)) throw error;
         warn(`PostHog flush failed: ${line([error])}`);
+      });
+    };
+  }
+  const queue = internals.promiseQueue;
+  const join = queue?.join;
+  if (queue && typeof join === 'function') {
+    // posthog-node's shutdown first waits for the flushes in flight; one that failed on the
+    // network makes it print the error's whole stack with console.error (logFlushError, which
+    // no option reaches). The failure was reported where the flush ran; the shutdown goes on
+    // to drain the queue within its bound.
+    queue.join = function quietJoin() {
+      return join.call(queue).catch((error: unknown) => {
+        if (!isSdkFetchError(error)) throw error;
       });
     };
   }
