@@ -28,11 +28,11 @@ export function createUrlRedaction(): UrlRedaction {
    * (`accesstoken`), `secret`, `password`, `passwd`, `passphrase`,
    * `credential(s)`, `key` and the common `…key` compounds (`apikey`,
    * `privatekey`; not `monkey`), `auth`, `authorization`, `pass`, `pwd`, `pw`,
-   * `code`, `otp`, `jwt`, `cookie`, `session`, `sid`, `signature`, `sig`, `dsn`,
+   * `code`, `otp`, `pin`, `hmac`, `jwt`, `cookie`, `session`, `sid`, `signature`, `sig`, `dsn`,
    * `bearer`, `verifier`, `ticket`, `pat`.
    */
   const SECRET_WORD =
-    /^(?:[a-z]*(?:token|secret|password|passwd|passphrase|credentials?)|(?:api|access|secret|private|master|auth|account|client|app|signing|encryption|license|session|storage|consumer|subscription|ssh)?key|auth|authorization|oauth|pass|pwd|pw|code|otp|totp|jwt|cookie|session|sessionid|sid|signature|sig|dsn|bearer|verifier|ticket|pat)$/;
+    /^(?:[a-z]*(?:token|secret|password|passwd|passphrase|credentials?)|(?:api|access|secret|private|master|auth|account|client|app|signing|encryption|license|session|storage|consumer|subscription|ssh)?key|auth|authorization|oauth|pass|pwd|pw|code|otp|totp|pin|hmac|jwt|cookie|session|sessionid|sid|signature|sig|dsn|bearer|verifier|ticket|pat)$/;
 
   /**
    * A last word that makes the name about a secret rather than the secret
@@ -146,6 +146,7 @@ export function createUrlRedaction(): UrlRedaction {
       'sntr[ysu]s?_[A-Za-z0-9_=+/-]{16,}',
       'dckr_pat_[A-Za-z0-9_-]{16,}',
       'eyJ[A-Za-z0-9_-]{8,}\\.eyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]*',
+      'hv[sbr]\\.[A-Za-z0-9_-]{6,}',
     ]
       .map((source) => `(?<![A-Za-z0-9])${source}`)
       .join('|'),
@@ -215,9 +216,22 @@ export function createUrlRedaction(): UrlRedaction {
     return copied === 0 ? text : out + text.slice(copied);
   }
 
-  /** Replaces values that are secrets whatever their name ({@link TOKEN_VALUE}, private keys). */
+  /**
+   * The token of a webhook URL, which is the whole credential: Slack
+   * (`hooks.slack.com/services/T…/B…/<token>`, also `/workflows/`, `/triggers/`), Discord
+   * (`discord.com/api/webhooks/<id>/<token>`), Telegram (`api.telegram.org/bot<token>/`).
+   */
+  const WEBHOOK =
+    /(hooks\.slack\.com\/(?:services|workflows|triggers)\/)[A-Za-z0-9_/-]{6,}|(discord(?:app)?\.com\/api\/webhooks\/\d+\/|api\.telegram\.org\/(?:file\/)?bot)[A-Za-z0-9_:-]{6,}/gi;
+
+  /** Replaces values that are secrets whatever their name ({@link TOKEN_VALUE}, private keys, webhook tokens). */
   function redactTokenValues(text: string): string {
-    return text.replace(PRIVATE_KEY_BLOCK, REDACTED).replace(TOKEN_VALUE, REDACTED);
+    return text
+      .replace(PRIVATE_KEY_BLOCK, REDACTED)
+      .replace(WEBHOOK, function webhook(_whole, slack, other) {
+        return (slack || other) + REDACTED;
+      })
+      .replace(TOKEN_VALUE, REDACTED);
   }
 
   /** Redacts the values of secret-looking names in `a=1&b=2`; other bytes are kept as they are. */
