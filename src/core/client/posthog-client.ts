@@ -3,11 +3,19 @@ import { browserIds, type RequestLike, requestProperties } from '../attribution/
 import { getRequestUser } from '../attribution/request-user.js';
 import { loadConfig } from '../config/index.js';
 import { optionKeys, refuseUnknownKeys } from '../config/option-rules.js';
+import { show } from '../config/parse.js';
 import type { PosthogConfig } from '../config/types.js';
 import { toCapturable } from '../errors/capturable.js';
 import { describeError } from '../errors/describe-error.js';
 import { rateLimitedWarn } from '../log/rate-limited.js';
-import { createSdk, type EventProperties, FLAG_TIMEOUT_MS, type PosthogSdk } from './sdk.js';
+import { redactEvent } from '../redact/redact.js';
+import {
+  type BeforeSend,
+  createSdk,
+  type EventProperties,
+  FLAG_TIMEOUT_MS,
+  type PosthogSdk,
+} from './sdk.js';
 import { TIMED_OUT, withTimeout } from './with-timeout.js';
 
 /** Options of {@link PosthogClient}. */
@@ -19,10 +27,23 @@ export interface PosthogClientOptions {
    * when the config is disabled.
    */
   readonly sdk?: PosthogSdk;
+  /**
+   * The app's last word on every event of the client, run after the redaction gate
+   * (docs/observability.md, "What is redacted"): return the event, changed or not, or `null`
+   * to drop it. It sees the event already redacted, so it cannot undo the redaction. Used
+   * when the package builds the SDK (not with `sdk`).
+   * @example
+   * new PosthogClient({ beforeSend: (event) => (event.event === 'noise' ? null : event) });
+   */
+  readonly beforeSend?: BeforeSend;
 }
 
 /** The options the constructor takes; any other key is refused. */
-const CLIENT_OPTION_KEYS = optionKeys<PosthogClientOptions>({ config: true, sdk: true });
+const CLIENT_OPTION_KEYS = optionKeys<PosthogClientOptions>({
+  config: true,
+  sdk: true,
+  beforeSend: true,
+});
 
 /** Options of {@link PosthogClient.captureException}. */
 export interface CaptureExceptionOptions {
@@ -93,6 +114,11 @@ export class PosthogClient {
   /** The underlying `posthog-node` client; `undefined` when disabled. */
   readonly sdk: PosthogSdk | undefined;
   readonly #warn: (message: string) => void;
+  /**
+   * True when the SDK came from the caller: its `before_send` is not the package's, so the
+   * gate runs here on what this client hands it.
+   */
+  readonly #gated: boolean;
   #shutdown: Promise<void> | undefined;
 
   /**
@@ -103,12 +129,18 @@ export class PosthogClient {
     if (typeof options === 'object' && options !== null) {
       refuseUnknownKeys('new PosthogClient', options, CLIENT_OPTION_KEYS);
     }
-    const { config = loadConfig(), sdk } = options;
+    const { config = loadConfig(), sdk, beforeSend } = options;
+    if (beforeSend !== undefined && typeof beforeSend !== 'function') {
+      throw new TypeError(
+        `new PosthogClient: \`beforeSend\` must be a function, got ${show(beforeSend)}. Pass a function such as (event) => event.`,
+      );
+    }
     this.config = config;
+    this.#gated = sdk !== undefined;
     this.#warn = rateLimitedWarn(config.logger);
     if (!config.enabled) return;
     try {
-      this.sdk = sdk ?? createSdk(config, this.#warn);
+      this.sdk = sdk ?? createSdk(config, this.#warn, beforeSend);
       this.sdk.on?.('error', (error) => this.#warn(`PostHog SDK error: ${describeError(error)}`));
     } catch (error) {
       this.sdk = undefined;
@@ -126,7 +158,8 @@ export class PosthogClient {
     const sdk = this.sdk;
     if (!sdk) return;
     try {
-      sdk.capture({ event, properties: { ...properties }, ...(distinctId ? { distinctId } : {}) });
+      const sent = this.#gated ? redactEvent({ ...properties }) : { ...properties };
+      sdk.capture({ event, properties: sent, ...(distinctId ? { distinctId } : {}) });
     } catch (error) {
       this.#warn(`could not capture ${event}: ${describeError(error)}`);
     }
@@ -149,15 +182,16 @@ export class PosthogClient {
       if (typeof sdk.captureException === 'function') {
         sdk.captureException(readable, distinctId, properties);
       } else {
+        const fallback: EventProperties = {
+          $exception_type: readable instanceof Error ? readable.name : typeof readable,
+          $exception_message:
+            readable instanceof Error ? readable.message : describeError(readable),
+          ...properties,
+        };
         sdk.capture({
           event: '$exception',
           ...(distinctId ? { distinctId } : {}),
-          properties: {
-            $exception_type: readable instanceof Error ? readable.name : typeof readable,
-            $exception_message:
-              readable instanceof Error ? readable.message : describeError(readable),
-            ...properties,
-          },
+          properties: this.#gated ? redactEvent(fallback) : fallback,
         });
       }
       // Marked after the SDK took it: posthog-node's own captureException skips marked errors.

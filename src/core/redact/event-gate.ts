@@ -35,7 +35,8 @@ export interface EventGate {
  * keep every constant and helper inside.
  *
  * @param url - the URL rules (`createUrlRedaction()`).
- * @param fieldRules - rules for a named field, by key (the server's `argv`); optional.
+ * @param fieldRules - rules for a named field, by key (the server's `argv`): a rule returns
+ *   the redacted value, or `undefined` to leave the value to the general rules; optional.
  * @example
  * const gate = createEventGate(createUrlRedaction());
  * gate.redactEvent({ properties: { $current_url: '/r?next=%2Fx%3Ftoken%3Dabc' } });
@@ -197,7 +198,9 @@ export function createEventGate(
         try {
           item = record[name];
           const rule = fieldRules && Object.hasOwn(fieldRules, name) ? fieldRules[name] : undefined;
-          next = walkChild(rule ? rule(item) : item, depth + 1, state, name);
+          // A field rule that applies replaces the general rules; `undefined` leaves them.
+          const ruled = rule ? rule(item) : undefined;
+          next = ruled !== undefined ? ruled : walkChild(item, depth + 1, state, name);
         } catch (_unreadable) {
           next = DROP;
         }

@@ -72,10 +72,19 @@ export function redactEvent<T>(event: T): T {
   return gate.redactEvent(event);
 }
 
-/** The command-line rules on an `argv` field: a line of words or an array of arguments. */
+/**
+ * The command-line rules on an `argv` field: a line of words (word by word, as
+ * {@link redactArgv} reads them) or an array of arguments; `undefined` for anything else,
+ * which the general rules take.
+ */
 function redactArgvField(value: unknown): unknown {
-  if (typeof value === 'string') return redactFreeText(value, Number.POSITIVE_INFINITY);
-  if (!Array.isArray(value) || !value.every((word) => typeof word === 'string')) return value;
+  if (typeof value === 'string') {
+    const parts = value.split(/(\s+)/);
+    const words = redactWords(parts.filter((_, i) => i % 2 === 0));
+    const line = parts.map((part, i) => (i % 2 === 0 ? (words[i / 2] ?? part) : part)).join('');
+    return line === value ? value : line;
+  }
+  if (!Array.isArray(value) || !value.every((word) => typeof word === 'string')) return undefined;
   const words = redactWords(value);
   return words.every((word, i) => word === value[i]) ? value : words;
 }
