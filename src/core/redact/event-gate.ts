@@ -60,16 +60,12 @@ export function createEventGate(
   const SCHEME_CREDENTIAL = /\b(bearer|basic|digest)(\s+|%20|\+)[A-Za-z0-9\-._~+/=:]{6,}/gi;
   /**
    * The name of a `name=value` pair, where a name may start: after a query or fragment
-   * separator, a space, a quote or a bracket, also percent-encoded once or twice (`%3F`,
-   * `%26`, `%23`, `%253F`…), so that a URL inside a query value is read too.
+   * separator, a space, a quote or a bracket. (A URL inside a query value, percent-encoded,
+   * is read by {@link redactEncoded}.)
    */
-  const PAIR_NAME =
-    /(?<=^|[?&#;,\s'"({[/:+]|%(?:25)?(?:3[Ff]|26|23|20|2[Cc]|3[Bb]))([A-Za-z_][\w.\-[\]%]*?)(=|%(?:25)?3[Dd])/g;
-  /** Where a pair's value ends: a separator, also percent-encoded. */
-  const VALUE_END = /[\s&;'"<>]|%(?:25)?(?:26|23|20|3[Bb])/g;
-  /** The userinfo of a percent-encoded URL inside a value (`https%3A%2F%2Fu%3Ap%40host`). */
-  const ENCODED_USERINFO =
-    /([a-z][a-z\d+.-]*(?:%3[Aa]|%253[Aa])(?:%2[Ff]|%252[Ff]){2})((?:(?!%(?:25)?(?:2[Ff]|3[Ff]|23|26))[^\s/?#&'"<>@])+?)(%(?:25)?40)/g;
+  const PAIR_NAME = /(?<=^|[?&#;,\s'"({[/:+])([A-Za-z_][\w.\-[\]%]*?)=/g;
+  /** Where a pair's value ends. */
+  const VALUE_END = /[\s&;'"<>]/g;
 
   /** Redacts the value of every secret-named pair; values of other pairs are read on. */
   function redactPairs(text: string): string {
@@ -98,6 +94,7 @@ export function createEventGate(
 
   /** A run of a value holding percent-escapes, between the separators of a query. */
   const ENCODED_SEGMENT = /[^?&#=\s]*%[0-9A-Fa-f]{2}[^?&#=\s]*/g;
+  const ENCODED_MARKER = encodeURIComponent(REDACTED);
   /** A run of percent-escapes, decoded together (a UTF-8 character spans several). */
   const ESCAPES = /(?:%[0-9A-Fa-f]{2})+/g;
 
@@ -122,7 +119,10 @@ export function createEventGate(
       const decoded = decode(segment);
       if (decoded === segment) return segment;
       const redacted = redactString(decoded, level + 1);
-      return redacted === decoded ? segment : encodeURIComponent(redacted);
+      // Encoded again, but the marker, which reads as it is inside a URL.
+      return redacted === decoded
+        ? segment
+        : encodeURIComponent(redacted).split(ENCODED_MARKER).join(REDACTED);
     });
   }
 
@@ -130,7 +130,6 @@ export function createEventGate(
   function redactString(text: string, level?: number): string {
     if (text.length < 4) return text;
     let out = url.redactUserinfo(url.redactTokenValues(text));
-    if (out.indexOf('%') !== -1) out = out.replace(ENCODED_USERINFO, `$1${REDACTED}$3`);
     if (out.indexOf(':') !== -1) {
       out = out
         .replace(JSON_PAIR, function jsonPair(whole, q, name, colon, vq) {
@@ -145,8 +144,8 @@ export function createEventGate(
     out = out.replace(SCHEME_CREDENTIAL, function credential(_whole, scheme, space) {
       return scheme + space + REDACTED;
     });
-    if (out.indexOf('=') !== -1 || /%(?:25)?3[Dd]/.test(out)) out = redactPairs(out);
-    if ((level || 0) < 3 && out.indexOf('%') !== -1) out = redactEncoded(out, level || 0);
+    if (out.indexOf('=') !== -1) out = redactPairs(out);
+    if ((level || 0) < 4 && out.indexOf('%') !== -1) out = redactEncoded(out, level || 0);
     return out === text ? text : out;
   }
 

@@ -32,13 +32,49 @@ export const isSecretName: (name: string) => boolean = redaction.isSecretName;
  */
 export const redactUserinfo: (text: string) => string = redaction.redactUserinfo;
 
+/** Redacts the values of secret-looking names in `a=1&b=2`; other bytes are kept as they are. */
+function redactParams(params: string): string {
+  return params
+    .split('&')
+    .map(function redactParam(pair) {
+      const equals = pair.indexOf('=');
+      if (equals === -1) return redaction.redactTokenValues(pair);
+      const name = pair.slice(0, equals);
+      return redaction.isSecretName(name)
+        ? `${name}=${REDACTED}`
+        : redaction.redactTokenValues(pair);
+    })
+    .join('&');
+}
+
 /**
- * The URL with secrets replaced by `[REDACTED]`: secret-looking query and fragment
- * parameters, userinfo, well-known token formats.
+ * The URL with secrets replaced by `[REDACTED]`: the values of secret-looking
+ * query parameters (see {@link isSecretName}), the userinfo of an absolute
+ * URL, and well-known token formats anywhere. Works on a path with a query
+ * (`req.originalUrl`) as well as on an absolute URL; names, order, other
+ * values and their encoding are kept byte for byte. A fragment written like a
+ * query (`#access_token=…`, OAuth's implicit flow) is redacted the same way.
+ *
+ * @param url - `/path?query#fragment` or an absolute URL.
+ * @returns the redacted URL; the input itself when nothing looked secret.
  * @example
- * redactUrl('/callback?code=abc&state=xyz'); // '/callback?code=[REDACTED]&state=xyz'
+ * redactUrl('/callback?code=abc&state=xyz&api_key=k');
+ * // → '/callback?code=[REDACTED]&state=xyz&api_key=[REDACTED]'
  */
-export const redactUrl: (url: string) => string = redaction.redactUrl;
+export function redactUrl(url: string): string {
+  const hash = url.indexOf('#');
+  const beforeHash = redaction.redactUserinfo(hash === -1 ? url : url.slice(0, hash));
+  const fragment = hash === -1 ? undefined : url.slice(hash + 1);
+  const question = beforeHash.indexOf('?');
+  let result =
+    question === -1
+      ? redaction.redactTokenValues(beforeHash)
+      : `${redaction.redactTokenValues(beforeHash.slice(0, question + 1))}${redactParams(beforeHash.slice(question + 1))}`;
+  if (fragment !== undefined) {
+    result += `#${fragment.includes('=') ? redactParams(fragment) : redaction.redactTokenValues(fragment)}`;
+  }
+  return result;
+}
 
 const gate = createEventGate(redaction, { argv: redactArgvField });
 

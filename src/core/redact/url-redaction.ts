@@ -11,14 +11,13 @@ export interface UrlRedaction {
   isSecretName(name: string): boolean;
   redactUserinfo(text: string): string;
   redactTokenValues(text: string): string;
-  redactUrl(url: string): string;
 }
 
 /**
  * Builds the URL redaction functions. Self-contained on purpose (see the module comment):
  * keep every constant and helper inside.
  * @example
- * createUrlRedaction().redactUrl('/cb?code=abc&state=1'); // '/cb?code=[REDACTED]&state=1'
+ * createUrlRedaction().redactTokenValues('key ghp_abcdef123'); // 'key [REDACTED]'
  */
 export function createUrlRedaction(): UrlRedaction {
   const REDACTED = '[REDACTED]';
@@ -39,44 +38,11 @@ export function createUrlRedaction(): UrlRedaction {
    * itself: `--token-file path`, `--secret-name x`, `token_type=bearer`,
    * `--code-dir src`, `--auth-url https://…`.
    */
-  const HARMLESS_LAST_WORD = new Set([
-    'file',
-    'files',
-    'path',
-    'dir',
-    'directory',
-    'folder',
-    'name',
-    'names',
-    'type',
-    'url',
-    'uri',
-    'endpoint',
-    'host',
-    'length',
-    'len',
-    'count',
-    'size',
-    'limit',
-    'max',
-    'min',
-    'ttl',
-    'timeout',
-    'expiry',
-    'expires',
-    'expiration',
-    'env',
-    'format',
-    'algorithm',
-    'alg',
-    'mode',
-    'policy',
-    'hint',
-    'version',
-    'provider',
-    'source',
-    'location',
-  ]);
+  const HARMLESS_LAST_WORD = new Set(
+    'file files path dir directory folder name names type url uri endpoint host length len count size limit max min ttl timeout expiry expires expiration env format algorithm alg mode policy hint version provider source location'.split(
+      ' ',
+    ),
+  );
 
   /** Decodes a query-string name (`+` is a space); an invalid escape keeps the raw text. */
   function decodeName(raw: string): string {
@@ -234,47 +200,5 @@ export function createUrlRedaction(): UrlRedaction {
       .replace(TOKEN_VALUE, REDACTED);
   }
 
-  /** Redacts the values of secret-looking names in `a=1&b=2`; other bytes are kept as they are. */
-  function redactParams(params: string): string {
-    return params
-      .split('&')
-      .map(function redactParam(pair) {
-        const equals = pair.indexOf('=');
-        if (equals === -1) return redactTokenValues(pair);
-        const name = pair.slice(0, equals);
-        return isSecretName(name) ? `${name}=${REDACTED}` : redactTokenValues(pair);
-      })
-      .join('&');
-  }
-
-  /**
-   * The URL with secrets replaced by `[REDACTED]`: the values of secret-looking
-   * query parameters (see {@link isSecretName}), the userinfo of an absolute
-   * URL, and well-known token formats anywhere. Works on a path with a query
-   * (`req.originalUrl`) as well as on an absolute URL; names, order, other
-   * values and their encoding are kept byte for byte. A fragment written like a
-   * query (`#access_token=…`, OAuth's implicit flow) is redacted the same way.
-   *
-   * @param url - `/path?query#fragment` or an absolute URL.
-   * @returns the redacted URL; the input itself when nothing looked secret.
-   * @example
-   * redactUrl('/callback?code=abc&state=xyz&api_key=k');
-   * // → '/callback?code=[REDACTED]&state=xyz&api_key=[REDACTED]'
-   */
-  function redactUrl(url: string): string {
-    const hash = url.indexOf('#');
-    const beforeHash = redactUserinfo(hash === -1 ? url : url.slice(0, hash));
-    const fragment = hash === -1 ? undefined : url.slice(hash + 1);
-    const question = beforeHash.indexOf('?');
-    let result =
-      question === -1
-        ? redactTokenValues(beforeHash)
-        : `${redactTokenValues(beforeHash.slice(0, question + 1))}${redactParams(beforeHash.slice(question + 1))}`;
-    if (fragment !== undefined) {
-      result += `#${fragment.includes('=') ? redactParams(fragment) : redactTokenValues(fragment)}`;
-    }
-    return result;
-  }
-
-  return { REDACTED, isSecretName, redactUserinfo, redactTokenValues, redactUrl };
+  return { REDACTED, isSecretName, redactUserinfo, redactTokenValues };
 }
