@@ -149,6 +149,25 @@ export function createEventGate(
     return out === text ? text : out;
   }
 
+  /**
+   * Strings seen lately and what they became: the source lines and file names of stack frames
+   * repeat from one event to the next. Bounded: emptied when full.
+   */
+  const SEEN = new Map<string, string>();
+  const SEEN_MAX = 2000;
+  const SEEN_LONGEST = 1024;
+
+  /** {@link redactString}, remembered for short strings. */
+  function redactRemembered(text: string): string {
+    if (text.length > SEEN_LONGEST) return redactString(text);
+    const known = SEEN.get(text);
+    if (known !== undefined) return known;
+    const out = redactString(text);
+    if (SEEN.size >= SEEN_MAX) SEEN.clear();
+    SEEN.set(text, out);
+    return out;
+  }
+
   /** What the walk carries: what is left of the budget, and the objects on the path. */
   interface Walk {
     chars: number;
@@ -163,7 +182,7 @@ export function createEventGate(
     if (typeof value === 'string') {
       if (value.length > state.chars) return DROP;
       state.chars -= value.length;
-      return redactString(value);
+      return redactRemembered(value);
     }
     if (typeof value !== 'object' || value === null) return value;
     if (value instanceof Date) return value;
@@ -205,7 +224,7 @@ export function createEventGate(
         }
         const fits = name.length <= state.chars;
         if (fits) state.chars -= name.length;
-        const newName = fits ? redactString(name) : '';
+        const newName = fits ? redactRemembered(name) : '';
         const changed = next !== item || newName !== name;
         if (changed && copy === undefined) {
           copy = {};
