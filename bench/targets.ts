@@ -1,4 +1,5 @@
 // The targets (docs/performance.md), as data: bench/lib/targets.ts evaluates them.
+import { GATE_METRIC } from './lib/gate-cost.js';
 import { IN_PROCESS, SCENARIO } from './lib/scenario-ids.js';
 import type { Target } from './lib/targets.js';
 
@@ -83,6 +84,16 @@ const faultTargets = (fault: 'hang' | 'refuse'): Target[] =>
 
 /** Every target, in report order. */
 export const TARGETS: readonly Target[] = [
+  {
+    label:
+      'captureException: the redaction gate adds ≤ 5 % CPU per $exception (median paired ratio)',
+    scenario: SCENARIO.capture,
+    variant: 'gate on',
+    metric: GATE_METRIC,
+    statistic: 'paired-ratio',
+    comparator: '<=',
+    threshold: 1.05,
+  },
   {
     label: 'bytes added per page, anonymous visitor ≤ 300 (boot tag)',
     scenario: SCENARIO.bytes,

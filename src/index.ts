@@ -11,9 +11,11 @@ export type { CliContext, RunCliOptions } from './cli/index.js';
 export { runCli } from './cli/index.js';
 export type { PosthogUser } from './core/attribution/user.js';
 export type {
+  BeforeSend,
   CaptureExceptionOptions,
   CaptureOptions,
   EventProperties,
+  OutgoingEvent,
   PosthogClientOptions,
   PosthogSdk,
 } from './core/client/index.js';

@@ -1,6 +1,8 @@
 // Scenario 4: captureException on every request, the PostHog host answering (a minimal capture
 // host on the load core), hanging, and refusing (a closed port); against the same route that
 // creates the error but does not capture it (`none`).
+
+import { gateCost } from '../lib/gate-cost.js';
 import {
   alternate,
   type BenchServer,
@@ -48,14 +50,17 @@ export const capture: Scenario = {
       }
       // The cost of the fault itself: hanging and refusing against the host answering.
       const faults = { ok: results.ok!, hang: results.hang!, refuse: results.refuse! };
+      // The redaction gate's own cost, in process (bench/lib/gate-cost.ts).
+      const gate = await gateCost(settings);
       return {
         rows: [
+          ...gate.rows,
           ...throughputRows(SCENARIO.capture, results, 'none'),
           ...throughputRows(SCENARIO.capture, faults, 'ok', (v) => `${v} vs ok`).filter(
             (row) => row.variant !== 'ok vs ok',
           ),
         ],
-        notes: [`SDK queue high-water mark (bound 1000): ${highWater.join(', ')}`],
+        notes: [`SDK queue high-water mark (bound 1000): ${highWater.join(', ')}`, ...gate.notes],
       };
     } finally {
       await stopAll([...servers, ...hosts]);

@@ -262,9 +262,10 @@ export async function runCheck(options: Readonly<CheckOptions> = {}): Promise<nu
   const out = options.out ?? ((line: string) => process.stdout.write(`${line}\n`));
   const err = options.err ?? ((line: string) => process.stderr.write(`${line}\n`));
   const warnings: string[] = [];
+  const errors: string[] = [];
   const collect = (message: string) => warnings.push(message);
   const config = loadConfig(options.env, {
-    logger: { debug() {}, info() {}, warn: collect, error: collect },
+    logger: { debug() {}, info() {}, warn: collect, error: (message) => errors.push(message) },
   });
   const timeoutMs = options.timeoutMs ?? config.shutdownTimeoutMs;
   const host = showUrl(config.host);
@@ -272,6 +273,12 @@ export async function runCheck(options: Readonly<CheckOptions> = {}): Promise<nu
   out('express-posthog configuration:');
   for (const line of describeConfig(config)) out(line);
   for (const warning of warnings) out(`warning: ${warning}`);
+  // A refused key or host is also `config.refused`: told once, as the FAIL below.
+  for (const error of errors) if (error !== config.refused) out(`error: ${error}`);
+  if (config.refused !== undefined) {
+    err(`FAIL: ${config.refused}`);
+    return CHECK_EXIT.notConfigured;
+  }
   const consentNote = cookielessNote(config);
   if (consentNote !== undefined) out(consentNote);
 
@@ -289,18 +296,10 @@ export async function runCheck(options: Readonly<CheckOptions> = {}): Promise<nu
       return CHECK_EXIT.ok;
     }
   }
-
   if (!config.enabled) {
     err(
       'FAIL: POSTHOG_API_KEY is not set, so express-posthog is off and sends nothing. ' +
         'Set it to the project API key (phc_…) from your PostHog project settings.',
-    );
-    return CHECK_EXIT.notConfigured;
-  }
-  if (/^ph[xs]_/.test(config.apiKey ?? '')) {
-    err(
-      'FAIL: POSTHOG_API_KEY holds a personal or secret API key (phx_/phs_…), which must never ' +
-        'reach a browser. Use the project API key (phc_…); a secret key belongs in POSTHOG_SECRET_KEY.',
     );
     return CHECK_EXIT.notConfigured;
   }

@@ -4,6 +4,7 @@ import type { PosthogConfig } from '../core/config/types.js';
 import { escapeHtml, jsonForScript } from '../core/escape/escape.js';
 import { contentHash } from '../core/http/content-hash.js';
 import { viewsDir } from '../core/package/views-dir.js';
+import { createEventGate } from '../core/redact/event-gate.js';
 import { createUrlRedaction } from '../core/redact/url-redaction.js';
 import type { SnippetIdentity } from './identity.js';
 import { SNIPPET_MARKER_ATTRIBUTE } from './insertion-point.js';
@@ -84,15 +85,25 @@ export interface Snippet {
 // Placeholders that cannot occur in the rendered template: they hold a NUL byte.
 const IDENTITY = '\u0000identity\u0000';
 const REDACTION = '\u0000redaction\u0000';
+const GATE = '\u0000gate\u0000';
 
 /**
- * The server's URL redaction, as browser code: the source of one self-contained function.
- * Checked once: it must not hold what would end or alter an inline `<script>`, nor non-ASCII.
+ * The server's redaction, as browser code: the source of one self-contained function (the URL
+ * rules, or the event gate built over them). Checked once: it must not hold what would end or
+ * alter an inline `<script>`, nor non-ASCII.
  */
-function redactionSource(): string {
-  const source = createUrlRedaction.toString();
+function redactionSource(build: typeof createUrlRedaction | typeof createEventGate): string {
+  // Comments and indentation are a third of it, sent to every visitor's browser: dropped. A
+  // block comment starts at `/**` and no regular expression of these functions holds one.
+  const source = build
+    .toString()
+    .replace(/\/\*\*[\s\S]*?\*\//g, '')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('//'))
+    .join('\n');
   if (/<\/script|<!--|[^\t\n\r -~]/i.test(source)) {
-    throw new Error('express-posthog: the URL redaction code cannot be put into a <script>.');
+    throw new Error('express-posthog: the redaction code cannot be put into a <script>.');
   }
   return source;
 }
@@ -210,8 +221,11 @@ export function createSnippet(config: PosthogConfig, settings: SnippetSettings):
       tags: jsonForScript(tags),
       identity: delivery === 'boot' ? IDENTITY_FROM_TAG : IDENTITY,
       redaction: REDACTION,
+      gate: GATE,
     }),
-  ).replace(REDACTION, redactionSource());
+  )
+    .replace(REDACTION, () => redactionSource(createUrlRedaction))
+    .replace(GATE, () => redactionSource(createEventGate));
   if (delivery === 'boot') {
     const bootUrl = (settings.bootUrl ?? ((hash) => `/_posthog/boot.${hash}.js`))(
       contentHash(Buffer.from(code, 'latin1')),

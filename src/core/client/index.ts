@@ -12,7 +12,7 @@ export {
   PosthogClient,
   type PosthogClientOptions,
 } from './posthog-client.js';
-export type { EventProperties, PosthogSdk } from './sdk.js';
+export type { BeforeSend, EventProperties, OutgoingEvent, PosthogSdk } from './sdk.js';
 
 /**
  * Where the process-wide client lives: on `globalThis` under a registered

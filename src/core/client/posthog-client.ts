@@ -4,11 +4,14 @@ import { browserIds, type RequestLike, requestProperties } from '../attribution/
 import { getRequestUser } from '../attribution/request-user.js';
 import { loadConfig } from '../config/index.js';
 import { optionKeys, refuseUnknownKeys } from '../config/option-rules.js';
+import { show } from '../config/parse.js';
 import type { PosthogConfig } from '../config/types.js';
 import { toCapturable } from '../errors/capturable.js';
 import { describeError } from '../errors/describe-error.js';
 import { rateLimitedWarn } from '../log/rate-limited.js';
+import { redactEvent } from '../redact/redact.js';
 import {
+  type BeforeSend,
   createSdk,
   dequeuedEventCount,
   type EventProperties,
@@ -28,10 +31,23 @@ export interface PosthogClientOptions {
    * when the config is disabled.
    */
   readonly sdk?: PosthogSdk;
+  /**
+   * The app's last word on every event of the client, run after the redaction gate
+   * (docs/observability.md, "What is redacted"): return the event, changed or not, or `null`
+   * to drop it. It sees the event already redacted, so it cannot undo the redaction. Used
+   * when the package builds the SDK (not with `sdk`).
+   * @example
+   * new PosthogClient({ beforeSend: (event) => (event.event === 'noise' ? null : event) });
+   */
+  readonly beforeSend?: BeforeSend;
 }
 
 /** The options the constructor takes; any other key is refused. */
-const CLIENT_OPTION_KEYS = optionKeys<PosthogClientOptions>({ config: true, sdk: true });
+const CLIENT_OPTION_KEYS = optionKeys<PosthogClientOptions>({
+  config: true,
+  sdk: true,
+  beforeSend: true,
+});
 
 /** Options of {@link PosthogClient.captureException}. */
 export interface CaptureExceptionOptions {
@@ -102,6 +118,11 @@ export class PosthogClient {
   /** The underlying `posthog-node` client; `undefined` when disabled. */
   readonly sdk: PosthogSdk | undefined;
   readonly #warn: (message: string) => void;
+  /**
+   * True when the SDK came from the caller: its `before_send` is not the package's, so the
+   * gate runs here on what this client hands it.
+   */
+  readonly #gated: boolean;
   #shutdown: Promise<void> | undefined;
   /** Set once `shutdown()` starts: the SDK's own lines give way to the one line it logs. */
   #closing = false;
@@ -114,15 +135,21 @@ export class PosthogClient {
     if (typeof options === 'object' && options !== null) {
       refuseUnknownKeys('new PosthogClient', options, CLIENT_OPTION_KEYS);
     }
-    const { config = loadConfig(), sdk } = options;
+    const { config = loadConfig(), sdk, beforeSend } = options;
+    if (beforeSend !== undefined && typeof beforeSend !== 'function') {
+      throw new TypeError(
+        `new PosthogClient: \`beforeSend\` must be a function, got ${show(beforeSend)}. Pass a function such as (event) => event.`,
+      );
+    }
     this.config = config;
+    this.#gated = sdk !== undefined;
     this.#warn = rateLimitedWarn(config.logger);
     if (!config.enabled) return;
     const sdkWarn = (message: string) => {
       if (!this.#closing) this.#warn(message);
     };
     try {
-      this.sdk = sdk ?? createSdk(config, sdkWarn);
+      this.sdk = sdk ?? createSdk(config, sdkWarn, { beforeSend });
       markWhatItCaptures(this.sdk, markCaptured);
       this.sdk.on?.('error', (error) => sdkWarn(`PostHog SDK error: ${describeError(error)}`));
     } catch (error) {
@@ -141,7 +168,8 @@ export class PosthogClient {
     const sdk = this.sdk;
     if (!sdk) return;
     try {
-      sdk.capture({ event, properties: { ...properties }, ...(distinctId ? { distinctId } : {}) });
+      const sent = this.#gated ? redactEvent({ ...properties }) : { ...properties };
+      sdk.capture({ event, properties: sent, ...(distinctId ? { distinctId } : {}) });
     } catch (error) {
       this.#warn(`could not capture ${event}: ${describeError(error)}`);
     }
@@ -164,15 +192,16 @@ export class PosthogClient {
       if (typeof sdk.captureException === 'function') {
         sdk.captureException(readable, distinctId, properties);
       } else {
+        const fallback: EventProperties = {
+          $exception_type: readable instanceof Error ? readable.name : typeof readable,
+          $exception_message:
+            readable instanceof Error ? readable.message : describeError(readable),
+          ...properties,
+        };
         sdk.capture({
           event: '$exception',
           ...(distinctId ? { distinctId } : {}),
-          properties: {
-            $exception_type: readable instanceof Error ? readable.name : typeof readable,
-            $exception_message:
-              readable instanceof Error ? readable.message : describeError(readable),
-            ...properties,
-          },
+          properties: this.#gated ? redactEvent(fallback) : fallback,
         });
       }
       // Marked after the SDK took it: posthog-node's own captureException skips marked errors.

@@ -1,9 +1,9 @@
-import { PostHog } from 'posthog-node';
+import { type EventMessage, PostHog } from 'posthog-node';
 import { sendsIp } from '../attribution/request-info.js';
 import type { PosthogConfig } from '../config/types.js';
 import { describeError } from '../errors/describe-error.js';
 import { ipAddress } from '../http/client-address.js';
-import { redactUrl } from '../redact/redact.js';
+import { redactEvent } from '../redact/redact.js';
 
 /** Properties sent with an event. */
 export type EventProperties = Record<string, unknown>;
@@ -220,8 +220,8 @@ function quietSdk(sdk: PostHog, warn: (message: string) => void): void {
  * whoever set them (this package, or posthog-node's own Express helpers
  * `setupExpressRequestContext` / `setupExpressErrorHandler`, which put the
  * raw `req.originalUrl` and `X-Forwarded-For` there): `$current_url`
- * absolute where the request context knows the absolute URL, and with
- * secret-looking query values redacted; `$ip` only in identify mode `full`,
+ * absolute where the request context knows the absolute URL (the gate then
+ * redacts it); `$ip` only in identify mode `full`,
  * an IPv4-mapped address (`::ffff:203.0.113.7`) unmapped as everywhere else.
  */
 function requestRules(
@@ -237,7 +237,8 @@ function requestRules(
       url.startsWith('/') && typeof known === 'string' && /^https?:\/\//.test(known)
         ? `${known.replace(/^(https?:\/\/[^/]+).*$/s, '$1')}${url}`
         : url;
-    rewritten.$current_url = redactUrl(absolute);
+    // Redacted by the gate that runs next, with every other string of the event.
+    rewritten.$current_url = absolute;
   }
   if (!('$ip' in rewritten)) return rewritten;
   const ip = sendsIp(config.identifyPii) ? ipAddress(rewritten.$ip) : undefined;
@@ -251,25 +252,54 @@ function requestRules(
 }
 
 /**
+ * What posthog-node hands to `before_send`: the event about to be queued. The app's own
+ * `beforeSend` (client option) gets it after the redaction gate.
+ */
+export type OutgoingEvent = EventMessage;
+
+/** The app's last word on an event (client option `beforeSend`): change it, or drop it with `null`. */
+export type BeforeSend = (event: OutgoingEvent) => OutgoingEvent | null;
+
+/**
  * Builds the real `posthog-node` client for an enabled config. `environment`
  * and `release` are added by `before_send`, so they ride on every event the
  * SDK sends, including the ones it builds itself (`captureException`) and
  * the ones posthog-node's own Express helpers send; `before_send` also
- * applies the request rules (`$current_url` redacted, `$ip` only in mode
- * `full`). `readPostHogCookie` is on, so posthog-node's own Express helpers
- * read the posthog-js cookie on page navigations too.
+ * applies the request rules (`$current_url` absolute, `$ip` only in mode
+ * `full`) and then runs the redaction gate on the whole event, the one place
+ * every event of the client passes (docs/observability.md, "What is redacted").
+ * The app's `beforeSend` runs after the gate. `readPostHogCookie` is on, so
+ * posthog-node's own Express helpers read the posthog-js cookie on page navigations too.
  *
  * @param warn - where SDK errors go (rate-limited by the caller).
- * @param local - for the local inspector: how the SDK makes its HTTP requests (@default
- *   posthog-node's own, the global `fetch`) and how often it sends (@default posthog-node's, 10 s)
+ * @param extras - `beforeSend`: the app's own step, after the gate; for the local inspector,
+ *   how the SDK makes its HTTP requests (`fetch`, @default posthog-node's own, the global `fetch`)
+ *   and how often it sends (`flushIntervalMs`, @default posthog-node's, 10 s).
  */
 export function createSdk(
   config: PosthogConfig,
   warn: (message: string) => void,
-  local: { readonly fetch?: SdkFetch; readonly flushIntervalMs?: number } = {},
+  extras: {
+    readonly fetch?: SdkFetch;
+    readonly flushIntervalMs?: number;
+    readonly beforeSend?: BeforeSend | undefined;
+  } = {},
 ): PosthogSdk {
   const tags: EventProperties = { environment: config.environment };
   if (config.release !== undefined) tags.release = config.release;
+  const steps: BeforeSend[] = [
+    function redactionGate(event) {
+      if (!event) return event;
+      const context = sdk.getContext() as { properties?: EventProperties } | undefined;
+      const properties = requestRules({ ...tags, ...event.properties }, context, config);
+      // `flags` is the SDK's own evaluation object, not data: it passes as it is.
+      const { flags, ...data } = event;
+      const redacted = redactEvent({ ...data, properties });
+      if (redacted === null || typeof redacted !== 'object') return null;
+      return flags === undefined ? redacted : { ...redacted, flags };
+    },
+  ];
+  if (extras.beforeSend) steps.push(extras.beforeSend);
   const sdk: PostHog = new PostHog(config.apiKey ?? '', {
     host: config.host,
     ...(config.secretKey !== undefined ? { secretKey: config.secretKey } : {}),
@@ -277,14 +307,9 @@ export function createSdk(
     requestTimeout: 10_000,
     maxQueueSize: MAX_QUEUE_SIZE,
     readPostHogCookie: true,
-    ...(local.fetch ? { fetch: local.fetch } : {}),
-    ...(local.flushIntervalMs !== undefined ? { flushInterval: local.flushIntervalMs } : {}),
-    before_send: function addEnvironmentAndRelease(event) {
-      if (!event) return event;
-      const context = sdk.getContext() as { properties?: EventProperties } | undefined;
-      event.properties = requestRules({ ...tags, ...event.properties }, context, config);
-      return event;
-    },
+    ...(extras.fetch ? { fetch: extras.fetch } : {}),
+    ...(extras.flushIntervalMs !== undefined ? { flushInterval: extras.flushIntervalMs } : {}),
+    before_send: steps,
   });
   quietSdk(sdk, warn);
   return sdk;

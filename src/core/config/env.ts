@@ -112,7 +112,7 @@ export const ENV = {
     default: undefined,
     defaultText: 'unset',
     meaning:
-      "The on/off switch: your project's public key (phc_...). Unset = everything off, no sockets.",
+      "The on/off switch: your project's public key (phc_...). Unset = everything off, no sockets. A personal or secret key (phx_..., phs_...) is refused: the package stays off.",
     readBy: ['library', 'reference app', 'inspector'],
   },
   POSTHOG_HOST: {
@@ -122,7 +122,7 @@ export const ENV = {
     option: 'host',
     default: 'https://eu.i.posthog.com',
     meaning:
-      'Ingestion host: https://eu.i.posthog.com, https://us.i.posthog.com, or a self-hosted or proxy URL. Credentials in it (user:pass@) are dropped with a warning: the host is published in every page.',
+      'Ingestion host: https://eu.i.posthog.com, https://us.i.posthog.com, or a self-hosted or proxy URL. Credentials in it (user:pass@) are dropped with a warning: the host is published in every page. Not an http(s) URL = the package stays off.',
     readBy: ['library'],
   },
   POSTHOG_UI_HOST: {

@@ -2,7 +2,7 @@ import { consoleLogger, createConsoleLogger } from '../log/index.js';
 import { ENV, namesOf } from './env.js';
 import { deriveAssetsHost, deriveUiHost } from './hosts.js';
 import { optionKeys, refuseUnknownKeys } from './option-rules.js';
-import { booleanWord, show, type Warn } from './parse.js';
+import { booleanWord, parseApiKey, parseHost, show, type Warn } from './parse.js';
 import {
   firstText,
   readBoolean,
@@ -94,8 +94,27 @@ export function loadConfig(
     options.logger ?? (debugSetting.logs ? createConsoleLogger({ debug: true }) : consoleLogger);
   const warn: Warn = (message) => logger.warn(message);
 
-  const apiKey = readText(ENV.POSTHOG_API_KEY, options, env, warn);
-  const host = readUrl(ENV.POSTHOG_HOST, options, env, warn);
+  // A personal or secret key, or a host that is not a URL, keeps the package off with one error.
+  const keyReading = parseApiKey(
+    options.apiKey !== undefined ? 'option apiKey' : ENV.POSTHOG_API_KEY.name,
+    readText(ENV.POSTHOG_API_KEY, options, env, warn),
+    warn,
+  );
+  const hostReading = parseHost(
+    options.host !== undefined ? 'option host' : ENV.POSTHOG_HOST.name,
+    options.host ?? env[ENV.POSTHOG_HOST.name],
+    ENV.POSTHOG_HOST.default,
+    warn,
+  );
+  for (const reason of [keyReading.refused, hostReading.refused]) {
+    if (reason !== undefined) logger.error(reason);
+  }
+  const refused = keyReading.refused ?? hostReading.refused;
+  // Why a configured package is off; a bad host without a key is only logged.
+  const refusedKey =
+    keyReading.refused ?? (keyReading.key !== undefined ? hostReading.refused : undefined);
+  const apiKey = refused === undefined ? keyReading.key : undefined;
+  const host = hostReading.host ?? ENV.POSTHOG_HOST.default;
   const uiHostSet = readUrl(ENV.POSTHOG_UI_HOST, options, env, warn);
   const secretKey = readText(ENV.POSTHOG_SECRET_KEY, options, env, warn);
   const debugRaw: unknown = options.debug ?? debugSetting.raw;
@@ -114,6 +133,7 @@ export function loadConfig(
 
   const config: PosthogConfig = {
     enabled: apiKey !== undefined,
+    ...(refusedKey !== undefined ? { refused: refusedKey } : {}),
     apiKey,
     host,
     uiHost: uiHostSet ?? deriveUiHost(host),

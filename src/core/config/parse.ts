@@ -156,3 +156,100 @@ export function parseText(raw: unknown): string | undefined {
   const text = raw.trim();
   return text === '' ? undefined : text;
 }
+
+/** A key or host wrapped in one pair of quotes, as some env-file loaders keep them. */
+const QUOTED = /^(["'`])([\s\S]*)\1$/;
+
+/**
+ * `"value"` → `value`, with one warning naming the source: an env file loaded without quote
+ * handling keeps them. The value itself is not echoed.
+ */
+export function stripQuotes(source: Source, text: string, warn: Warn): string {
+  const quoted = QUOTED.exec(text);
+  if (!quoted) return text;
+  warn(
+    `${source} is wrapped in quotes (${quoted[1]}…${quoted[1]}); they are dropped. Remove them from the value (an env file loaded without quote handling keeps them).`,
+  );
+  return (quoted[2] ?? '').trim();
+}
+
+/** What the API key says: the key to use, or why the package stays off. */
+export type ApiKeyReading =
+  | { readonly key: string | undefined; readonly refused?: undefined }
+  | { readonly key: undefined; readonly refused: string };
+
+/**
+ * The project API key (`phc_…`): trimmed, quotes stripped with a warning. A personal or secret
+ * key (`phx_…`, `phs_…`) is refused: it would be published in every page, so the package
+ * stays off, with one error naming the source and never the key.
+ */
+export function parseApiKey(source: Source, raw: string | undefined, warn: Warn): ApiKeyReading {
+  if (raw === undefined) return { key: undefined };
+  const key = stripQuotes(source, raw.trim(), warn);
+  if (key === '') return { key: undefined };
+  if (/^ph[xs]_/i.test(key)) {
+    return {
+      key: undefined,
+      refused: `${source} holds a personal or secret API key (${key.slice(0, 4)}…), which would be published to every visitor: express-posthog stays off. Use the project API key (phc_…) from your PostHog project settings; a secret key for local flag evaluation belongs in POSTHOG_SECRET_KEY.`,
+    };
+  }
+  return { key };
+}
+
+/** PostHog's app hosts, which do not take events, and the ingestion host of each. */
+const APP_HOSTS: Readonly<Record<string, string>> = {
+  'eu.posthog.com': 'https://eu.i.posthog.com',
+  'us.posthog.com': 'https://us.i.posthog.com',
+  'app.posthog.com': 'https://us.i.posthog.com',
+};
+
+/** An endpoint path at the end of a host (`/e/`, `/batch/`, `/capture/`, `/i/v0/e/`). */
+const ENDPOINT_PATH = /\/(?:e|batch|capture|i\/v0\/e)\/*$/i;
+
+/** What the host says: the host to use, or why the package stays off. */
+export type HostReading =
+  | { readonly host: string; readonly refused?: undefined }
+  | { readonly host: undefined; readonly refused: string };
+
+/**
+ * The ingestion host. Empty means the default. A value that is not an http(s) URL turns the
+ * package off with one error naming it (fail closed: never send to a host the operator did
+ * not name). PostHog's app hosts are replaced by their ingestion host, and an endpoint path is
+ * dropped, each with a warning; credentials are dropped with a warning, as by {@link parseUrl}.
+ */
+export function parseHost(source: Source, raw: unknown, fallback: string, warn: Warn): HostReading {
+  if (raw === undefined) return { host: fallback };
+  const text = typeof raw === 'string' ? stripQuotes(source, raw.trim(), warn) : undefined;
+  if (text === '') return { host: fallback };
+  let host: string | undefined;
+  if (text !== undefined) {
+    // parseUrl warns only for credentials here: anything else it refuses is caught below.
+    const parsed = parseUrl(source, text, undefined, (message) => {
+      if (/holds credentials/.test(message)) warn(message);
+    });
+    host = parsed;
+  }
+  if (host === undefined) {
+    const shown = typeof raw === 'string' ? redactUrl(raw) : raw;
+    return {
+      host: undefined,
+      refused: `${source}=${show(shown)} is not an http(s) URL such as https://eu.i.posthog.com: express-posthog stays off rather than send events to a host you did not name. Fix the value, or unset it for the default ${fallback}.`,
+    };
+  }
+  const url = new URL(host);
+  const ingestion = APP_HOSTS[url.host.toLowerCase()];
+  if (ingestion !== undefined && url.protocol === 'https:') {
+    warn(
+      `${source}=${show(host)} is PostHog's app host, which does not take events; using its ingestion host ${ingestion}. Set ${source}=${ingestion}.`,
+    );
+    return { host: ingestion };
+  }
+  if (ENDPOINT_PATH.test(url.pathname)) {
+    const base = host.replace(ENDPOINT_PATH, '').replace(/\/+$/, '');
+    warn(
+      `${source}=${show(host)} ends with an endpoint path; the SDKs add their own, so it is dropped and ${base} is used. Set ${source}=${base}.`,
+    );
+    return { host: base };
+  }
+  return { host };
+}

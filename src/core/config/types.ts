@@ -17,6 +17,11 @@ export type JsSource = 'cdn' | 'self';
 export interface PosthogConfig {
   /** True when `apiKey` is set: the package's on/off switch. */
   readonly enabled: boolean;
+  /**
+   * Why the package is off although `POSTHOG_API_KEY` is set (a personal or secret key, a
+   * host that is not an http(s) URL): the error `loadConfig` logged. `undefined` otherwise.
+   */
+  readonly refused?: string;
   /** The public project key (`phc_…`), trimmed; `undefined` when unset. */
   readonly apiKey: string | undefined;
   /** Ingestion host, no trailing slash. */

@@ -8,6 +8,7 @@
 /** The most characters of `argv` sent on an event. */
 export const MAX_ARGV_CHARS = 512;
 
+import { createEventGate } from './event-gate.js';
 import { createUrlRedaction } from './url-redaction.js';
 
 const redaction = createUrlRedaction();
@@ -31,53 +32,97 @@ export const isSecretName: (name: string) => boolean = redaction.isSecretName;
  */
 export const redactUserinfo: (text: string) => string = redaction.redactUserinfo;
 
+/** Redacts the values of secret-looking names in `a=1&b=2`; other bytes are kept as they are. */
+function redactParams(params: string): string {
+  return params
+    .split('&')
+    .map(function redactParam(pair) {
+      const equals = pair.indexOf('=');
+      if (equals === -1) return redaction.redactTokenValues(pair);
+      const name = pair.slice(0, equals);
+      return redaction.isSecretName(name)
+        ? `${name}=${REDACTED}`
+        : redaction.redactTokenValues(pair);
+    })
+    .join('&');
+}
+
 /**
- * The URL with secrets replaced by `[REDACTED]`: secret-looking query and fragment
- * parameters, userinfo, well-known token formats.
+ * The URL with secrets replaced by `[REDACTED]`: the values of secret-looking
+ * query parameters (see {@link isSecretName}), the userinfo of an absolute
+ * URL, and well-known token formats anywhere. Works on a path with a query
+ * (`req.originalUrl`) as well as on an absolute URL; names, order, other
+ * values and their encoding are kept byte for byte. A fragment written like a
+ * query (`#access_token=…`, OAuth's implicit flow) is redacted the same way.
+ *
+ * @param url - `/path?query#fragment` or an absolute URL.
+ * @returns the redacted URL; the input itself when nothing looked secret.
  * @example
- * redactUrl('/callback?code=abc&state=xyz'); // '/callback?code=[REDACTED]&state=xyz'
+ * redactUrl('/callback?code=abc&state=xyz&api_key=k');
+ * // → '/callback?code=[REDACTED]&state=xyz&api_key=[REDACTED]'
  */
-export const redactUrl: (url: string) => string = redaction.redactUrl;
+export function redactUrl(url: string): string {
+  const hash = url.indexOf('#');
+  const beforeHash = redaction.redactUserinfo(hash === -1 ? url : url.slice(0, hash));
+  const fragment = hash === -1 ? undefined : url.slice(hash + 1);
+  const question = beforeHash.indexOf('?');
+  let result =
+    question === -1
+      ? redaction.redactTokenValues(beforeHash)
+      : `${redaction.redactTokenValues(beforeHash.slice(0, question + 1))}${redactParams(beforeHash.slice(question + 1))}`;
+  if (fragment !== undefined) {
+    result += `#${fragment.includes('=') ? redactParams(fragment) : redaction.redactTokenValues(fragment)}`;
+  }
+  return result;
+}
 
-const redactTokenValues = redaction.redactTokenValues;
-
-const HEADER = /(^|[\s'"{,])([A-Za-z][\w-]*)([ \t]*:[ \t]*)([^\r\n'"]+)/g;
-
-/** `"password": "x"` in JSON (a `curl -d` body): the string value of a secret-named key. */
-const JSON_PAIR = /(["'])([A-Za-z_][\w.-]*)\1(\s*:\s*)(["'])((?:\\.|(?!\4)[^\\])*)\4/g;
-
-/** `Bearer x`, `Basic x` outside a header. */
-const SCHEME_CREDENTIAL = /\b(bearer|basic|digest)(\s+)[A-Za-z0-9\-._~+/=:]{6,}/gi;
-
-/** `name=value` inside a text: `API_KEY=x`, `?code=x&…`, `Password=x;…`. */
-const PAIR = /([A-Za-z_][\w.\-[\]%]*)=([^\s&;'"]*)/g;
+const gate = createEventGate(redaction, { argv: redactArgvField });
 
 /**
  * Redacts every secret-looking value in a free text (one command-line
- * argument, a connection string, a header, a JSON body): URL userinfo, the
- * value of a secret-named header, JSON key or `name=value` pair, `Bearer`/`Basic` credentials and
- * well-known token formats. Other characters are kept as they are.
+ * argument, a connection string, a header, a JSON body, an error message): URL userinfo, the
+ * value of a secret-named header, JSON key or `name=value` pair (also inside a URL that is
+ * a query value, percent-encoded once or twice), `Bearer`/`Basic` credentials, webhook
+ * tokens and well-known token formats. Other characters are kept as they are. The gate's
+ * own string rule (`event-gate.ts`).
  *
  * @example
  * redactText('Authorization: Bearer abc123'); // 'Authorization: [REDACTED]'
  * redactText('https://x.io/cb?code=abc&state=1'); // 'https://x.io/cb?code=[REDACTED]&state=1'
  */
 export function redactText(text: string): string {
-  return redactTokenValues(
-    redactUserinfo(text)
-      .replace(JSON_PAIR, (whole, q: string, name: string, colon: string, vq: string) =>
-        isSecretName(name) ? `${q}${name}${q}${colon}${vq}${REDACTED}${vq}` : whole,
-      )
-      .replace(HEADER, (whole, before: string, name: string, colon: string) =>
-        isSecretName(name) ? `${before}${name}${colon}${REDACTED}` : whole,
-      )
-      .replace(SCHEME_CREDENTIAL, (_whole, scheme: string, space: string) => {
-        return `${scheme}${space}${REDACTED}`;
-      })
-      .replace(PAIR, (whole, name: string, value: string) =>
-        value !== '' && value !== REDACTED && isSecretName(name) ? `${name}=${REDACTED}` : whole,
-      ),
-  );
+  return gate.redactString(text);
+}
+
+/**
+ * The one redaction gate (docs/observability.md, "What is redacted"): the event with every
+ * string redacted at any depth, keys too, and the command-line rules on an `argv` field.
+ * Never throws; harmless parts come back as the same values. The client runs it on every
+ * event before it leaves.
+ *
+ * @example
+ * redactEvent({ event: '$exception', properties: { message: 'GET https://u:pw@h/ failed' } });
+ * // → { event: '$exception', properties: { message: 'GET https://[REDACTED]@h/ failed' } }
+ */
+export function redactEvent<T>(event: T): T {
+  return gate.redactEvent(event);
+}
+
+/**
+ * The command-line rules on an `argv` field: a line of words (word by word, as
+ * {@link redactArgv} reads them) or an array of arguments; `undefined` for anything else,
+ * which the general rules take.
+ */
+function redactArgvField(value: unknown): unknown {
+  if (typeof value === 'string') {
+    const parts = value.split(/(\s+)/);
+    const words = redactWords(parts.filter((_, i) => i % 2 === 0));
+    const line = parts.map((part, i) => (i % 2 === 0 ? (words[i / 2] ?? part) : part)).join('');
+    return line === value ? value : line;
+  }
+  if (!Array.isArray(value) || !value.every((word) => typeof word === 'string')) return undefined;
+  const words = redactWords(value);
+  return words.every((word, i) => word === value[i]) ? value : words;
 }
 
 /** Flags whose value is `user:password` (curl `-u`, `--user`, `--proxy-user`). */
@@ -99,7 +144,7 @@ const DASH_P_WORDS = new Set([
 ]);
 
 /** What the next word is, after a flag that takes a secret. */
-type Pending = 'secret' | 'user' | undefined;
+type Pending = 'secret' | 'user' | 'smb-user' | undefined;
 
 /** `admin:secret` → `admin:[REDACTED]`. */
 function redactUserValue(value: string): string {
@@ -158,20 +203,98 @@ function redactWords(words: readonly string[], stopAt = Number.POSITIVE_INFINITY
   const out: string[] = [];
   let length = 0;
   let pending: Pending;
+  let tool: ToolState = { name: undefined, flags: undefined, positional: 'none' };
   for (const word of words) {
     if (length > stopAt) break;
     let text: string;
-    // The word after a secret flag goes whatever it looks like: a password may start with `-`.
-    if (pending !== undefined && word !== '') {
-      text = pending === 'secret' ? REDACTED : redactUserValue(word);
+    if (pending !== undefined && word === '--') {
+      // `--token -- S`: the end of the options does not end the secret.
+      text = word;
+    } else if (pending !== undefined && word !== '') {
+      // The word after a secret flag goes whatever it looks like: a password may start with `-`.
+      text =
+        pending === 'secret'
+          ? REDACTED
+          : pending === 'smb-user'
+            ? redactSmbUser(word)
+            : redactUserValue(word);
       pending = undefined;
     } else {
-      [text, pending] = redactWord(word, stopAt - length);
+      [text, pending] = redactToolWord(word, tool) ?? redactWord(word, stopAt - length);
+      tool = nextToolState(tool, word);
     }
     out.push(text);
     length += text.length + 1;
   }
   return out;
+}
+
+/**
+ * The password flags of common tools, by the tool's name: the word after the flag is the
+ * password (docs/observability.md, "What is redacted").
+ */
+const TOOL_SECRET_FLAGS: Readonly<Record<string, readonly string[]>> = {
+  'redis-cli': ['-a', '--pass', '--user-pass'],
+  sqlcmd: ['-P'],
+  bcp: ['-P'],
+  ldapsearch: ['-w'],
+  ldapmodify: ['-w'],
+  ldapadd: ['-w'],
+  ldapdelete: ['-w'],
+  ldapwhoami: ['-w'],
+  ldappasswd: ['-w', '-s', '-a'],
+  openssl: ['-k', '-pass', '-passin', '-passout', '-password'],
+  smbclient: [],
+  vault: [],
+};
+
+/** What the words so far say about the tool being run. */
+interface ToolState {
+  /** The known tool's name, once seen. */
+  readonly name: string | undefined;
+  /** The tool's password flags, once a known tool's name was seen. */
+  readonly flags: readonly string[] | undefined;
+  /**
+   * `login`: `vault login` was seen, its next positional is a token; `set`: a `… set`
+   * was seen (`aws configure set`, `npm config set`), a secret-named positional makes the
+   * next word a secret; `none` otherwise.
+   */
+  readonly positional: 'none' | 'login' | 'set';
+}
+
+/** The tool state after `word`. */
+function nextToolState(state: ToolState, word: string): ToolState {
+  const base = word.slice(word.lastIndexOf('/') + 1).replace(/\.exe$/i, '');
+  const flags = Object.hasOwn(TOOL_SECRET_FLAGS, base) ? TOOL_SECRET_FLAGS[base] : undefined;
+  if (flags !== undefined) return { name: base, flags, positional: 'none' };
+  if (word === 'login' && state.name === 'vault' && state.positional === 'none')
+    return { ...state, positional: 'login' };
+  if (word === 'set') return { ...state, positional: 'set' };
+  if (state.positional === 'login' && !word.startsWith('-'))
+    return { ...state, positional: 'none' };
+  return state;
+}
+
+/** A word the tool's own rules decide, with what the next word is; `undefined` for the general rules. */
+function redactToolWord(word: string, state: ToolState): [string, Pending] | undefined {
+  if (state.flags?.includes(word)) return [word, 'secret'];
+  if (state.flags !== undefined && /^(?:-U|--user)$/.test(word)) return [word, 'smb-user'];
+  const smb = /^(-U|--user=)(.*%.*)$/.exec(word);
+  if (smb && state.flags !== undefined)
+    return [`${smb[1]}${redactSmbUser(smb[2] ?? '')}`, undefined];
+  if (state.positional === 'login' && !word.startsWith('-') && !word.includes('=')) {
+    return [REDACTED, undefined]; // vault login <token>
+  }
+  if (state.positional === 'set' && !word.startsWith('-') && isSecretName(word)) {
+    return [word, 'secret']; // aws configure set aws_secret_access_key <secret>
+  }
+  return undefined;
+}
+
+/** smbclient's `user%password` → `user%[REDACTED]`. */
+function redactSmbUser(value: string): string {
+  const percent = value.indexOf('%');
+  return percent === -1 ? value : `${value.slice(0, percent)}%${REDACTED}`;
 }
 
 /**

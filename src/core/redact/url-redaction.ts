@@ -11,14 +11,13 @@ export interface UrlRedaction {
   isSecretName(name: string): boolean;
   redactUserinfo(text: string): string;
   redactTokenValues(text: string): string;
-  redactUrl(url: string): string;
 }
 
 /**
  * Builds the URL redaction functions. Self-contained on purpose (see the module comment):
  * keep every constant and helper inside.
  * @example
- * createUrlRedaction().redactUrl('/cb?code=abc&state=1'); // '/cb?code=[REDACTED]&state=1'
+ * createUrlRedaction().redactTokenValues('key ghp_abcdef123'); // 'key [REDACTED]'
  */
 export function createUrlRedaction(): UrlRedaction {
   const REDACTED = '[REDACTED]';
@@ -28,55 +27,22 @@ export function createUrlRedaction(): UrlRedaction {
    * (`accesstoken`), `secret`, `password`, `passwd`, `passphrase`,
    * `credential(s)`, `key` and the common `…key` compounds (`apikey`,
    * `privatekey`; not `monkey`), `auth`, `authorization`, `pass`, `pwd`, `pw`,
-   * `code`, `otp`, `jwt`, `cookie`, `session`, `sid`, `signature`, `sig`, `dsn`,
+   * `code`, `otp`, `pin`, `hmac`, `jwt`, `cookie`, `session`, `sid`, `signature`, `sig`, `dsn`,
    * `bearer`, `verifier`, `ticket`, `pat`.
    */
   const SECRET_WORD =
-    /^(?:[a-z]*(?:token|secret|password|passwd|passphrase|credentials?)|(?:api|access|secret|private|master|auth|account|client|app|signing|encryption|license|session|storage|consumer|subscription|ssh)?key|auth|authorization|oauth|pass|pwd|pw|code|otp|totp|jwt|cookie|session|sessionid|sid|signature|sig|dsn|bearer|verifier|ticket|pat)$/;
+    /^(?:[a-z]*(?:token|secret|password|passwd|passphrase|credentials?)|(?:api|access|secret|private|master|auth|account|client|app|signing|encryption|license|session|storage|consumer|subscription|ssh)?key|auth|authorization|oauth|pass|pwd|pw|code|otp|totp|pin|hmac|jwt|cookie|session|sessionid|sid|signature|sig|dsn|bearer|verifier|ticket|pat)$/;
 
   /**
    * A last word that makes the name about a secret rather than the secret
    * itself: `--token-file path`, `--secret-name x`, `token_type=bearer`,
    * `--code-dir src`, `--auth-url https://…`.
    */
-  const HARMLESS_LAST_WORD = new Set([
-    'file',
-    'files',
-    'path',
-    'dir',
-    'directory',
-    'folder',
-    'name',
-    'names',
-    'type',
-    'url',
-    'uri',
-    'endpoint',
-    'host',
-    'length',
-    'len',
-    'count',
-    'size',
-    'limit',
-    'max',
-    'min',
-    'ttl',
-    'timeout',
-    'expiry',
-    'expires',
-    'expiration',
-    'env',
-    'format',
-    'algorithm',
-    'alg',
-    'mode',
-    'policy',
-    'hint',
-    'version',
-    'provider',
-    'source',
-    'location',
-  ]);
+  const HARMLESS_LAST_WORD = new Set(
+    'file files path dir directory folder name names type url uri endpoint host length len count size limit max min ttl timeout expiry expires expiration env format algorithm alg mode policy hint version provider source location'.split(
+      ' ',
+    ),
+  );
 
   /** Decodes a query-string name (`+` is a space); an invalid escape keeps the raw text. */
   function decodeName(raw: string): string {
@@ -146,6 +112,7 @@ export function createUrlRedaction(): UrlRedaction {
       'sntr[ysu]s?_[A-Za-z0-9_=+/-]{16,}',
       'dckr_pat_[A-Za-z0-9_-]{16,}',
       'eyJ[A-Za-z0-9_-]{8,}\\.eyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]*',
+      'hv[sbr]\\.[A-Za-z0-9_-]{6,}',
     ]
       .map((source) => `(?<![A-Za-z0-9])${source}`)
       .join('|'),
@@ -215,52 +182,23 @@ export function createUrlRedaction(): UrlRedaction {
     return copied === 0 ? text : out + text.slice(copied);
   }
 
-  /** Replaces values that are secrets whatever their name ({@link TOKEN_VALUE}, private keys). */
-  function redactTokenValues(text: string): string {
-    return text.replace(PRIVATE_KEY_BLOCK, REDACTED).replace(TOKEN_VALUE, REDACTED);
-  }
-
-  /** Redacts the values of secret-looking names in `a=1&b=2`; other bytes are kept as they are. */
-  function redactParams(params: string): string {
-    return params
-      .split('&')
-      .map(function redactParam(pair) {
-        const equals = pair.indexOf('=');
-        if (equals === -1) return redactTokenValues(pair);
-        const name = pair.slice(0, equals);
-        return isSecretName(name) ? `${name}=${REDACTED}` : redactTokenValues(pair);
-      })
-      .join('&');
-  }
-
   /**
-   * The URL with secrets replaced by `[REDACTED]`: the values of secret-looking
-   * query parameters (see {@link isSecretName}), the userinfo of an absolute
-   * URL, and well-known token formats anywhere. Works on a path with a query
-   * (`req.originalUrl`) as well as on an absolute URL; names, order, other
-   * values and their encoding are kept byte for byte. A fragment written like a
-   * query (`#access_token=…`, OAuth's implicit flow) is redacted the same way.
-   *
-   * @param url - `/path?query#fragment` or an absolute URL.
-   * @returns the redacted URL; the input itself when nothing looked secret.
-   * @example
-   * redactUrl('/callback?code=abc&state=xyz&api_key=k');
-   * // → '/callback?code=[REDACTED]&state=xyz&api_key=[REDACTED]'
+   * The token of a webhook URL, which is the whole credential: Slack
+   * (`hooks.slack.com/services/T…/B…/<token>`, also `/workflows/`, `/triggers/`), Discord
+   * (`discord.com/api/webhooks/<id>/<token>`), Telegram (`api.telegram.org/bot<token>/`).
    */
-  function redactUrl(url: string): string {
-    const hash = url.indexOf('#');
-    const beforeHash = redactUserinfo(hash === -1 ? url : url.slice(0, hash));
-    const fragment = hash === -1 ? undefined : url.slice(hash + 1);
-    const question = beforeHash.indexOf('?');
-    let result =
-      question === -1
-        ? redactTokenValues(beforeHash)
-        : `${redactTokenValues(beforeHash.slice(0, question + 1))}${redactParams(beforeHash.slice(question + 1))}`;
-    if (fragment !== undefined) {
-      result += `#${fragment.includes('=') ? redactParams(fragment) : redactTokenValues(fragment)}`;
-    }
-    return result;
+  const WEBHOOK =
+    /(hooks\.slack\.com\/(?:services|workflows|triggers)\/)[A-Za-z0-9_/-]{6,}|(discord(?:app)?\.com\/api\/webhooks\/\d+\/|api\.telegram\.org\/(?:file\/)?bot)[A-Za-z0-9_:-]{6,}/gi;
+
+  /** Replaces values that are secrets whatever their name ({@link TOKEN_VALUE}, private keys, webhook tokens). */
+  function redactTokenValues(text: string): string {
+    return text
+      .replace(PRIVATE_KEY_BLOCK, REDACTED)
+      .replace(WEBHOOK, function webhook(_whole, slack, other) {
+        return (slack || other) + REDACTED;
+      })
+      .replace(TOKEN_VALUE, REDACTED);
   }
 
-  return { REDACTED, isSecretName, redactUserinfo, redactTokenValues, redactUrl };
+  return { REDACTED, isSecretName, redactUserinfo, redactTokenValues };
 }

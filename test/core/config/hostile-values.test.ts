@@ -45,10 +45,12 @@ describe('a host with credentials', () => {
     expect(warnings.join()).not.toMatch(/tok3n|:b@/);
   });
 
-  it('never echoes credentials in the warning for a host that is not a URL at all', () => {
-    const { warnings } = load({ POSTHOG_HOST: 'https://user:hunter2@ph.example.com?x=1' });
-    expect(warnings).toHaveLength(1);
-    expect(warnings[0]).not.toContain('hunter2');
+  it('never echoes credentials in the error for a host that is not a host URL at all', () => {
+    const logger = recordingLogger();
+    loadConfig({ POSTHOG_HOST: 'https://user:hunter2@ph.example.com?x=1' }, { logger });
+    const errors = logger.lines.filter((l) => l.level === 'error');
+    expect(errors).toHaveLength(1);
+    expect(JSON.stringify(logger.lines)).not.toContain('hunter2');
   });
 
   it('sends events to the cleaned host: posthog-node cannot send to a URL holding credentials', async () => {

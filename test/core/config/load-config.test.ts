@@ -129,8 +129,6 @@ describe('loadConfig reads each variable', () => {
 
 // Each bad value: the warning names the variable, the value and the default used.
 const BAD: [variable: string, value: string, key: keyof PosthogConfig, fallback: unknown][] = [
-  ['POSTHOG_HOST', 'not a url', 'host', 'https://eu.i.posthog.com'],
-  ['POSTHOG_HOST', 'ftp://ph.example.com', 'host', 'https://eu.i.posthog.com'],
   ['POSTHOG_UI_HOST', 'eu.posthog.com', 'uiHost', 'https://eu.posthog.com'],
   ['POSTHOG_IDENTIFY_PII', 'everything', 'identifyPii', 'email'],
   ['POSTHOG_REPLAY', 'maybe', 'replay', true],

@@ -173,7 +173,7 @@ const FACTORIES: readonly Factory[] = [
   },
   {
     name: 'new PosthogClient',
-    keys: ['config', 'sdk'],
+    keys: ['config', 'sdk', 'beforeSend'],
     base: (mode) => ({ config: clients[mode].config }),
     call: (options) => new (PosthogClient as unknown as new (o: unknown) => unknown)(options),
     bare: ['enabled', 'disabled'],

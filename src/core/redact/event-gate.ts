@@ -1,0 +1,263 @@
+/**
+ * The one redaction gate every event passes before it leaves the process or the browser
+ * (docs/observability.md, "What is redacted"). It walks every string of an event at any depth,
+ * keys as well as values, and replaces only the secret by the marker; a harmless value comes
+ * back as the very same value. Like `url-redaction.ts` it is one self-contained function that
+ * refers to nothing outside its body but its parameters, so the boot script runs this very code
+ * in the browser (src/snippet/render.ts puts its source there).
+ */
+import type { UrlRedaction } from './url-redaction.js';
+
+/** What {@link createEventGate} gives. */
+export interface EventGate {
+  /** The most string characters one event may carry through the gate; past it, strings are dropped. */
+  readonly MAX_CHARS: number;
+  /** The deepest nesting walked; deeper values are dropped. */
+  readonly MAX_DEPTH: number;
+  /**
+   * Redacts the secrets of one free text, URL, header line, JSON body or error message:
+   * everything {@link UrlRedaction} redacts, secret-named `name=value` pairs anywhere
+   * (also inside a URL that is itself a query value, percent-encoded once or twice),
+   * `name: value` headers, JSON pairs, `Bearer`/`Basic` credentials and webhook tokens.
+   */
+  redactString(text: string): string;
+  /**
+   * The event (any JSON-like value) with every string redacted, keys too. Never throws; never
+   * changes its argument: a part holding a secret is copied, a harmless part is returned as it
+   * is. A value that cannot be read (a throwing getter, a revoked Proxy), a cycle, nesting
+   * deeper than {@link MAX_DEPTH} and strings past {@link MAX_CHARS} are dropped.
+   */
+  redactEvent<T>(event: T): T;
+}
+
+/**
+ * Builds the gate over the URL rules. Self-contained on purpose (see the module comment):
+ * keep every constant and helper inside.
+ *
+ * @param url - the URL rules (`createUrlRedaction()`).
+ * @param fieldRules - rules for a named field, by key (the server's `argv`): a rule returns
+ *   the redacted value, or `undefined` to leave the value to the general rules; optional.
+ * @example
+ * const gate = createEventGate(createUrlRedaction());
+ * gate.redactEvent({ properties: { $current_url: '/r?next=%2Fx%3Ftoken%3Dabc' } });
+ * // → { properties: { $current_url: '/r?next=%2Fx%3Ftoken%3D[REDACTED]' } }
+ */
+export function createEventGate(
+  url: UrlRedaction,
+  fieldRules?: Readonly<Record<string, (value: unknown) => unknown>>,
+): EventGate {
+  const REDACTED = url.REDACTED;
+  const isSecretName = url.isSecretName;
+  const MAX_CHARS = 8 * 1024 * 1024;
+  const MAX_DEPTH = 64;
+  const MAX_NODES = 200000;
+
+  /** `"password": "x"` in JSON: the string value of a secret-named key. */
+  const JSON_PAIR = /(["'])([A-Za-z_][\w.-]*)\1(\s*:\s*)(["'])((?:\\.|(?!\4)[^\\])*)\4/g;
+  /** `Authorization: …`, `X-Api-Key: …`, `secret: …`: a header or label whose name is secret. */
+  const HEADER = /(^|[\s'"{,])([A-Za-z][\w-]*)([ \t]*:[ \t]*)([^\r\n'"]+)/g;
+  /** `Bearer x`, `Basic x` anywhere, also percent-encoded (`Bearer%20x`). */
+  const SCHEME_CREDENTIAL = /\b(bearer|basic|digest)(\s+|%20|\+)[A-Za-z0-9\-._~+/=:]{6,}/gi;
+  /**
+   * The name of a `name=value` pair, where a name may start: after a query or fragment
+   * separator, a space, a quote or a bracket. (A URL inside a query value, percent-encoded,
+   * is read by {@link redactEncoded}.)
+   */
+  const PAIR_NAME = /(?<=^|[?&#;,\s'"({[/:+])([A-Za-z_][\w.\-[\]%]*?)=/g;
+  /** Where a pair's value ends. */
+  const VALUE_END = /[\s&;'"<>]/g;
+
+  /** Redacts the value of every secret-named pair; values of other pairs are read on. */
+  function redactPairs(text: string): string {
+    let out = '';
+    let copied = 0;
+    PAIR_NAME.lastIndex = 0;
+    let match = PAIR_NAME.exec(text);
+    while (match !== null) {
+      const start = match.index + match[0].length;
+      if (isSecretName(match[1] || '')) {
+        VALUE_END.lastIndex = start;
+        const end = VALUE_END.exec(text);
+        const stop = end === null ? text.length : end.index;
+        if (stop > start && text.slice(start, stop) !== REDACTED) {
+          out += text.slice(copied, start) + REDACTED;
+          copied = stop;
+        }
+        PAIR_NAME.lastIndex = Math.max(stop, start);
+      } else {
+        PAIR_NAME.lastIndex = start;
+      }
+      match = PAIR_NAME.exec(text);
+    }
+    return copied === 0 ? text : out + text.slice(copied);
+  }
+
+  /** A run of a value holding percent-escapes, between the separators of a query. */
+  const ENCODED_SEGMENT = /[^?&#=\s]*%[0-9A-Fa-f]{2}[^?&#=\s]*/g;
+  const ENCODED_MARKER = encodeURIComponent(REDACTED);
+  /** A run of percent-escapes, decoded together (a UTF-8 character spans several). */
+  const ESCAPES = /(?:%[0-9A-Fa-f]{2})+/g;
+
+  /** Decodes the escapes of a text; a run that is not valid UTF-8 is kept as it is. */
+  function decode(text: string): string {
+    return text.replace(ESCAPES, function decodeRun(run) {
+      try {
+        return decodeURIComponent(run);
+      } catch (_invalid) {
+        return run;
+      }
+    });
+  }
+
+  /**
+   * Secrets that show only once a value is decoded (a message or a URL inside a query value,
+   * encoded once or twice): each segment holding escapes is decoded and redacted, and a
+   * segment that held a secret is encoded again with the marker in place of the secret.
+   */
+  function redactEncoded(text: string, level: number): string {
+    return text.replace(ENCODED_SEGMENT, function encodedSegment(segment) {
+      const decoded = decode(segment);
+      if (decoded === segment) return segment;
+      const redacted = redactString(decoded, level + 1);
+      // Encoded again, but the marker, which reads as it is inside a URL.
+      return redacted === decoded
+        ? segment
+        : encodeURIComponent(redacted).split(ENCODED_MARKER).join(REDACTED);
+    });
+  }
+
+  /** The secrets of one string replaced by the marker; the string itself when none. */
+  function redactString(text: string, level?: number): string {
+    if (text.length < 4) return text;
+    let out = url.redactUserinfo(url.redactTokenValues(text));
+    if (out.indexOf(':') !== -1) {
+      out = out
+        .replace(JSON_PAIR, function jsonPair(whole, q, name, colon, vq) {
+          return isSecretName(name) ? q + name + q + colon + vq + REDACTED + vq : whole;
+        })
+        .replace(HEADER, function header(whole, before, name, colon, value) {
+          // A URL after the label (`…credentials: https://u:p@h/`) has its own rules.
+          if (!isSecretName(name) || /^[a-z][a-z\d+.-]*:\/\//i.test(value)) return whole;
+          return before + name + colon + REDACTED;
+        });
+    }
+    out = out.replace(SCHEME_CREDENTIAL, function credential(_whole, scheme, space) {
+      return scheme + space + REDACTED;
+    });
+    if (out.indexOf('=') !== -1) out = redactPairs(out);
+    if ((level || 0) < 4 && out.indexOf('%') !== -1) out = redactEncoded(out, level || 0);
+    return out === text ? text : out;
+  }
+
+  /**
+   * Strings seen lately and what they became: the source lines and file names of stack frames
+   * repeat from one event to the next. Bounded: emptied when full.
+   */
+  const SEEN = new Map<string, string>();
+  const SEEN_MAX = 2000;
+  const SEEN_LONGEST = 1024;
+
+  /** {@link redactString}, remembered for short strings. */
+  function redactRemembered(text: string): string {
+    if (text.length > SEEN_LONGEST) return redactString(text);
+    const known = SEEN.get(text);
+    if (known !== undefined) return known;
+    const out = redactString(text);
+    if (SEEN.size >= SEEN_MAX) SEEN.clear();
+    SEEN.set(text, out);
+    return out;
+  }
+
+  /** What the walk carries: what is left of the budget, and the objects on the path. */
+  interface Walk {
+    chars: number;
+    nodes: number;
+    path: object[];
+  }
+
+  /** Marks a value to drop. */
+  const DROP = {};
+
+  function walk(value: unknown, depth: number, state: Walk, key: string | undefined): unknown {
+    if (typeof value === 'string') {
+      if (value.length > state.chars) return DROP;
+      state.chars -= value.length;
+      return redactRemembered(value);
+    }
+    if (typeof value !== 'object' || value === null) return value;
+    if (value instanceof Date) return value;
+    state.nodes -= 1;
+    if (depth >= MAX_DEPTH || state.nodes < 0 || state.path.indexOf(value) !== -1) return DROP;
+    let source: unknown = value;
+    if (typeof (value as { toJSON?: unknown }).toJSON === 'function') {
+      source = (value as { toJSON(key?: string): unknown }).toJSON(key);
+      if (typeof source !== 'object' || source === null) return walk(source, depth, state, key);
+    }
+    state.path.push(value);
+    try {
+      if (Array.isArray(source)) {
+        let copy: unknown[] | undefined;
+        for (let i = 0; i < source.length; i += 1) {
+          const item = source[i];
+          let next = walkChild(item, depth + 1, state, String(i));
+          if (next === DROP) next = null;
+          if (next !== item && copy === undefined) copy = source.slice(0, i);
+          if (copy !== undefined) copy.push(next);
+        }
+        return copy === undefined ? source : copy;
+      }
+      const record = source as Record<string, unknown>;
+      const keys = Object.keys(record);
+      let copy: Record<string, unknown> | undefined;
+      for (let i = 0; i < keys.length; i += 1) {
+        const name = keys[i] as string;
+        let next: unknown;
+        let item: unknown;
+        try {
+          item = record[name];
+          const rule = fieldRules && Object.hasOwn(fieldRules, name) ? fieldRules[name] : undefined;
+          // A field rule that applies replaces the general rules; `undefined` leaves them.
+          const ruled = rule ? rule(item) : undefined;
+          next = ruled !== undefined ? ruled : walkChild(item, depth + 1, state, name);
+        } catch (_unreadable) {
+          next = DROP;
+        }
+        const fits = name.length <= state.chars;
+        if (fits) state.chars -= name.length;
+        const newName = fits ? redactRemembered(name) : '';
+        const changed = next !== item || newName !== name;
+        if (changed && copy === undefined) {
+          copy = {};
+          for (let j = 0; j < i; j += 1) copy[keys[j] as string] = record[keys[j] as string];
+        }
+        if (copy !== undefined && next !== DROP && newName !== '') copy[newName] = next;
+      }
+      return copy === undefined ? source : copy;
+    } catch (_unreadable) {
+      return DROP;
+    } finally {
+      state.path.pop();
+    }
+  }
+
+  /** {@link walk}, with a value that cannot be read dropped. */
+  function walkChild(value: unknown, depth: number, state: Walk, key: string): unknown {
+    try {
+      return walk(value, depth, state, key);
+    } catch (_unreadable) {
+      return DROP;
+    }
+  }
+
+  /** The event with every string redacted; never throws (see {@link EventGate.redactEvent}). */
+  function redactEvent<T>(event: T): T {
+    try {
+      const out = walk(event, 0, { chars: MAX_CHARS, nodes: MAX_NODES, path: [] }, undefined);
+      return (out === DROP ? null : out) as T;
+    } catch (_unreadable) {
+      return null as T;
+    }
+  }
+
+  return { MAX_CHARS, MAX_DEPTH, redactString, redactEvent };
+}
