@@ -134,7 +134,7 @@ export function pageHooks(settings: PageHookSettings): PageHooks {
         const identity = snippetIdentity(
           getRequestUser(req),
           config.identifyPii,
-          !isPrivateToUser((name) => res.getHeader(name), res.getHeaderNames()),
+          !isPrivateToUser(res),
           bootstrapFlags(res),
         );
         const given = nonce ? nonce(req, res) : (res as Locals).locals?.cspNonce;

@@ -7,7 +7,10 @@ function privateToUser(headers: Record<string, string | string[]>): boolean {
   const lower = Object.fromEntries(
     Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value]),
   );
-  return isPrivateToUser((name) => lower[name.toLowerCase()], Object.keys(lower));
+  return isPrivateToUser({
+    getHeader: (name) => lower[name.toLowerCase()],
+    getHeaderNames: () => Object.keys(lower),
+  });
 }
 
 describe('isPrivateToUser (the identity may go into the response)', () => {
