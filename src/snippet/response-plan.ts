@@ -6,7 +6,7 @@
  */
 
 import { type Conditionals, isFresh } from '../core/http/conditional.js';
-import type { HeaderReader } from '../core/http/shared-cache.js';
+import type { HeaderSource } from '../core/http/shared-cache.js';
 import { snippetEtag } from './etag.js';
 
 /**
@@ -20,9 +20,11 @@ export type BodyChange = 'changed' | 'unchanged' | 'unknown';
 export interface PlanInput {
   readonly method: string;
   readonly status: number;
-  readonly get: HeaderReader;
-  /** The response's header names, lower-cased. */
-  readonly names: readonly string[];
+  /**
+   * The response's headers (the response itself): each header the plan needs is read once,
+   * and the names are listed only for a 304.
+   */
+  readonly headers: HeaderSource;
   readonly body: BodyChange;
   /** The snippet's bytes, when the body changed or may have. */
   readonly snippet: Uint8Array | undefined;
@@ -58,15 +60,15 @@ export const NO_EDITS: HeaderEdits = Object.freeze({
  *   above, as Express's `req.fresh` compares them): 304, without the `Content-*` headers
  *   (but `Content-Location`) and `Transfer-Encoding`.
  * @example
- * planHeaders({ method: 'GET', status: 200, get: (n) => ({ 'content-length': '100' })[n],
- *   names: ['content-length'], body: 'changed', snippet: Buffer.from('<script></script>'),
- *   carriesUser: false, conditionals: undefined });
+ * planHeaders({ method: 'GET', status: 200, headers: res, // Content-Length: 100
+ *   body: 'changed', snippet: Buffer.from('<script></script>'), carriesUser: false,
+ *   conditionals: undefined });
  * // { status: undefined, set: [['Content-Length', 117]], remove: ['Last-Modified'] }
  */
 export function planHeaders(input: PlanInput): HeaderEdits {
-  const { get, body, snippet } = input;
-  let etag = get('etag');
-  let lastModified = get('last-modified');
+  const { headers, body, snippet } = input;
+  let etag = headers.getHeader('etag');
+  let lastModified = headers.getHeader('last-modified');
   const set: Array<readonly [string, string | number]> = [];
   const remove: string[] = [];
   if (body !== 'unchanged' && snippet !== undefined) {
@@ -77,7 +79,7 @@ export function planHeaders(input: PlanInput): HeaderEdits {
       if (etag === undefined) remove.push('ETag');
       else set.push(['ETag', etag]);
     }
-    const length = get('content-length');
+    const length = headers.getHeader('content-length');
     if (length !== undefined) {
       const value = Number(length);
       if (body === 'changed' && Number.isSafeInteger(value)) {
@@ -86,7 +88,7 @@ export function planHeaders(input: PlanInput): HeaderEdits {
         remove.push('Content-Length');
       }
     }
-    if (input.carriesUser && get('cache-control') === undefined) {
+    if (input.carriesUser && headers.getHeader('cache-control') === undefined) {
       set.push(['Cache-Control', 'private']);
     }
   }
@@ -97,7 +99,7 @@ export function planHeaders(input: PlanInput): HeaderEdits {
     input.status < 300 &&
     isFresh(input.conditionals, etag, lastModified);
   if (notModified) {
-    for (const name of input.names) {
+    for (const name of headers.getHeaderNames()) {
       if (
         (name.startsWith('content-') && name !== 'content-location') ||
         name === 'transfer-encoding'
