@@ -90,7 +90,8 @@ function liveBytes(): number {
  * Bytes allocated per request over `count` sequential requests, in the JS heap and in Buffers:
  * what they grew by over a batch that no GC interrupted. Run with a young generation larger
  * than a batch allocates (`--max-semi-space-size`, bench/lib/in-process.ts), after a full GC;
- * a batch that a GC interrupted anyway (v8's GCProfiler says) is run again, up to 5 times.
+ * a batch that a GC interrupted anyway (v8's GCProfiler says) is run again, up to 5 times,
+ * then kept and counted in a note.
  * (zlib's native memory is neither: it is the same with and without the middleware.)
  */
 async function allocationBatch(
@@ -99,6 +100,7 @@ async function allocationBatch(
   headers: Record<string, string>,
   count: number,
 ): Promise<number> {
+  let perPage = Number.NaN;
   for (let attempt = 0; attempt < 5; attempt += 1) {
     collectAll();
     const profiler = new GCProfiler();
@@ -109,10 +111,16 @@ async function allocationBatch(
       if (status !== 200) throw new Error(`${path}: status ${status}`);
     }
     const end = liveBytes();
-    if ((profiler.stop()?.statistics.length ?? 0) === 0) return (end - start) / count;
+    perPage = (end - start) / count;
+    if ((profiler.stop()?.statistics.length ?? 0) === 0) return perPage;
   }
-  throw new Error(`${path}: a GC ran during every allocation batch; raise --max-semi-space-size`);
+  // Not fatal (the smoke run in CI must not fail on a neighbour's GC): counted and noted.
+  interruptedBatches += 1;
+  return perPage;
 }
+
+/** Allocation batches that a GC interrupted in all five attempts: their figure undercounts. */
+let interruptedBatches = 0;
 
 function cpuMicros(): number {
   const { user, system } = process.cpuUsage();
@@ -267,6 +275,11 @@ async function main(): Promise<void> {
       }
     }
     allocations[id] = perVariant;
+  }
+  if (interruptedBatches > 0) {
+    notes.push(
+      `bytes allocated: ${interruptedBatches} batch(es) were interrupted by a GC in all five attempts; their figures undercount`,
+    );
   }
   const snippetBytes = Buffer.byteLength(injected, 'latin1');
   const result: CostResult = {

@@ -19,6 +19,8 @@ const ALLOCATION_ROUNDS = { smoke: 2, full: 10 };
  * pages allocates, so that no GC runs inside a batch.
  */
 const ALLOCATION_SEMI_SPACE_MIB = 256;
+/** Pages per allocation batch: the realistic page allocates about 1 MB, so 40 fit. */
+const ALLOCATION_BATCH = 40;
 
 /** Batch sizes and rounds of the in-process run, full and smoke. */
 function jobFor(settings: Settings, scenarios: readonly string[]): Omit<CostJob, 'measure'> {
@@ -80,14 +82,23 @@ export async function inProcess(
   const notes = [...cpu.notes];
   if (scenarios.some((id) => PAGE_SCENARIOS.has(id))) {
     const rounds = settings.smoke ? ALLOCATION_ROUNDS.smoke : ALLOCATION_ROUNDS.full;
-    log(`in process: bytes allocated, ${rounds} rounds of ${job.batches.page} pages per variant`);
+    log(`in process: bytes allocated, ${rounds} rounds of ${ALLOCATION_BATCH} pages per variant`);
     const allocated = await run(
-      ['--expose-gc', `--max-semi-space-size=${ALLOCATION_SEMI_SPACE_MIB}`],
-      { ...job, rounds, measure: 'allocation' },
+      [
+        '--expose-gc',
+        `--min-semi-space-size=${ALLOCATION_SEMI_SPACE_MIB}`,
+        `--max-semi-space-size=${ALLOCATION_SEMI_SPACE_MIB}`,
+      ],
+      {
+        ...job,
+        rounds,
+        batches: { ...job.batches, page: ALLOCATION_BATCH },
+        measure: 'allocation',
+      },
     );
     rows.push(...rowsOf(allocated.figures, ALLOCATED, 'B', allocated.snippetBytes));
     notes.push(
-      `bytes allocated per page, in process: the growth of the JS heap and of the Buffers' memory over a batch of ${job.batches.page} pages that no GC interrupted (a full GC before each, a ${ALLOCATION_SEMI_SPACE_MIB} MiB semi-space), ${rounds} rounds per variant in a second process; the snippet spliced ${allocated.snippetBytes} bytes`,
+      `bytes allocated per page, in process: the growth of the JS heap and of the Buffers' memory over a batch of ${ALLOCATION_BATCH} pages that no GC interrupted (a full GC before each, a ${ALLOCATION_SEMI_SPACE_MIB} MiB semi-space), ${rounds} rounds per variant in a second process; the snippet spliced ${allocated.snippetBytes} bytes`,
     );
   }
   return { rows, notes };
