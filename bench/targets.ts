@@ -1,9 +1,18 @@
 // The issue's targets (docs/performance.md), as data: bench/lib/targets.ts evaluates them.
 import { GATE_METRIC } from './lib/gate-cost.js';
-import { IN_PROCESS, SCENARIO } from './lib/scenario-ids.js';
+import { ALLOCATED_BEYOND_SNIPPET, IN_PROCESS, SCENARIO } from './lib/scenario-ids.js';
 import type { Target } from './lib/targets.js';
 
 const pageTargets = (scenario: string, encoding: string): Target[] => [
+  {
+    label: `30 KB page, ${encoding}: bytes allocated per injected page ≤ the bare page's + the snippet's bytes + 2 KB (median)`,
+    scenario,
+    variant: 'snippet',
+    metric: ALLOCATED_BEYOND_SNIPPET,
+    statistic: 'median',
+    comparator: '<=',
+    threshold: 2048,
+  },
   {
     label: `30 KB page, ${encoding}: in-process CPU per response ≤ 1.03× the bare page`,
     scenario,
@@ -114,6 +123,7 @@ export const TARGETS: readonly Target[] = [
   },
   ...pageTargets(SCENARIO.pageBr, 'br'),
   ...pageTargets(SCENARIO.pageIdentity, 'identity'),
+  ...pageTargets(SCENARIO.pageGzip, 'gzip'),
   ...(
     [
       [SCENARIO.json, 'Accept: application/json'],

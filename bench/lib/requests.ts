@@ -3,6 +3,8 @@ export const BROWSER_HTML = {
   accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8',
 };
 export const BROWSER_ENCODING = { 'accept-encoding': 'gzip, deflate, br' };
+/** A client that takes gzip but not brotli: compression() answers with gzip. */
+export const GZIP_ENCODING = { 'accept-encoding': 'gzip, deflate' };
 export const API_CLIENT = { accept: 'application/json', 'accept-encoding': 'gzip, deflate, br' };
 /** What `fetch()` sends by default: the middleware cannot tell it from a page load. */
 export const FETCH_DEFAULT = { accept: '*/*', 'accept-encoding': 'gzip, deflate, br' };

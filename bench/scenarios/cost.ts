@@ -7,7 +7,13 @@ import type { Scenario } from '../lib/types.js';
 /** The in-process cost of the 30 KB page and the JSON route. */
 export const cost: Scenario = {
   name: 'cost',
-  title: 'scenarios 1–2b in process',
+  title: 'scenarios 1–2b in process, CPU and bytes allocated',
   run: (settings) =>
-    inProcess(settings, [SCENARIO.pageBr, SCENARIO.pageIdentity, SCENARIO.json, SCENARIO.jsonAny]),
+    inProcess(settings, [
+      SCENARIO.pageBr,
+      SCENARIO.pageIdentity,
+      SCENARIO.pageGzip,
+      SCENARIO.json,
+      SCENARIO.jsonAny,
+    ]),
 };

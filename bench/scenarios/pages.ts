@@ -1,4 +1,4 @@
-// Scenarios 1, 1b, 2 and 2b under load. They share five servers: baseline, posthogSnippet,
+// Scenarios 1, 1b, 1c, 2 and 2b under load. They share five servers: baseline, posthogSnippet,
 // connect-livereload, and two controls — `bytes` (the snippet's bytes rendered into the page,
 // no middleware: what the bytes alone cost) and `noop` (one pass-through middleware: what any
 // middleware costs).
@@ -15,6 +15,7 @@ import {
   BROWSER_ENCODING,
   BROWSER_HTML,
   FETCH_DEFAULT,
+  GZIP_ENCODING,
   MARKER,
 } from '../lib/requests.js';
 import { SCENARIO } from '../lib/scenario-ids.js';
@@ -79,6 +80,8 @@ export const pages: Scenario = {
       });
       log(`${SCENARIO.pageIdentity} (no Accept-Encoding)`);
       const identity = await alternate(settings, pageTargets, BROWSER_HTML);
+      log(`${SCENARIO.pageGzip} (Accept-Encoding: gzip, deflate)`);
+      const gzip = await alternate(settings, pageTargets, { ...BROWSER_HTML, ...GZIP_ENCODING });
       const json = (v: Variant) => ({ url: `${server(v).url}/api/items`, app: server(v).app });
       const jsonTargets = {
         absent: json('baseline'),
@@ -93,6 +96,7 @@ export const pages: Scenario = {
         rows: [
           ...throughputRows(SCENARIO.pageBr, compressed, 'baseline'),
           ...throughputRows(SCENARIO.pageIdentity, identity, 'baseline'),
+          ...throughputRows(SCENARIO.pageGzip, gzip, 'baseline'),
           ...throughputRows(SCENARIO.json, api, 'absent'),
           ...throughputRows(SCENARIO.jsonAny, any, 'absent'),
         ],

@@ -29,10 +29,10 @@ export interface PageHookSettings {
 export interface PageHooks extends AdapterHooks {
   /**
    * Every reason a response goes out without the snippet passes here: said at debug level,
-   * with the request's method and path. `reason` may be a function, called only when debug
-   * lines are written.
+   * with the request's method and path. `reason` may be a function of the request, called
+   * only when debug lines are written (a module-level one costs nothing per request).
    */
-  skip(req: IncomingMessage, reason: string | (() => string)): false;
+  skip(req: IncomingMessage, reason: string | ((req: IncomingMessage) => string)): false;
   /**
    * Keeps where the app mounted the middleware (`app.use('/path', posthogSnippet())`): Express
    * resets `req.baseUrl` once the request leaves the mount, and the boot tag needs it.
@@ -82,9 +82,9 @@ export function pageHooks(settings: PageHookSettings): PageHooks {
   const warn = rateLimitedWarn(logger);
   let loggedRenderError = false;
 
-  function skip(req: IncomingMessage, reason: string | (() => string)): false {
+  function skip(req: IncomingMessage, reason: string | ((req: IncomingMessage) => string)): false {
     if (debugLines) {
-      const text = typeof reason === 'function' ? reason() : reason;
+      const text = typeof reason === 'function' ? reason(req) : reason;
       logger.debug(`snippet not injected into ${req.method} ${pathWithoutQuery(req.url)}: ${text}`);
     }
     return false;
@@ -139,7 +139,7 @@ export function pageHooks(settings: PageHookSettings): PageHooks {
         const identity = snippetIdentity(
           user,
           config.identifyPii,
-          !isPrivateToUser((name) => res.getHeader(name), res.getHeaderNames()) ||
+          !isPrivateToUser(res) ||
             // A user's identity, never an anonymous page's bytes, depends on the consent cookie.
             (user !== undefined &&
               !pageMayCarryIdentity(config.consent, req.headers, config.apiKey)),

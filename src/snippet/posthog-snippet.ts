@@ -201,11 +201,13 @@ function posthogSnippetWithoutBundle(
 function watchesResponse(req: IncomingMessage, res: ServerResponse, hooks: PageHooks): boolean {
   if (!mayTakePage(req.headers.accept)) {
     addVary(res, 'Accept');
-    return hooks.skip(
-      req,
-      () => `the request does not accept HTML (Accept: ${JSON.stringify(req.headers.accept)})`,
-    );
+    return hooks.skip(req, notAcceptingHtml);
   }
   hooks.rememberMount(req);
   return true;
+}
+
+/** The debug line's reason for an API client; a module-level function, so no closure per request. */
+function notAcceptingHtml(req: IncomingMessage): string {
+  return `the request does not accept HTML (Accept: ${JSON.stringify(req.headers.accept)})`;
 }

@@ -6,7 +6,7 @@ import { contentHash } from '../core/http/content-hash.js';
 import { viewsDir } from '../core/package/views-dir.js';
 import { createEventGate } from '../core/redact/event-gate.js';
 import { createUrlRedaction } from '../core/redact/url-redaction.js';
-import type { SnippetIdentity } from './identity.js';
+import { ANONYMOUS, type SnippetIdentity, WITHHELD } from './identity.js';
 import { SNIPPET_MARKER_ATTRIBUTE } from './insertion-point.js';
 
 /** The default replay mask list (docs/observability.md); the operator's selector is appended. */
@@ -240,17 +240,20 @@ function nonceAttribute(nonce: string | undefined): string {
   return nonce ? ` nonce="${escapeHtml(nonce)}"` : '';
 }
 
-/** Rendered tags that do not depend on the user or a nonce, by identity. */
+/**
+ * The renderer with the two tags that are the same on every page rendered once, at start-up:
+ * an anonymous visitor's and a withheld identity's (a page a shared cache may store), without
+ * a nonce or a mount path. A page that gets one of them costs one comparison and no bytes.
+ */
 function cachedRenderer(render: SnippetRenderer): SnippetRenderer {
-  const cache = new Map<SnippetIdentity, Buffer>();
+  const anonymous = render(ANONYMOUS);
+  const withheld = render(WITHHELD);
   return function renderSnippet(identity, nonce, baseUrl) {
-    const cacheable =
-      nonce === undefined && !baseUrl && !('flags' in identity) && identity.state !== 'user';
-    const hit = cacheable ? cache.get(identity) : undefined;
-    if (hit) return hit;
-    const bytes = render(identity, nonce, baseUrl);
-    if (cacheable) cache.set(identity, bytes);
-    return bytes;
+    if (nonce === undefined && !baseUrl) {
+      if (identity === ANONYMOUS) return anonymous;
+      if (identity === WITHHELD) return withheld;
+    }
+    return render(identity, nonce, baseUrl);
   };
 }
 

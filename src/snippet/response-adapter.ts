@@ -363,8 +363,7 @@ function sendHead(
   const edits = planHeaders({
     method: state.req.method ?? 'GET',
     status: res.statusCode,
-    get: (name) => res.getHeader(name),
-    names: res.getHeaderNames(),
+    headers: res,
     body: change,
     snippet: snippet?.bytes,
     carriesUser: snippet?.carriesUser ?? false,

@@ -84,7 +84,7 @@ function checkStatus(status: number, method: string): InjectionDecision | undefi
   if (status < 200 || BODYLESS_OR_PARTIAL.has(status)) {
     return notInjected('status', `status ${status} has no body to inject into or must not change`);
   }
-  if (method.toUpperCase() === 'CONNECT') {
+  if (method !== 'GET' && method.toUpperCase() === 'CONNECT') {
     return notInjected('method', 'a CONNECT response is a tunnel, not a page');
   }
   return undefined;

@@ -7,7 +7,7 @@
 
 import { type Conditionals, isFresh } from '../core/http/conditional.js';
 import type { HeaderValue } from '../core/http/header-values.js';
-import { type HeaderReader, privateCacheControl } from '../core/http/shared-cache.js';
+import { type HeaderSource, privateCacheControl } from '../core/http/shared-cache.js';
 import { snippetEtag } from './etag.js';
 
 /**
@@ -21,9 +21,11 @@ export type BodyChange = 'changed' | 'unchanged' | 'unknown';
 export interface PlanInput {
   readonly method: string;
   readonly status: number;
-  readonly get: HeaderReader;
-  /** The response's header names, lower-cased. */
-  readonly names: readonly string[];
+  /**
+   * The response's headers (the response itself): each header the plan needs is read once,
+   * and the names are listed only for a 304.
+   */
+  readonly headers: HeaderSource;
   readonly body: BodyChange;
   /** The snippet's bytes, when the body changed or may have. */
   readonly snippet: Uint8Array | undefined;
@@ -60,15 +62,15 @@ export const NO_EDITS: HeaderEdits = Object.freeze({
  *   above, as Express's `req.fresh` compares them; a HEAD by the app's own validators too): 304, without the `Content-*` headers
  *   (but `Content-Location`) and `Transfer-Encoding`.
  * @example
- * planHeaders({ method: 'GET', status: 200, get: (n) => ({ etag: '"a"' })[n],
- *   names: ['etag'], body: 'changed', snippet: Buffer.from('<script></script>'),
- *   carriesUser: false, conditionals: undefined });
- * // { status: undefined, set: [['ETag', '"a-ph…"']], remove: [] }
+ * planHeaders({ method: 'GET', status: 200, headers: res, // Content-Length: 100
+ *   body: 'changed', snippet: Buffer.from('<script></script>'), carriesUser: false,
+ *   conditionals: undefined });
+ * // { status: undefined, set: [], remove: ['Last-Modified'] }
  */
 export function planHeaders(input: PlanInput): HeaderEdits {
-  const { get, body, snippet } = input;
-  const ownEtag = get('etag');
-  const ownLastModified = get('last-modified');
+  const { headers, body, snippet } = input;
+  const ownEtag = headers.getHeader('etag');
+  const ownLastModified = headers.getHeader('last-modified');
   let etag = ownEtag;
   let lastModified = ownLastModified;
   const set: Array<readonly [string, string | number]> = [];
@@ -84,8 +86,11 @@ export function planHeaders(input: PlanInput): HeaderEdits {
     // A changed body's length was raised when the snippet went in (`lengthWithSnippet`), so
     // that a middleware registered before this one, which measures the body it is handed,
     // may set it again; an unknown body's length cannot be known.
-    if (body === 'unknown' && get('content-length') !== undefined) remove.push('Content-Length');
-    const cacheControl = input.carriesUser ? privateCacheControl(get('cache-control')) : undefined;
+    if (body === 'unknown' && headers.getHeader('content-length') !== undefined)
+      remove.push('Content-Length');
+    const cacheControl = input.carriesUser
+      ? privateCacheControl(headers.getHeader('cache-control'))
+      : undefined;
     if (cacheControl !== undefined) set.push(['Cache-Control', cacheControl]);
   }
   const notModified =
@@ -98,7 +103,7 @@ export function planHeaders(input: PlanInput): HeaderEdits {
       // or the app's own (a fragment, a guarded page), and either is current.
       (input.method === 'HEAD' && isFresh(input.conditionals, ownEtag, ownLastModified)));
   if (notModified) {
-    for (const name of input.names) {
+    for (const name of headers.getHeaderNames()) {
       if (
         (name.startsWith('content-') && name !== 'content-location') ||
         name === 'transfer-encoding'

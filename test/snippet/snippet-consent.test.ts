@@ -114,7 +114,12 @@ describe('a page and the consent cookie', () => {
           if (new Set(responses.map((r) => r.text)).size > 1) {
             for (const res of responses) {
               const headers = res.headers as Record<string, string>;
-              expect(isPrivateToUser((name) => headers[name], Object.keys(headers))).toBe(true);
+              expect(
+                isPrivateToUser({
+                  getHeader: (name) => headers[name],
+                  getHeaderNames: () => Object.keys(headers),
+                }),
+              ).toBe(true);
             }
           }
         },

@@ -6,8 +6,15 @@
 
 import { type HeaderValue, headerText, parseCacheControl } from './header-values.js';
 
-/** Reads one response header by name, as `res.getHeader()` does. */
-export type HeaderReader = (name: string) => HeaderValue;
+/**
+ * A response's headers as a `ServerResponse` exposes them: one by name, and the names present
+ * (lower-cased). A response is one, so a caller passes it as it is, with no reader built per
+ * response.
+ */
+export interface HeaderSource {
+  getHeader(name: string): HeaderValue;
+  getHeaderNames(): readonly string[];
+}
 
 /** Headers that target caches in front of the origin (RFC 9213), besides `*-CDN-Cache-Control`. */
 const CDN_HEADERS = ['cdn-cache-control', 'surrogate-control'];
@@ -23,14 +30,15 @@ const TARGETED_CDN_HEADER = /^[a-z0-9-]+-cdn-cache-control$/i;
  *
  * `private="Set-Cookie"` (with field names) only withholds those fields, so it does not count
  * as `private`.
- * @param get reads a response header; `headerNames` lists the names present.
- * @param headerNames the response's header names, lower-cased (`res.getHeaderNames()`).
+ * @param headers the response (or any {@link HeaderSource}); the names are listed only when
+ *   `Cache-Control` and `Expires` have not decided.
  * @example
- * isPrivateToUser((n) => ({ 'cache-control': 'private' })[n], ['cache-control']); // true
- * isPrivateToUser((n) => ({ 'cache-control': 'max-age=60' })[n], ['cache-control']); // false
+ * isPrivateToUser(res); // true for a response with no caching headers
+ * const headers = { 'cache-control': 'max-age=60' };
+ * isPrivateToUser({ getHeader: (n) => headers[n], getHeaderNames: () => Object.keys(headers) }); // false
  */
-export function isPrivateToUser(get: HeaderReader, headerNames: readonly string[]): boolean {
-  const cacheControl = headerText(get('cache-control'));
+export function isPrivateToUser(headers: HeaderSource): boolean {
+  const cacheControl = headerText(headers.getHeader('cache-control'));
   const directives = cacheControl === undefined ? undefined : parseCacheControl(cacheControl);
   if (directives && (directives.get('private') === true || directives.has('no-store'))) {
     return true;
@@ -41,8 +49,10 @@ export function isPrivateToUser(get: HeaderReader, headerNames: readonly string[
   ) {
     return false;
   }
-  if (get('expires') !== undefined) return false;
-  return !headerNames.some((name) => CDN_HEADERS.includes(name) || TARGETED_CDN_HEADER.test(name));
+  if (headers.getHeader('expires') !== undefined) return false;
+  return !headers
+    .getHeaderNames()
+    .some((name) => CDN_HEADERS.includes(name) || TARGETED_CDN_HEADER.test(name));
 }
 
 /**

@@ -7,6 +7,9 @@
  */
 export function pathWithoutQuery(url: string | undefined): string {
   if (url === undefined) return '';
-  const end = url.search(/[?#]/);
+  // Two scans rather than a RegExp: this runs for every request the snippet middleware sees.
+  const query = url.indexOf('?');
+  const fragment = url.indexOf('#');
+  const end = query < 0 ? fragment : fragment < 0 ? query : Math.min(query, fragment);
   return end < 0 ? url : url.slice(0, end);
 }

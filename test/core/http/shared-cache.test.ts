@@ -7,7 +7,10 @@ function privateToUser(headers: Record<string, string | string[]>): boolean {
   const lower = Object.fromEntries(
     Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value]),
   );
-  return isPrivateToUser((name) => lower[name.toLowerCase()], Object.keys(lower));
+  return isPrivateToUser({
+    getHeader: (name) => lower[name.toLowerCase()],
+    getHeaderNames: () => Object.keys(lower),
+  });
 }
 
 describe('isPrivateToUser (the identity may go into the response)', () => {
@@ -73,7 +76,10 @@ describe('privateCacheControl (what an identity-carrying response goes out with)
     // The result keeps the response out of shared caches by the same rule.
     const result = privateCacheControl(value) as string;
     expect(
-      isPrivateToUser((n) => (n === 'cache-control' ? result : undefined), ['cache-control']),
+      isPrivateToUser({
+        getHeader: (n) => (n === 'cache-control' ? result : undefined),
+        getHeaderNames: () => ['cache-control'],
+      }),
     ).toBe(true);
   });
 

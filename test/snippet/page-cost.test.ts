@@ -1,0 +1,190 @@
+// The per-page cost of the snippet, counted rather than timed (docs/performance.md, "The
+// per-page cost, counted"): what reaches the next writer (compression(), or Node) for one
+// injected page, and how many bytes the middleware allocates for it. Every figure here is an
+// operation count or a byte count of one deterministic code path: no clock, no load, no GC
+// timing; a regression (a second copy of the body, a page split into several writes, an
+// allocation per page that grows with the body) moves it by kilobytes, not by noise.
+import compression from 'compression';
+import type { Express, NextFunction, Request, Response } from 'express';
+import request from 'supertest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { posthogSnippet } from '../../src/snippet/posthog-snippet.js';
+import { enabledClient } from '../helpers/client.js';
+import { expressVersions } from '../helpers/express-versions.js';
+import { snippetCount } from '../helpers/html.js';
+
+const { client } = enabledClient('http://127.0.0.1:9');
+afterAll(() => client.shutdown(100));
+
+/** A server-rendered page of about 30 KB, as the bench's `/page` (a 200-row table). */
+const ROWS = Array.from(
+  { length: 300 },
+  (_, i) =>
+    `<tr><td>${i + 1}</td><td>Customer ${i + 1}</td><td>customer${i + 1}@example.com</td><td>team</td><td>${(i * 37.5).toFixed(2)}</td></tr>`,
+).join('\n');
+const HEAD =
+  '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>Dashboard</title>\n</head>\n';
+const BODY = `<body>\n<table>\n${ROWS}\n</table>\n</body>\n</html>\n`;
+const PAGE_30KB = HEAD + BODY;
+
+/** One call the middleware made on the next writer. */
+interface Call {
+  readonly method: 'write' | 'end';
+  readonly bytes: number;
+}
+
+/** The Buffer factories, counted while a page is made: every Buffer a middleware allocates. */
+const FACTORIES = ['from', 'concat', 'alloc', 'allocUnsafe', 'allocUnsafeSlow'] as const;
+
+/** What one page cost, as seen from outside the middleware under test. */
+interface PageCost {
+  readonly body: string;
+  /** The calls that reached the next writer, in order. */
+  readonly calls: readonly Call[];
+  /** Bytes of the Buffers allocated through Buffer's factories, from the request to the last call. */
+  readonly bufferBytes: number;
+  /** Buffer.concat's calls in the same window. */
+  readonly concats: number;
+}
+
+function byteLength(chunk: unknown): number {
+  if (typeof chunk === 'string') return Buffer.byteLength(chunk);
+  return chunk instanceof Uint8Array ? chunk.byteLength : 0;
+}
+
+/**
+ * Counts, while `active()`, the bytes of every Buffer made through Buffer's factories and the
+ * calls of Buffer.concat (a factory that calls another, as `from` calls `allocUnsafeSlow`,
+ * counts once). Returns a function that puts the factories back.
+ */
+function countBuffers(active: () => boolean, tally: { bytes: number; concats: number }) {
+  const originals = FACTORIES.map((name) => [name, Buffer[name]] as const);
+  let depth = 0;
+  for (const [name, original] of originals) {
+    (Buffer as unknown as Record<string, unknown>)[name] = function counted(
+      this: unknown,
+      ...args: unknown[]
+    ) {
+      depth += 1;
+      let made: Buffer;
+      try {
+        made = (original as (...a: unknown[]) => Buffer).apply(this, args);
+      } finally {
+        depth -= 1;
+      }
+      if (active() && depth === 0) {
+        tally.bytes += made.length;
+        if (name === 'concat') tally.concats += 1;
+      }
+      return made;
+    };
+  }
+  return () => {
+    for (const [name, original] of originals) {
+      (Buffer as unknown as Record<string, unknown>)[name] = original;
+    }
+  };
+}
+
+/**
+ * Requests a page from an app of `express()` → `compression()` → a recorder of the calls that
+ * reach `compression()` → `middleware` → `route`, and returns what it cost.
+ */
+async function pageCost(
+  express: () => Express,
+  middleware: (req: Request, res: Response, next: NextFunction) => void,
+  route: (req: Request, res: Response) => void,
+  encoding: string | undefined,
+): Promise<PageCost> {
+  const calls: Call[] = [];
+  const tally = { bytes: 0, concats: 0 };
+  let counting = false;
+  const app = express();
+  app.use((_req, _res, next) => {
+    counting = true;
+    next();
+  });
+  app.use(compression());
+  app.use(function recorder(_req: Request, res: Response, next: NextFunction) {
+    const write = res.write;
+    const end = res.end;
+    res.write = function recordedWrite(this: Response, ...args: unknown[]) {
+      calls.push({ method: 'write', bytes: byteLength(args[0]) });
+      return (write as (...a: unknown[]) => boolean).apply(this, args);
+    } as Response['write'];
+    res.end = function recordedEnd(this: Response, ...args: unknown[]) {
+      calls.push({ method: 'end', bytes: typeof args[0] === 'function' ? 0 : byteLength(args[0]) });
+      counting = false;
+      return (end as (...a: unknown[]) => Response).apply(this, args);
+    } as Response['end'];
+    next();
+  });
+  app.use(middleware);
+  app.get('/page', route);
+  const restore = countBuffers(() => counting, tally);
+  try {
+    const get = request(app).get('/page').set('Accept', 'text/html');
+    const res = await (encoding ? get.set('Accept-Encoding', encoding) : get);
+    expect(res.status).toBe(200);
+    return { body: res.text, calls, bufferBytes: tally.bytes, concats: tally.concats };
+  } finally {
+    restore();
+  }
+}
+
+const noop = (_req: Request, _res: Response, next: NextFunction) => next();
+
+describe.each(expressVersions)('the per-page cost of posthogSnippet on $name', ({ express }) => {
+  const snippet = posthogSnippet({ client });
+
+  it.each([
+    ['identity', undefined],
+    ['gzip', 'gzip'],
+    ['brotli', 'br'],
+  ])('hands a page sent whole on to the next writer as one end() (%s)', async (_name, encoding) => {
+    const cost = await pageCost(express, snippet, (_req, res) => res.send(PAGE_30KB), encoding);
+    expect(snippetCount(cost.body)).toBe(1);
+    const injected = Buffer.byteLength(cost.body);
+    expect(injected).toBeGreaterThan(PAGE_30KB.length);
+    expect(cost.calls).toEqual([{ method: 'end', bytes: injected }]);
+  });
+
+  it('hands a streamed page on in as many writes as the app made', async () => {
+    const cost = await pageCost(
+      express,
+      snippet,
+      (_req, res) => {
+        res.type('html');
+        res.write(HEAD.slice(0, 40));
+        res.write(HEAD.slice(40));
+        res.write(BODY.slice(0, 10_000));
+        res.end(BODY.slice(10_000));
+      },
+      'gzip',
+    );
+    expect(snippetCount(cost.body)).toBe(1);
+    // The first two writes are held until </head> shows in the second; they leave as one.
+    expect(cost.calls.map((call) => call.method)).toEqual(['write', 'write', 'end']);
+    expect(cost.calls.reduce((sum, call) => sum + call.bytes, 0)).toBe(
+      Buffer.byteLength(cost.body),
+    );
+  });
+
+  it('allocates at most one copy of a 30 KB page sent whole', async () => {
+    const route = (_req: Request, res: Response) => res.send(PAGE_30KB);
+    // Warm up both paths once (module-level caches, the snippet's first render).
+    await pageCost(express, snippet, route, undefined);
+    const bare = await pageCost(express, noop, route, undefined);
+    const injected = await pageCost(express, snippet, route, undefined);
+    const page = Buffer.byteLength(injected.body);
+    const beyond = injected.bufferBytes - bare.bufferBytes;
+    // Today: the page's text as bytes (to search them), and one copy that joins the pieces
+    // around the snippet so the next writer gets one end(); see docs/performance.md.
+    expect(injected.concats - bare.concats).toBeLessThanOrEqual(1);
+    expect(beyond).toBeLessThanOrEqual(2 * page + PER_PAGE_BUFFER_SLACK);
+    expect(beyond).toBeGreaterThan(0);
+  });
+});
+
+/** Buffer bytes a page may cost beyond the ones of its body (headers, the tag). */
+const PER_PAGE_BUFFER_SLACK = 2048;
