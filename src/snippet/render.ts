@@ -105,7 +105,9 @@ function redactionSource(build: typeof createUrlRedaction | typeof createEventGa
   if (/<\/script|<!--|[^\t\n\r -~]/i.test(source)) {
     throw new Error('express-posthog: the redaction code cannot be put into a <script>.');
   }
-  return source;
+  // Run from the sources through tsx (`npm start`), esbuild keeps function names with a
+  // `__name` helper the browser does not have: give it one that does nothing.
+  return source.includes('__name(') ? `((__name) => ${source})((f) => f)` : source;
 }
 
 /** The boot script reads the identity from its own tag's marker attribute. */
@@ -219,6 +221,7 @@ export function createSnippet(config: PosthogConfig, settings: SnippetSettings):
         options: initOptions(config, settings.apiHost ?? config.host, settings.browser),
       }),
       tags: jsonForScript(tags),
+      consent: config.consent,
       identity: delivery === 'boot' ? IDENTITY_FROM_TAG : IDENTITY,
       redaction: REDACTION,
       gate: GATE,

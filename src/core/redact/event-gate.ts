@@ -37,6 +37,8 @@ export interface EventGate {
  * @param url - the URL rules (`createUrlRedaction()`).
  * @param fieldRules - rules for a named field, by key (the server's `argv`): a rule returns
  *   the redacted value, or `undefined` to leave the value to the general rules; optional.
+ * @param remember - wraps the string rule with a memo (the server's `rememberStrings` in redact.ts:
+ *   stack frames repeat from one event to the next); the browser's copy runs without one.
  * @example
  * const gate = createEventGate(createUrlRedaction());
  * gate.redactEvent({ properties: { $current_url: '/r?next=%2Fx%3Ftoken%3Dabc' } });
@@ -45,6 +47,7 @@ export interface EventGate {
 export function createEventGate(
   url: UrlRedaction,
   fieldRules?: Readonly<Record<string, (value: unknown) => unknown>>,
+  remember?: (redact: (text: string) => string) => (text: string) => string,
 ): EventGate {
   const REDACTED = url.REDACTED;
   const isSecretName = url.isSecretName;
@@ -149,24 +152,8 @@ export function createEventGate(
     return out === text ? text : out;
   }
 
-  /**
-   * Strings seen lately and what they became: the source lines and file names of stack frames
-   * repeat from one event to the next. Bounded: emptied when full.
-   */
-  const SEEN = new Map<string, string>();
-  const SEEN_MAX = 2000;
-  const SEEN_LONGEST = 1024;
-
-  /** {@link redactString}, remembered for short strings. */
-  function redactRemembered(text: string): string {
-    if (text.length > SEEN_LONGEST) return redactString(text);
-    const known = SEEN.get(text);
-    if (known !== undefined) return known;
-    const out = redactString(text);
-    if (SEEN.size >= SEEN_MAX) SEEN.clear();
-    SEEN.set(text, out);
-    return out;
-  }
+  /** {@link redactString} for the walk, remembered when the caller gives a memo (the server's). */
+  const redactRemembered = remember ? remember(redactString) : redactString;
 
   /** What the walk carries: what is left of the budget, and the objects on the path. */
   interface Walk {

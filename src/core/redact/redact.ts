@@ -76,7 +76,25 @@ export function redactUrl(url: string): string {
   return result;
 }
 
-const gate = createEventGate(redaction, { argv: redactArgvField });
+/**
+ * Remembers what `redact` made of strings seen lately: the source lines and file names of
+ * stack frames repeat from one event to the next. Bounded: emptied when full; long strings
+ * are not kept.
+ */
+export function rememberStrings(redact: (text: string) => string): (text: string) => string {
+  const seen = new Map<string, string>();
+  return function redactRemembered(text) {
+    if (text.length > 1024) return redact(text);
+    const known = seen.get(text);
+    if (known !== undefined) return known;
+    const out = redact(text);
+    if (seen.size >= 2000) seen.clear();
+    seen.set(text, out);
+    return out;
+  };
+}
+
+const gate = createEventGate(redaction, { argv: redactArgvField }, rememberStrings);
 
 /**
  * Redacts every secret-looking value in a free text (one command-line
