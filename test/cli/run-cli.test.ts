@@ -69,7 +69,7 @@ describe('runCli crashes', () => {
     expect(event?.properties).toMatchObject({
       component: 'cli',
       command: 'fixture-cli',
-      argv: 'crash --api-key [REDACTED] --region=eu --password=[REDACTED] DB_URL=postgres://[REDACTED]@db/prod',
+      argv: 'crash --api-key [redacted] --region=eu --password=[redacted] DB_URL=postgres://[redacted]@db/prod',
       environment: 'ci',
     });
     expect(event?.properties.$exception_list[0]).toMatchObject({

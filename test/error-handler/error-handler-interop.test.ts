@@ -145,7 +145,7 @@ describe.each(expressVersions)(
         .expect(500);
       const [event] = await exceptions(posthog);
       expect(event?.properties.$current_url).toMatch(
-        /^http:\/\/127\.0\.0\.1:\d+\/sync\?token=\[REDACTED\]&page=2$/,
+        /^http:\/\/127\.0\.0\.1:\d+\/sync\?token=\[redacted\]&page=2$/,
       );
       expect(JSON.stringify(event)).not.toContain('abc123');
       expect(event?.properties.$ip).toBeUndefined();

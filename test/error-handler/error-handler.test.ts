@@ -107,7 +107,7 @@ describe.each(expressVersions)('posthogErrorHandler on $name', ({ name, express 
           method: 'GET',
           path,
           status_code: 500,
-          url: `${path}?token=[REDACTED]&page=2&api_key=[REDACTED]&Access_Token=[REDACTED]`,
+          url: `${path}?token=[redacted]&page=2&api_key=[redacted]&Access_Token=[redacted]`,
           request_id: 'req-7',
           $session_id: 'sess-55',
           environment: 'test-env',

@@ -259,7 +259,7 @@ describe.each(expressVersions)('posthogUser resolves the user on $name', ({ name
       expect(event?.properties.$ip).toBeUndefined();
     }
     expect(work?.properties.$current_url).toMatch(
-      /^http:\/\/127\.0\.0\.1:\d+\/work\?api_key=\[REDACTED\]&q=shoes$/,
+      /^http:\/\/127\.0\.0\.1:\d+\/work\?api_key=\[redacted\]&q=shoes$/,
     );
     expect(work?.properties.$request_path).toBe('/work');
     expect(exception?.properties.$request_path).toBe('/boom');

@@ -96,7 +96,7 @@ export function requestProperties(req: RequestLike): RequestProperties {
  * missing or does not look like a host.
  *
  * @example
- * currentUrl(req); // 'http://localhost:3000/reset?token=[REDACTED]&step=2'
+ * currentUrl(req); // 'http://localhost:3000/reset?token=[redacted]&step=2'
  */
 export function currentUrl(req: RequestLike): string | undefined {
   const url = req.originalUrl ?? req.url;

@@ -42,7 +42,7 @@ export interface EventGate {
  * @example
  * const gate = createEventGate(createUrlRedaction());
  * gate.redactEvent({ properties: { $current_url: '/r?next=%2Fx%3Ftoken%3Dabc' } });
- * // → { properties: { $current_url: '/r?next=%2Fx%3Ftoken%3D[REDACTED]' } }
+ * // → { properties: { $current_url: '/r?next=%2Fx%3Ftoken%3D[redacted]' } }
  */
 export function createEventGate(
   url: UrlRedaction,

@@ -26,9 +26,9 @@ export const REDACTED = redaction.REDACTED;
 export const isSecretName: (name: string) => boolean = redaction.isSecretName;
 
 /**
- * Replaces the userinfo of every URL in a text by `[REDACTED]`.
+ * Replaces the userinfo of every URL in a text by `[redacted]`.
  * @example
- * redactUserinfo('postgres://app:p@ssS@db/prod'); // 'postgres://[REDACTED]@db/prod'
+ * redactUserinfo('postgres://app:p@ssS@db/prod'); // 'postgres://[redacted]@db/prod'
  */
 export const redactUserinfo: (text: string) => string = redaction.redactUserinfo;
 
@@ -48,7 +48,7 @@ function redactParams(params: string): string {
 }
 
 /**
- * The URL with secrets replaced by `[REDACTED]`: the values of secret-looking
+ * The URL with secrets replaced by `[redacted]`: the values of secret-looking
  * query parameters (see {@link isSecretName}), the userinfo of an absolute
  * URL, and well-known token formats anywhere. Works on a path with a query
  * (`req.originalUrl`) as well as on an absolute URL; names, order, other
@@ -59,7 +59,7 @@ function redactParams(params: string): string {
  * @returns the redacted URL; the input itself when nothing looked secret.
  * @example
  * redactUrl('/callback?code=abc&state=xyz&api_key=k');
- * // → '/callback?code=[REDACTED]&state=xyz&api_key=[REDACTED]'
+ * // → '/callback?code=[redacted]&state=xyz&api_key=[redacted]'
  */
 export function redactUrl(url: string): string {
   const hash = url.indexOf('#');
@@ -105,8 +105,8 @@ const gate = createEventGate(redaction, { argv: redactArgvField }, rememberStrin
  * own string rule (`event-gate.ts`).
  *
  * @example
- * redactText('Authorization: Bearer abc123'); // 'Authorization: [REDACTED]'
- * redactText('https://x.io/cb?code=abc&state=1'); // 'https://x.io/cb?code=[REDACTED]&state=1'
+ * redactText('Authorization: Bearer abc123'); // 'Authorization: [redacted]'
+ * redactText('https://x.io/cb?code=abc&state=1'); // 'https://x.io/cb?code=[redacted]&state=1'
  */
 export function redactText(text: string): string {
   return gate.redactString(text);
@@ -120,7 +120,7 @@ export function redactText(text: string): string {
  *
  * @example
  * redactEvent({ event: '$exception', properties: { message: 'GET https://u:pw@h/ failed' } });
- * // → { event: '$exception', properties: { message: 'GET https://[REDACTED]@h/ failed' } }
+ * // → { event: '$exception', properties: { message: 'GET https://[redacted]@h/ failed' } }
  */
 export function redactEvent<T>(event: T): T {
   return gate.redactEvent(event);
@@ -164,7 +164,7 @@ const DASH_P_WORDS = new Set([
 /** What the next word is, after a flag that takes a secret. */
 type Pending = 'secret' | 'user' | 'smb-user' | undefined;
 
-/** `admin:secret` → `admin:[REDACTED]`. */
+/** `admin:secret` → `admin:[redacted]`. */
 function redactUserValue(value: string): string {
   const colon = value.indexOf(':');
   return colon === -1 ? redactText(value) : `${value.slice(0, colon)}:${REDACTED}`;
@@ -309,7 +309,7 @@ function redactToolWord(word: string, state: ToolState): [string, Pending] | und
   return undefined;
 }
 
-/** smbclient's `user%password` → `user%[REDACTED]`. */
+/** smbclient's `user%password` → `user%[redacted]`. */
 function redactSmbUser(value: string): string {
   const percent = value.indexOf('%');
   return percent === -1 ? value : `${value.slice(0, percent)}%${REDACTED}`;
@@ -317,7 +317,7 @@ function redactSmbUser(value: string): string {
 
 /**
  * Joins command-line arguments for the `argv` property: secret-looking values
- * replaced by `[REDACTED]`, at most `max` characters (a longer line is cut
+ * replaced by `[redacted]`, at most `max` characters (a longer line is cut
  * and ends with `…`). Redaction runs on whole arguments before the cut, so a
  * cut never reveals part of a secret.
  *
@@ -333,7 +333,7 @@ function redactSmbUser(value: string): string {
  * @param max - the most characters. @default 512
  * @example
  * redactArgv(['deploy', '--token', 'abc', '--region=eu', 'DB_PASS=hunter2']);
- * // 'deploy --token [REDACTED] --region=eu DB_PASS=[REDACTED]'
+ * // 'deploy --token [redacted] --region=eu DB_PASS=[redacted]'
  */
 export function redactArgv(argv: readonly unknown[], max: number = MAX_ARGV_CHARS): string {
   const words = Array.from(argv, (arg) => {

@@ -17,10 +17,10 @@ export interface UrlRedaction {
  * Builds the URL redaction functions. Self-contained on purpose (see the module comment):
  * keep every constant and helper inside.
  * @example
- * createUrlRedaction().redactTokenValues('key ghp_abcdef123'); // 'key [REDACTED]'
+ * createUrlRedaction().redactTokenValues('key ghp_abcdef123'); // 'key [redacted]'
  */
 export function createUrlRedaction(): UrlRedaction {
-  const REDACTED = '[REDACTED]';
+  const REDACTED = '[redacted]';
 
   /**
    * One word of a name that announces a secret: `token` and `…token`
@@ -162,11 +162,11 @@ export function createUrlRedaction(): UrlRedaction {
 
   /**
    * Replaces the userinfo of every URL in `text` (`scheme://user:pass@host`,
-   * `redis://:pass@host`, `https://token@host`, a Sentry DSN) by `[REDACTED]`:
+   * `redis://:pass@host`, `https://token@host`, a Sentry DSN) by `[redacted]`:
    * user and password both, since a lone user name is often a token.
    *
    * @example
-   * redactUserinfo('postgres://app:p@ssS@db/prod'); // 'postgres://[REDACTED]@db/prod'
+   * redactUserinfo('postgres://app:p@ssS@db/prod'); // 'postgres://[redacted]@db/prod'
    */
   function redactUserinfo(text: string): string {
     let out = '';

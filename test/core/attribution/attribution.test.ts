@@ -26,7 +26,7 @@ const REQUEST: RequestLike = {
 };
 
 const STANDARD = {
-  $current_url: 'https://shop.example.com/orders?token=[REDACTED]&page=2',
+  $current_url: 'https://shop.example.com/orders?token=[redacted]&page=2',
   $request_method: 'POST',
   $request_path: '/orders',
   $user_agent: 'Mozilla/5.0 test',

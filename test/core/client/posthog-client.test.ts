@@ -240,7 +240,7 @@ describe('PosthogClient when enabled', () => {
     expect(event?.distinct_id).toBe('anon-c');
     expect(event?.properties).toMatchObject({
       $session_id: 'sess-c',
-      $current_url: 'http://app.test/orders?secret=[REDACTED]&page=2',
+      $current_url: 'http://app.test/orders?secret=[redacted]&page=2',
       $request_method: 'POST',
       $request_path: '/orders',
       $user_agent: 'ua',

@@ -4,23 +4,23 @@ import { isSecretName, MAX_ARGV_CHARS, redactArgv } from '../../../src/core/reda
 
 describe('redactArgv', () => {
   it.each([
-    [['--token', 'abc'], '--token [REDACTED]'],
-    [['--token=abc'], '--token=[REDACTED]'],
-    [['--api-key', 'k1'], '--api-key [REDACTED]'],
-    [['--apiKey=k1'], '--apiKey=[REDACTED]'],
-    [['--password', 'p', '--secret', 's'], '--password [REDACTED] --secret [REDACTED]'],
+    [['--token', 'abc'], '--token [redacted]'],
+    [['--token=abc'], '--token=[redacted]'],
+    [['--api-key', 'k1'], '--api-key [redacted]'],
+    [['--apiKey=k1'], '--apiKey=[redacted]'],
+    [['--password', 'p', '--secret', 's'], '--password [redacted] --secret [redacted]'],
     [
       ['--auth-token', 't', '--authorization=Bearer x'],
-      '--auth-token [REDACTED] --authorization=[REDACTED]',
+      '--auth-token [redacted] --authorization=[redacted]',
     ],
     [
       ['key=abc', 'API_KEY=abc', 'DB_PASSWORD=abc'],
-      'key=[REDACTED] API_KEY=[REDACTED] DB_PASSWORD=[REDACTED]',
+      'key=[redacted] API_KEY=[redacted] DB_PASSWORD=[redacted]',
     ],
-    [['https://h/x?token=t1&page=2'], 'https://h/x?token=[REDACTED]&page=2'],
-    [['https://user:pass@h/x'], 'https://[REDACTED]@h/x'],
-    [['phc_abcdef123', 'sk-proj-abcdef', 'x=phx_abcdef'], '[REDACTED] [REDACTED] x=[REDACTED]'],
-    [['--phs', 'phs_abcdef12'], '--phs [REDACTED]'],
+    [['https://h/x?token=t1&page=2'], 'https://h/x?token=[redacted]&page=2'],
+    [['https://user:pass@h/x'], 'https://[redacted]@h/x'],
+    [['phc_abcdef123', 'sk-proj-abcdef', 'x=phx_abcdef'], '[redacted] [redacted] x=[redacted]'],
+    [['--phs', 'phs_abcdef12'], '--phs [redacted]'],
   ])('redacts %j', (argv, expected) => {
     expect(redactArgv(argv)).toBe(expected);
   });
@@ -42,8 +42,8 @@ describe('redactArgv', () => {
 
   it('redacts the word after a secret flag even when it looks like a flag, but not after a negated one', () => {
     // A password may start with dashes; losing a following flag's name is the cheaper mistake.
-    expect(redactArgv(['--token', '--verbose'])).toBe('--token [REDACTED]');
-    expect(redactArgv(['--password', '--s3cret', 'run'])).toBe('--password [REDACTED] run');
+    expect(redactArgv(['--token', '--verbose'])).toBe('--token [redacted]');
+    expect(redactArgv(['--password', '--s3cret', 'run'])).toBe('--password [redacted] run');
     expect(redactArgv(['--no-auth', 'build'])).toBe('--no-auth build');
   });
 
