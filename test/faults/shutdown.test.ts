@@ -16,9 +16,13 @@ const EVENTS = 500;
 const DROPPED_LINE = /PostHog shutdown: (\d+) events? (?:was|were) dropped/g;
 const STACK_FRAME = /\n\s+at /;
 
-/** A PostHog host that answers each batch after 400 ms: draining 500 events takes 2 s. */
+/**
+ * A PostHog host that answers each batch after 400 ms: draining 500 events takes 2 s. It counts
+ * events by their `uuid`: a batch posthog-node sends again after a timeout counts once.
+ */
 async function slowHost(): Promise<{ url: string; received(): number; close(): Promise<void> }> {
-  let received = 0;
+  const seen = new Set<unknown>();
+  let unnamed = 0;
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -27,8 +31,11 @@ async function slowHost(): Promise<{ url: string; received(): number; close(): P
         try {
           const raw = Buffer.concat(chunks);
           const text = req.headers['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw;
-          const body = JSON.parse(text.toString()) as { batch?: unknown[] };
-          received += body.batch?.length ?? 0;
+          const body = JSON.parse(text.toString()) as { batch?: { uuid?: unknown }[] };
+          for (const event of body.batch ?? []) {
+            if (event?.uuid === undefined) unnamed += 1;
+            else seen.add(event.uuid);
+          }
         } catch {
           // Not a batch: nothing to count.
         }
@@ -39,7 +46,7 @@ async function slowHost(): Promise<{ url: string; received(): number; close(): P
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    received: () => received,
+    received: () => seen.size + unnamed,
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections();
