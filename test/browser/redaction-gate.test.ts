@@ -28,7 +28,12 @@ const site = useBrowserSite({ jsSrc: 'self' }, (client) => {
     res.type('html').send(
       '<!DOCTYPE html><html><head><title>reset</title></head><body><p>reset</p>' +
         // An uncaught error: its stack frame's file name is this page's URL, token and all.
-        '<script>setTimeout(function boom() { throw new Error("reset failed"); }, 300);</script>' +
+        // Thrown once posthog-js has loaded (a loaded machine may take longer than any fixed
+        // delay), and again later in case its exception capture was not yet on.
+        '<script>(function wait() { var p = window.posthog;' +
+        ' if (!p || !p.__loaded) return setTimeout(wait, 50);' +
+        ' [500, 2000, 5000].forEach(function (ms) { setTimeout(function boom() { throw new Error("reset failed"); }, ms); });' +
+        ' })();</script>' +
         '</body></html>',
     );
   });
