@@ -30,41 +30,59 @@ function encodeUser(user: { id: string; email: string; name: string }): string {
   return Buffer.from(JSON.stringify(user)).toString('base64url');
 }
 
-describe.each(['boot', 'inline'] as const)('with the %s delivery', (delivery) => {
-  const site = useBrowserSite({ jsSrc: 'self', identifyPii: 'full' }, (client, capture) => {
-    const app = express();
-    app.use((_req, res, next) => {
-      res.locals.cspNonce = randomBytes(16).toString('base64');
-      next();
-    });
-    app.use('/csp', (_req, res, next) =>
-      helmet({
-        contentSecurityPolicy: {
-          directives: {
-            scriptSrc: ["'self'", `'nonce-${res.locals.cspNonce}'`],
-            connectSrc: ["'self'", capture.url],
+/** posthog-js's consent cookie saying yes, for the test client's key (`phc_test`). */
+const ACCEPTED = '__ph_opt_in_out_phc_test=1';
+
+// Once per consent mode: in `ask`, a visitor who has accepted (posthog-js's consent cookie says
+// yes) gets the identity through the same escaping as in `granted`, with the same results
+// (docs/observability.md, "Consent").
+describe.each([
+  ['granted', 'boot'],
+  ['granted', 'inline'],
+  ['ask', 'boot'],
+  ['ask', 'inline'],
+] as const)('in consent mode %s, with the %s delivery', (consent, delivery) => {
+  const site = useBrowserSite(
+    { jsSrc: 'self', identifyPii: 'full', consent },
+    (client, capture) => {
+      const app = express();
+      app.use((_req, res, next) => {
+        res.locals.cspNonce = randomBytes(16).toString('base64');
+        next();
+      });
+      app.use('/csp', (_req, res, next) =>
+        helmet({
+          contentSecurityPolicy: {
+            directives: {
+              scriptSrc: ["'self'", `'nonce-${res.locals.cspNonce}'`],
+              connectSrc: ["'self'", capture.url],
+            },
           },
-        },
-      })(_req, res, next),
-    );
-    app.use(posthogSnippet({ client, delivery }));
-    app.get(['/page', '/csp/page'], (req, res) => {
-      const raw = typeof req.query.u === 'string' ? req.query.u : '';
-      if (raw) (req as any).user = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
-      res
-        .type('html')
-        .send(
-          '<!DOCTYPE html><html><head><title>t</title></head><body><h1>page</h1><script>window.__unnonced=1</script></body></html>',
-        );
-    });
-    return app;
-  });
+        })(_req, res, next),
+      );
+      app.use(posthogSnippet({ client, delivery }));
+      app.get(['/page', '/csp/page'], (req, res) => {
+        const raw = typeof req.query.u === 'string' ? req.query.u : '';
+        if (raw) (req as any).user = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
+        res
+          .type('html')
+          .send(
+            '<!DOCTYPE html><html><head><title>t</title></head><body><h1>page</h1><script>window.__unnonced=1</script></body></html>',
+          );
+      });
+      return app;
+    },
+  );
 
   async function loadAs(
     page: Page,
     path: string,
     user: { id: string; email: string; name: string },
   ) {
+    if (consent === 'ask') {
+      const [name, value] = ACCEPTED.split('=') as [string, string];
+      await page.context().addCookies([{ name, value, url: site.url }]);
+    }
     const response = await page.goto(`${site.url}${path}?u=${encodeUser(user)}`);
     await waitForPosthog(page);
     return response;
@@ -112,7 +130,9 @@ describe.each(['boot', 'inline'] as const)('with the %s delivery', (delivery) =>
 
     it('sends a pure-ASCII snippet even for a non-ASCII user', async () => {
       const user = { id: 'ü', email: 'zoë@example.com', name: '日本 😀 \u2028' };
-      const response = await fetch(`${site.url}/page?u=${encodeUser(user)}`);
+      const response = await fetch(`${site.url}/page?u=${encodeUser(user)}`, {
+        headers: consent === 'ask' ? { cookie: ACCEPTED } : {},
+      });
       const html = Buffer.from(await response.arrayBuffer()).toString('latin1');
       const snippet = /<script data-express-posthog[\s\S]*?<\/script>/.exec(html)?.[0] ?? '';
       // The tag carries the user, escaped: each of their non-ASCII characters as \uXXXX.

@@ -5,8 +5,15 @@ import { posthogSnippet } from '../../src/snippet/posthog-snippet.js';
 import { waitForPosthog } from '../helpers/browser.js';
 import { useBrowserSite } from '../helpers/browser-site.js';
 
-describe.each(['boot', 'inline'] as const)('with the %s delivery', (delivery) => {
-  const site = useBrowserSite({ jsSrc: 'self', environment: 'stub-test' }, (client) => {
+// Once per consent mode: in `ask`, a visitor who has not chosen gets the same stub, and the
+// early calls arrive all the same, counted cookieless (docs/observability.md, "Consent").
+describe.each([
+  ['granted', 'boot'],
+  ['granted', 'inline'],
+  ['ask', 'boot'],
+  ['ask', 'inline'],
+] as const)('in consent mode %s, with the %s delivery', (consent, delivery) => {
+  const site = useBrowserSite({ jsSrc: 'self', environment: 'stub-test', consent }, (client) => {
     const app = express();
     // Hold posthog-js back, so the page's own calls certainly come before it loads.
     app.use((req, _res, next) => {
@@ -41,6 +48,8 @@ describe.each(['boot', 'inline'] as const)('with the %s delivery', (delivery) =>
         plan: 'team',
         environment: 'stub-test',
       });
+      // The named edit of mode ask: without the visitor's yes, the event is cookieless.
+      expect(event?.properties.$cookieless_mode === true).toBe(consent === 'ask');
       const clicks = site.capture.events.filter((e) => e.event === 'early_click');
       expect(clicks).toHaveLength(1);
     }, 60_000);

@@ -15,8 +15,15 @@ const PAGES: Record<string, string> = {
     '<?xml version="1.0" encoding="utf-8"?><html xmlns="http://www.w3.org/1999/xhtml"><body><p>y</p></body></html>',
 };
 
-describe.each(['boot', 'inline'] as const)('with the %s delivery', (delivery) => {
-  const site = useBrowserSite({ jsSrc: 'self', environment: 'xhtml-test' }, (client) => {
+// Once per consent mode: mode ask's snippet (its consent code) must parse as XML too, and its
+// pageview is counted cookieless (docs/observability.md, "Consent").
+describe.each([
+  ['granted', 'boot'],
+  ['granted', 'inline'],
+  ['ask', 'boot'],
+  ['ask', 'inline'],
+] as const)('in consent mode %s, with the %s delivery', (consent, delivery) => {
+  const site = useBrowserSite({ jsSrc: 'self', environment: 'xhtml-test', consent }, (client) => {
     const app = express();
     app.use(posthogSnippet({ client, delivery, nonce: () => 'n"<&>' }));
     app.get('/:page', (req, res) => {
@@ -46,6 +53,8 @@ describe.each(['boot', 'inline'] as const)('with the %s delivery', (delivery) =>
           20_000,
         );
         expect(pageview?.properties.environment).toBe('xhtml-test');
+        // The named edit of mode ask: without the visitor's yes, the pageview is cookieless.
+        expect(pageview?.properties.$cookieless_mode === true).toBe(consent === 'ask');
       },
       60_000,
     );

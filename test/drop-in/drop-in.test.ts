@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ConsentMode } from '../../src/core/config/types.js';
 import { loadConfig, PosthogClient, posthogSnippet } from '../../src/index.js';
 import { type CaptureServer, startCaptureServer } from '../helpers/capture-server.js';
 import { enabledClient } from '../helpers/client.js';
@@ -18,7 +19,10 @@ import {
 import { agent } from './harness/wire.js';
 
 // The matrix: every app × each of its orders × each of its requests × both Express majors,
-// each compared with the key set and with it unset (docs/drop-in.md).
+// each compared with the key set and with it unset (docs/drop-in.md). It runs once per consent
+// mode below: `granted` (the default) and `ask`, whose anonymous visitor (no consent cookie) must
+// see the same drop-in promise (docs/observability.md, "Consent").
+const MODES: readonly ConsentMode[] = ['granted', 'ask'];
 const combos = APPS.reduce((n, app) => n + ordersOf(app).length, 0);
 const requestCases = APPS.reduce((n, app) => n + ordersOf(app).length * app.requests.length, 0);
 const SIZE = `${APPS.length} apps, ${combos} app×order builds, ${requestCases} request cases × ${expressVersions.length} Express versions = ${requestCases * expressVersions.length} cases, each with the key set (boot delivery, and first-party) and unset (${requestCases * expressVersions.length * 3} tests)`;
@@ -29,37 +33,42 @@ function report(where: string, found: readonly string[]): string {
 }
 
 let capture: CaptureServer;
-let enabled: PosthogClient;
+/** The key-set client of each consent mode. */
+const enabled = new Map<ConsentMode, PosthogClient>();
 let disabled: PosthogClient;
 let fixtures: ReturnType<typeof writeFixtures>;
 let upstream: Awaited<ReturnType<typeof startUpstream>>;
 
-const snippet: SnippetFactory = (variant) =>
-  posthogSnippet({
-    client: variant === 'disabled' ? disabled : enabled,
-    firstParty: variant === 'first-party',
-  }) as never;
+/** The snippet of each variant, the key-set ones with `mode`'s client. */
+const snippetOf =
+  (mode: ConsentMode): SnippetFactory =>
+  (variant) =>
+    posthogSnippet({
+      client: variant === 'disabled' ? disabled : (enabled.get(mode) as PosthogClient),
+      firstParty: variant === 'first-party',
+    }) as never;
 
 beforeAll(async () => {
   capture = await startCaptureServer();
   fixtures = writeFixtures();
   upstream = await startUpstream();
-  enabled = enabledClient(capture.url).client;
+  for (const mode of MODES) enabled.set(mode, enabledClient(capture.url, { consent: mode }).client);
   disabled = new PosthogClient({ config: loadConfig({}, { logger: recordingLogger() }) });
 });
 
 afterAll(async () => {
-  await enabled?.shutdown(1000);
+  await Promise.all([...enabled.values()].map((client) => client.shutdown(1000)));
   await upstream?.close();
   await capture?.close();
   fixtures?.remove();
   agent.destroy();
 });
 
-describe(`drop-in matrix: ${SIZE}`, () => {
-  it('the key-unset copy really has the package off and the key-set copy on', () => {
+describe.each(MODES)(`drop-in matrix, consent %s: ${SIZE}`, (mode) => {
+  it('the key-unset copy really has the package off and the key-set copy on, in this mode', () => {
     expect(disabled.enabled).toBe(false);
-    expect(enabled.enabled).toBe(true);
+    expect(enabled.get(mode)?.enabled).toBe(true);
+    expect(enabled.get(mode)?.config.consent).toBe(mode);
   });
 
   describe.each(expressVersions.map((v) => [v.name, v] as const))('%s', (version, { express }) => {
@@ -71,7 +80,7 @@ describe(`drop-in matrix: ${SIZE}`, () => {
             app,
             order,
             { express, fixtures: fixtures.dir, upstream: upstream.url },
-            snippet,
+            snippetOf(mode),
           );
         });
         afterAll(() => servers?.close());
@@ -79,10 +88,10 @@ describe(`drop-in matrix: ${SIZE}`, () => {
         describe.each(app.requests.map((rc) => [rc.name, rc] as const))('%s', (_name, rc) => {
           let results: Promise<Record<Variant, StepResult[]>> | undefined;
           const run = () => {
-            results ??= runCase(servers, rc, `${version}|${app.name}|${order}|${rc.name}`);
+            results ??= runCase(servers, rc, `${mode}|${version}|${app.name}|${order}|${rc.name}`);
             return results;
           };
-          const where = `[${version}] ${app.name} | ${order} | ${rc.name}`;
+          const where = `[${mode}, ${version}] ${app.name} | ${order} | ${rc.name}`;
 
           it('key set: the same response but for the named edits', async () => {
             const found = caseDifferences(await run(), 'enabled', order);
