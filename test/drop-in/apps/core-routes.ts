@@ -4,8 +4,12 @@ import { browser, page, type RequestCase } from '../harness/app-case.js';
 /** The head a page streams and flushes before the rest: the snippet goes in at its end. */
 export const FLUSHED_HEAD =
   '<!DOCTYPE html><html><head><meta charset="utf-8"><title>Early head</title><link rel="stylesheet" href="/app.css">';
-/** How long the flushing page waits between its head and the rest. */
-const FLUSH_WAIT_MS = 250;
+/**
+ * How long the flushing page waits between its head and the rest. A held flush sends the head
+ * with the rest (a lead of a few ms); the wait leaves a loaded machine room to deliver a flushed
+ * head late and still show a lead of `earlyBytesMs`.
+ */
+const FLUSH_WAIT_MS = 400;
 
 /** A page whose title holds the guard's text as user content. */
 export const TITLE_PAGE = page(
@@ -120,7 +124,7 @@ export const CORE_REQUESTS: readonly RequestCase[] = [
         path: '/flush',
         headers: browser('gzip'),
         insertAt: () => Buffer.byteLength(FLUSHED_HEAD),
-        earlyBytesMs: 150,
+        earlyBytesMs: 100,
       },
     ],
   },
