@@ -40,6 +40,8 @@ interface Recorded {
   readonly method: string | undefined;
   readonly url: string | undefined;
   readonly bytes: string;
+  /** The test that was running when the request arrived. */
+  readonly test: string;
 }
 /** One run of a suite: its tests, those that failed, and every response on the wire. */
 export interface RunResult {
@@ -112,6 +114,9 @@ function callTest(fn: Fn, context: unknown): Promise<void> {
   });
 }
 
+/** The test running now, to file each response under. */
+const running = { test: '' };
+
 async function runBlock(
   block: Block,
   path: string[],
@@ -125,6 +130,7 @@ async function runBlock(
   const eachAfter = [...block.hooks.afterEach, ...after];
   for (const test of block.tests) {
     const name = [...path, test.name].join(' > ');
+    running.test = name;
     try {
       for (const hook of eachBefore) await callTest(hook, context);
       await callTest(test.fn, context);
@@ -170,10 +176,12 @@ async function child(dir: string, suite: Suite, mode: Mode): Promise<void> {
     if (args[0] !== 'request') return emit.apply(this, args);
     const req = args[1] as http.IncomingMessage;
     const res = args[2] as http.ServerResponse & { wire?: Buffer[] };
+    const test = running.test;
     res.on('close', () =>
       wire.push({
         method: req.method,
         url: req.url,
+        test,
         bytes: Buffer.concat(res.wire ?? []).toString('latin1'),
       }),
     );
@@ -287,25 +295,44 @@ function withoutNamedEdits(bytes: string): string {
     .replace(/\r\nTransfer-Encoding: chunked/g, '');
 }
 
+/** Each test's responses, in order: a test that fails in one run shifts no other's. */
+function byTest(wire: readonly Recorded[]): Map<string, Recorded[]> {
+  const tests = new Map<string, Recorded[]>();
+  for (const record of wire) {
+    const list = tests.get(record.test) ?? [];
+    list.push(record);
+    tests.set(record.test, list);
+  }
+  return tests;
+}
+
 function compare(alone: RunResult, other: RunResult): string[] {
   const found: string[] = [];
-  const passedAlone = new Set(alone.failures.map((f) => f.name));
+  const failedAlone = new Set(alone.failures.map((f) => f.name));
   for (const failure of other.failures) {
-    if (!passedAlone.has(failure.name)) found.push(`test fails: ${failure.name}: ${failure.error}`);
+    if (!failedAlone.has(failure.name)) found.push(`test fails: ${failure.name}: ${failure.error}`);
   }
-  if (alone.wire.length !== other.wire.length) {
-    found.push(`${alone.wire.length} responses alone, ${other.wire.length} with the snippet`);
+  // A test that failed in either run is reported above (or failed alone too): its responses
+  // are not compared.
+  const failed = new Set([...failedAlone, ...other.failures.map((f) => f.name)]);
+  const theirs = byTest(other.wire);
+  for (const [test, responses] of byTest(alone.wire)) {
+    if (failed.has(test)) continue;
+    const got = theirs.get(test) ?? [];
+    if (responses.length !== got.length) {
+      found.push(`${test}: ${responses.length} responses alone, ${got.length} with the snippet`);
+    }
+    responses.forEach((base, index) => {
+      const mine = got[index];
+      if (!mine) return;
+      const a = normalise(base.bytes);
+      const b = normalise(mine.bytes);
+      if (a === b || withoutNamedEdits(a) === withoutNamedEdits(b)) return;
+      found.push(
+        `${test}: ${base.method} ${base.url}: ${JSON.stringify(a.slice(0, 300))} → ${JSON.stringify(b.slice(0, 300))}`,
+      );
+    });
   }
-  alone.wire.forEach((base, index) => {
-    const got = other.wire[index];
-    if (!got) return;
-    const a = normalise(base.bytes);
-    const b = normalise(got.bytes);
-    if (a === b || withoutNamedEdits(a) === withoutNamedEdits(b)) return;
-    found.push(
-      `${base.method} ${base.url}: ${JSON.stringify(a.slice(0, 300))} → ${JSON.stringify(b.slice(0, 300))}`,
-    );
-  });
   return found;
 }
 
