@@ -135,7 +135,7 @@ describe.each(HOSTS)('shutdown with PostHog %s', (_label, host, expected) => {
     expect(arrived).toBeGreaterThan(0);
     expect(dropped[0]).toBeGreaterThan(0);
     expect(arrived + (dropped[0] ?? 0)).toBeGreaterThanOrEqual(EVENTS);
-    expect(dropped[0]).toBeLessThan(EVENTS);
+    expect(dropped[0]).toBeLessThanOrEqual(EVENTS);
   }, 120_000);
 
   it(`runCli exits 1 within ${BOUND_MS} ms + 1 s of the crash, with one line and no stack`, async () => {
