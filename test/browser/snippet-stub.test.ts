@@ -37,12 +37,14 @@ describe.each([
 
   describe('the snippet stub', () => {
     it('queues calls the page makes before posthog-js loads, and they arrive once it has', async () => {
-      await site.withPage(async (page) => {
+      // The event is waited for while the page is open: closed at once after posthog-js loads,
+      // a loaded machine could close it before posthog-js sent its queue.
+      const [event] = await site.withPage(async (page) => {
         await page.goto(`${site.url}/page`);
         expect(await page.evaluate(() => (window as any).earlyCall)).toEqual({ loaded: false });
         await waitForPosthog(page);
+        return site.capture.waitForEvents(1, (e) => e.event === 'early_click', 20_000);
       });
-      const [event] = await site.capture.waitForEvents(1, (e) => e.event === 'early_click', 20_000);
       expect(event?.properties).toMatchObject({
         button: 'buy',
         plan: 'team',
