@@ -54,26 +54,6 @@ export function packageVersion(name: string, path: string): string {
   return 'unknown';
 }
 
-/**
- * Resolves a file of the optional peer dependency `posthog-js` (needed only
- * for first-party delivery and the local inspector), or throws an `Error`
- * saying what needs it and what to install.
- *
- * @param file - the file inside the package, e.g. `dist/array.full.js`.
- * @param neededFor - what asked for it, for the message, e.g. `POSTHOG_JS_SRC=self`.
- * @param fix - the other way out, e.g. `or set POSTHOG_JS_SRC=cdn`.
- * @returns the absolute path of the file.
- * @example
- * const path = resolvePosthogJs('dist/array.full.js', 'POSTHOG_JS_SRC=self', 'or set POSTHOG_JS_SRC=cdn');
- */
-export function resolvePosthogJs(file: string, neededFor: string, fix?: string): string {
-  const found = locatePeer(`posthog-js/${file}`);
-  if (found.path !== undefined) return found.path;
-  throw new Error(
-    `express-posthog: ${neededFor} needs the optional peer dependency posthog-js, which is not installed (${found.missing}). Install it with \`npm install posthog-js\`${fix ? `, ${fix}` : ''}.`,
-  );
-}
-
 /** An optional peer dependency, as the inspector's page and the docs name it when missing. */
 export interface OptionalPeer {
   readonly name: 'posthog-js' | 'rrweb-player';
