@@ -4,7 +4,7 @@ import { requestAttribution } from '../../../src/core/attribution/attribution.js
 import type { RequestLike } from '../../../src/core/attribution/request-info.js';
 import { getRequestUser } from '../../../src/core/attribution/request-user.js';
 import { normalizeUser, type PosthogUser } from '../../../src/core/attribution/user.js';
-import type { IdentifyMode } from '../../../src/core/config/types.js';
+import type { ConsentMode, IdentifyMode } from '../../../src/core/config/types.js';
 
 const MODES: readonly IdentifyMode[] = ['none', 'id', 'email', 'full'];
 
@@ -324,6 +324,16 @@ describe('requestAttribution and the consent mode', () => {
     ...REQUEST,
     headers: { ...REQUEST.headers, ...(cookie !== undefined ? { cookie } : {}) },
   });
+  /** Ada's request in `full` mode, under a consent mode and a cookie. */
+  const attributeWith = (consent: ConsentMode, cookie: string | undefined) =>
+    requestAttribution({
+      request: withCookie(cookie),
+      user: ADA,
+      mode: 'full',
+      browser: BROWSER,
+      consent,
+      apiKey: KEY,
+    });
 
   it.each([
     ['ask', undefined],
@@ -334,14 +344,7 @@ describe('requestAttribution and the consent mode', () => {
   ] as const)(
     'in mode %s with cookie %j, makes the events personless: no user, no $ip, no browser session',
     (consent, cookie) => {
-      const attribution = requestAttribution({
-        request: withCookie(cookie),
-        user: ADA,
-        mode: 'full',
-        browser: BROWSER,
-        consent,
-        apiKey: KEY,
-      });
+      const attribution = attributeWith(consent, cookie);
       expect(attribution.consented).toBe(false);
       expect(attribution.distinctId).toBeUndefined();
       expect(attribution.sessionId).toBeUndefined();
@@ -358,14 +361,7 @@ describe('requestAttribution and the consent mode', () => {
   ] as const)(
     'in mode %s with cookie %j, attributes as the identify mode allows',
     (consent, cookie) => {
-      const attribution = requestAttribution({
-        request: withCookie(cookie),
-        user: ADA,
-        mode: 'full',
-        browser: BROWSER,
-        consent,
-        apiKey: KEY,
-      });
+      const attribution = attributeWith(consent, cookie);
       expect(attribution.consented).toBe(true);
       expect(attribution.distinctId).toBe('u-42');
       expect(attribution.properties).toMatchObject({
