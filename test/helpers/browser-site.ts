@@ -10,6 +10,17 @@ import type { RecordingLogger } from './logger.js';
 import { serve } from './serve.js';
 
 /** An app served on loopback, a capture server as its PostHog host, and real Chromium. */
+/**
+ * The browser suites that must not change with the consent mode run once per mode and delivery
+ * (docs/observability.md, "Consent"): `describe.each(CONSENT_DELIVERIES)`.
+ */
+export const CONSENT_DELIVERIES = [
+  ['granted', 'boot'],
+  ['granted', 'inline'],
+  ['ask', 'boot'],
+  ['ask', 'inline'],
+] as const;
+
 export interface BrowserSite {
   readonly capture: CaptureServer;
   readonly client: PosthogClient;
