@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { type IncomingHttpHeaders, request } from 'node:http';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/apps/reference/index.js';
@@ -194,12 +195,21 @@ describe('posthogProxy against two loopback upstreams', () => {
       req.end();
     });
     res.pause();
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    const whilePaused = written;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    // Unbounded buffering would let the upstream write hundreds of MiB by now.
-    expect(written).toBeLessThan(32 * 1024 * 1024);
-    expect(written - whilePaused).toBeLessThan(1024 * 1024);
+    // Held back means the upstream stops writing: sample until it has written nothing new for
+    // 300 ms. Unbounded buffering never settles (it grows by hundreds of MiB a second).
+    let settledAt = -1;
+    for (let waited = 0, last = -1, still = 0; waited < 5000 && still < 3; waited += 100) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      still = written === last ? still + 1 : 0;
+      last = written;
+      if (still === 3) settledAt = written;
+    }
+    expect(settledAt).toBeGreaterThan(0);
+    // What it wrote before settling sits in the kernel's socket buffers (two hops, each up to
+    // the receive plus send maximum of net.ipv4.tcp_rmem/tcp_wmem) and the streams' high-water marks.
+    expect(written).toBeLessThan(
+      2 * (socketBufferMax('tcp_rmem') + socketBufferMax('tcp_wmem')) + 8 * 1024 * 1024,
+    );
     res.destroy();
     await expect.poll(() => upstreamClosed, { timeout: 2000 }).toBe(true);
   });
@@ -391,3 +401,13 @@ describe('posthogProxy options', () => {
     );
   });
 });
+
+/** The largest buffer the kernel grants one TCP socket (`net.ipv4.<name>`'s max), 8 MiB if unknown. */
+function socketBufferMax(name: 'tcp_rmem' | 'tcp_wmem'): number {
+  try {
+    const max = Number(readFileSync(`/proc/sys/net/ipv4/${name}`, 'utf8').trim().split(/\s+/)[2]);
+    return Number.isFinite(max) && max > 0 ? max : 8 * 1024 * 1024;
+  } catch {
+    return 8 * 1024 * 1024;
+  }
+}
