@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
 
 /**
  * The ETag of a body that got `snippet`: the original tag with a short hash of the
@@ -37,4 +38,23 @@ const MARK = /-ph[A-Za-z0-9_-]{10}"/g;
  */
 export function unmarkEtags(value: string): string {
   return value.includes('-ph') ? value.replace(MARK, '"') : value;
+}
+
+/**
+ * The preconditions as the app would have received them: `If-Match` and `If-Range` lose the
+ * snippet's mark ({@link unmarkEtags}), so an edit form's `PUT` or `express.static`'s check
+ * compares the app's own tag. When `If-Range` held a marked tag, `Range` is taken off too: a
+ * 206 of the app's body would hold bytes at other offsets than the page the client holds, and
+ * the whole page (which the app then answers, with the snippet) is always a right answer to a
+ * range request. Edits `headers` in place.
+ */
+export function unmarkPreconditions(headers: IncomingHttpHeaders): void {
+  const ifMatch = headers['if-match'];
+  if (ifMatch !== undefined) headers['if-match'] = unmarkEtags(ifMatch);
+  const ifRange = headers['if-range'];
+  if (ifRange === undefined) return;
+  const own = unmarkEtags(ifRange);
+  if (own === ifRange) return;
+  headers['if-range'] = own;
+  delete headers.range;
 }

@@ -15,7 +15,7 @@ import {
 } from '../core/options/options.js';
 import { browserAssets } from './browser-assets.js';
 import { cspCheck } from './csp-check.js';
-import { unmarkEtags } from './etag.js';
+import { unmarkPreconditions } from './etag.js';
 import { type PageHooks, pageHooks } from './page-hooks.js';
 import { OWNED_BROWSER_OPTIONS, type SnippetDelivery } from './render.js';
 import { mayTakePage } from './request-eligibility.js';
@@ -175,8 +175,7 @@ export function posthogSnippet(
 
   return function posthogSnippetMiddleware(req: IncomingMessage, res: ServerResponse, next: Next) {
     if (assets.serve(req, res, next)) return;
-    const ifMatch = req.headers['if-match'];
-    if (ifMatch !== undefined) req.headers['if-match'] = unmarkEtags(ifMatch);
+    unmarkPreconditions(req.headers);
     if (!isAdapted(res) && watchesResponse(req, res, hooks)) {
       adaptResponse(req, res, hooks, takeConditionals(req.method, req.headers));
     }

@@ -37,6 +37,10 @@ describe.each(expressVersions)('validators at the edges, on $name', ({ express }
         res.status(204).end();
       });
       app.get('/fragment', (_req, res) => res.type('html').send('<li>one row</li>'));
+      // What the app itself is asked: the preconditions of a resumed download.
+      app.get('/seen', (req, res) =>
+        res.json({ ifRange: req.get('If-Range') ?? null, range: req.get('Range') ?? null }),
+      );
       return app;
     };
     return { alone: make(false), withSnippet: make(true) };
@@ -117,6 +121,24 @@ describe.each(expressVersions)('validators at the edges, on $name', ({ express }
     // holds: the whole page (with the same snippet) is the only right answer.
     expect(ranged.status).toBe(200);
     expect(ranged.text).toBe(whole.text);
+  });
+
+  it('hands If-Range holding a marked tag to the app as its own tag, and the app no Range to cut the page by', async () => {
+    const { withSnippet } = pair();
+    const marked = snippetEtag('"page-v1"', Buffer.from('<script></script>')) as string;
+    const seen = await request(withSnippet)
+      .get('/seen')
+      .set('Range', 'bytes=0-9')
+      .set('If-Range', marked);
+    expect(seen.body).toEqual({ ifRange: '"page-v1"', range: null });
+    // An If-Range the snippet never marked (a date, or the app's own tag) reaches the app as sent.
+    for (const ifRange of ['"page-v1"', 'Sun, 06 Dec 2026 10:00:00 GMT']) {
+      const untouched = await request(withSnippet)
+        .get('/seen')
+        .set('Range', 'bytes=0-9')
+        .set('If-Range', ifRange);
+      expect(untouched.body).toEqual({ ifRange, range: 'bytes=0-9' });
+    }
   });
 
   it('answers a conditional HEAD of a page with its GET’s marked ETag 304', async () => {
