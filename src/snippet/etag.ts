@@ -52,7 +52,7 @@ export function unmarkPreconditions(headers: IncomingHttpHeaders): void {
   const ifMatch = headers['if-match'];
   if (ifMatch !== undefined) headers['if-match'] = unmarkEtags(ifMatch);
   const ifRange = headers['if-range'];
-  if (ifRange === undefined) return;
+  if (typeof ifRange !== 'string') return;
   const own = unmarkEtags(ifRange);
   if (own === ifRange) return;
   headers['if-range'] = own;
