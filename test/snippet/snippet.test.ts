@@ -575,8 +575,10 @@ describe('posthogSnippet with the first-party bundle (jsSrc self)', () => {
     const gzip = await get('gzip, deflate');
     expect(gzip.headers['content-encoding']).toBe('gzip');
     expect(Buffer.compare(gunzipSync(gzip.body as Buffer), installed)).toBe(0);
-    // Brotli is made in the background at start-up; gzip is served until it is ready.
-    await expect.poll(async () => (await get('br, gzip')).headers['content-encoding']).toBe('br');
+    // Brotli is made in the background at start-up (seconds on a busy core); gzip is served until it is ready.
+    await expect
+      .poll(async () => (await get('br, gzip')).headers['content-encoding'], { timeout: 15_000 })
+      .toBe('br');
     const br = await get('br, gzip');
     expect(Buffer.compare(brotliDecompressSync(br.body as Buffer), installed)).toBe(0);
     expect(br.headers.vary).toBe('Accept-Encoding');
@@ -585,6 +587,7 @@ describe('posthogSnippet with the first-party bundle (jsSrc self)', () => {
       .set('Accept-Encoding', 'br')
       .set('If-None-Match', br.headers.etag!);
     expect(cached.status).toBe(304);
+    server.close();
   });
 
   it('points the cdn loader at the assets host derived from the API host', async () => {
