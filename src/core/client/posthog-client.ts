@@ -292,7 +292,9 @@ export class PosthogClient {
   ): T {
     const sdk = this.sdk;
     if (!sdk?.withContext) return fn();
-    return sdk.withContext(data, fn);
+    // An SDK without the gate in its before_send merges these into its events ungated.
+    const properties = this.#gated && data.properties ? redactEvent(data.properties) : undefined;
+    return sdk.withContext(properties ? { ...data, properties } : data, fn);
   }
 
   /**

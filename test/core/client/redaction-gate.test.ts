@@ -163,6 +163,42 @@ describe('the redaction gate on the server, bytes at the capture host', () => {
   });
 });
 
+describe('one redaction per exit: the gate alone, bytes at the capture host', () => {
+  it("redacts the request URL on $current_url and the error handler's url, quotes and `;` in a value included", async () => {
+    const app = express();
+    app.get('/reset', () => {
+      throw new Error('boom');
+    });
+    app.use(posthogErrorHandler({ client }));
+    await request(app).get(`/reset?token=x;${K}semi'${K}quote&page=2`).expect(500);
+    await client.shutdown();
+    const [event] = await server.waitForEvents(1, (e) => e.event === '$exception');
+    expect(event?.properties.url).toBe(`/reset?token=${REDACTED}&page=2`);
+    expect(event?.properties.$current_url).toMatch(
+      /^http:\/\/127\.0\.0\.1:\d+\/reset\?token=\[redacted\]&page=2$/,
+    );
+    expect(wire()).not.toContain(K);
+  });
+
+  it('sends $ai_base_url as given, its credentials and secret values redacted, its harmless query kept', async () => {
+    await traceGeneration(
+      {
+        provider: 'azure',
+        model: 'm',
+        client,
+        baseUrl: `https://deploy:${K}pw@azure.example/openai/?api-version=2024-10-21&key=${K}q`,
+      },
+      async () => ({}),
+    );
+    await client.shutdown();
+    const [event] = await server.waitForEvents(1, (e) => e.event === '$ai_generation');
+    expect(event?.properties.$ai_base_url).toBe(
+      `https://${REDACTED}@azure.example/openai?api-version=2024-10-21&key=${REDACTED}`,
+    );
+    expect(wire()).not.toContain(K);
+  });
+});
+
 describe('a client built over the app’s own posthog-node (option `sdk`)', () => {
   function appSdk(beforeSend?: (event: any) => any): PostHog {
     return new PostHog('phc_test', {
@@ -228,12 +264,19 @@ describe('a client built over the app’s own posthog-node (option `sdk`)', () =
         ungated += 1;
         real.captureException(error, distinctId, properties);
       },
+      withContext: (data, fn) => real.withContext(data, fn),
       flush: () => real.flush(),
       shutdown: (ms) => real.shutdown(ms),
     };
     const own = clientOver(wrapper);
     own.captureException(new Error(`connect failed: postgres://app:${K}wrap@db/prod`));
+    // What the SDK merges into its events from the request context is gated too.
+    own.withContext({ properties: { $current_url: `https://a.example/x?token=${K}ctx` } }, () =>
+      own.capture({ event: 'in-context', distinctId: 'd' }),
+    );
     await own.shutdown();
+    const [inContext] = await server.waitForEvents(1, (e) => e.event === 'in-context');
+    expect(inContext?.properties.$current_url).toBe(`https://a.example/x?token=${REDACTED}`);
     const [event] = await server.waitForEvents(1, (e) => e.event === '$exception');
     expect(ungated).toBe(0);
     expect(event?.properties.$exception_message).toBe(
