@@ -117,16 +117,17 @@ export interface GenerationRecorder {
   addChunk(chunk: unknown): void;
 }
 
-/** A provider base URL without credentials, query or hash; `undefined` when it is not a URL. */
-function cleanBaseUrl(raw: string | undefined): string | undefined {
+/**
+ * The provider's base URL without trailing slashes; `undefined` when it is not a URL. Its
+ * credentials and secret values (a key in the path or the query) are left to the client's
+ * redaction gate, which every event passes (docs/observability.md, "What is redacted").
+ */
+function baseUrlOf(raw: string | undefined): string | undefined {
   if (raw === undefined) return undefined;
   try {
     const url = new URL(raw);
-    url.username = '';
-    url.password = '';
-    url.search = '';
-    url.hash = '';
-    return url.toString().replace(/\/+$/, '');
+    url.pathname = url.pathname.replace(/\/+$/, '');
+    return url.search || url.hash ? url.toString() : url.toString().replace(/\/$/, '');
   } catch {
     return undefined;
   }
@@ -296,7 +297,7 @@ function generationProperties(generation: Generation): EventProperties {
     ['$ai_cache_read_input_tokens', facts.cacheReadInputTokens],
     ['$ai_cache_creation_input_tokens', facts.cacheCreationInputTokens],
     ['$ai_http_status', status],
-    ['$ai_base_url', cleanBaseUrl(options.baseUrl)],
+    ['$ai_base_url', baseUrlOf(options.baseUrl)],
     ['$ai_stream', generation.streamed ? true : undefined],
   ];
   for (const [key, value] of optional) if (value !== undefined) properties[key] = value;

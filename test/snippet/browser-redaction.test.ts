@@ -7,7 +7,10 @@ import { createSnippet } from '../../src/snippet/render.js';
 import { silentLogger } from '../helpers/logger.js';
 
 /** Runs the boot script in a bare window and returns the options it gave posthog.init. */
-function bootOptions(): { before_send: (event: Record<string, any>) => Record<string, any> } {
+function bootOptions(): {
+  before_send: (event: Record<string, any>) => Record<string, any>;
+  session_recording?: { maskAttributeFn?: (name: string, value: string) => string };
+} {
   const config = loadConfig(
     {},
     { apiKey: 'phc_x', host: 'https://eu.i.posthog.com', logger: silentLogger },
@@ -65,6 +68,59 @@ describe('the browser snippet redacts URLs as the server does', () => {
       // Every string of the event passes the gate, not only URL-named ones.
       expect(event.properties.title).toBe(want);
     }
+  });
+
+  it('in replay: URLs at any depth of meta, custom and plugin events; the recorded DOM as posthog-js compressed it', () => {
+    const options = bootOptions();
+    const url = URLS[0] as string;
+    const compressed = '\u001f\u008b\b\u0000password=x token=y';
+    const event = options.before_send({
+      event: '$snapshot',
+      properties: {
+        $session_id: 's1',
+        $snapshot_data: [
+          { type: 2, cv: '2024-10', data: compressed },
+          { type: 3, cv: '2024-10', data: { source: 0, adds: compressed } },
+          { type: 3, data: { source: 5, text: '*****' } },
+          { type: 6, data: { plugin: 'rrweb/network@1', payload: { requests: [{ name: url }] } } },
+          { type: 5, data: { tag: '$pageview', payload: { nested: { href: url } } } },
+        ],
+      },
+    });
+    const [full, mutation, input, network, custom] = event.properties.$snapshot_data;
+    expect(full.data).toBe(compressed);
+    expect(mutation.data.adds).toBe(compressed);
+    expect(input.data.text).toBe('*****');
+    expect(network.data.payload.requests[0].name).toBe(redactUrl(url));
+    expect(custom.data.payload.nested.href).toBe(redactUrl(url));
+    expect(event.properties.$session_id).toBe('s1');
+  });
+
+  it("gives replay's recorder an attribute rule: URL attributes redacted as recorded, others and data: URLs as they are", () => {
+    const mask = bootOptions().session_recording?.maskAttributeFn;
+    expect(typeof mask).toBe('function');
+    const url = URLS[0] as string;
+    for (const name of [
+      'href',
+      'src',
+      'srcset',
+      'action',
+      'formaction',
+      'poster',
+      'rr_src',
+      'data-url',
+      'style',
+    ]) {
+      expect(mask?.(name, url), name).toBe(redactUrl(url));
+    }
+    expect(mask?.('style', "background: url('/bg.png?token=t1')")).toBe(
+      "background: url('/bg.png?token=[redacted]')",
+    );
+    expect(mask?.('title', url)).toBe(url);
+    expect(mask?.('class', 'token=abc')).toBe('token=abc');
+    const image = 'data:image/png;base64,AKIAABCDEFGHIJKLMNOP';
+    expect(mask?.('src', image)).toBe(image);
+    expect(mask?.('href', '/docs?page=2&sort=asc')).toBe('/docs?page=2&sort=asc');
   });
 
   it('agrees with the server on random URLs, as values and as keys', () => {

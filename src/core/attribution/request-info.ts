@@ -3,7 +3,6 @@ import { cookieStoreFromHeader, getPostHogCookieName, readPostHogCookie } from '
 import type { IdentifyMode } from '../config/types.js';
 import { clientAddress } from '../http/client-address.js';
 import { pathWithoutQuery } from '../http/url-path.js';
-import { redactUrl } from '../redact/redact.js';
 import { consentChoice } from './consent.js';
 
 /** The parts of a request the client reads; an Express `req` fits, so does a bare `IncomingMessage`. */
@@ -30,7 +29,7 @@ export interface RequestProperties {
 
 /** PostHog's standard request properties, as PostHog names them. */
 export interface StandardProperties {
-  /** Absolute, with secret-looking query values redacted. */
+  /** Absolute; its secrets are redacted by the client's gate, with every string of the event. */
   $current_url?: string;
   $request_method?: string;
   /** The path, without the query. */
@@ -91,23 +90,24 @@ export function requestProperties(req: RequestLike): RequestProperties {
 }
 
 /**
- * The request's absolute URL (`http://host/path?query`) with secret-looking
- * query values redacted; the redacted path alone when the `Host` header is
- * missing or does not look like a host.
+ * The request's absolute URL (`http://host/path?query`); the path alone when the `Host`
+ * header is missing or does not look like a host. Not redacted here: it only goes out on
+ * events, and every event passes the client's redaction gate (docs/observability.md, "What is
+ * redacted"), which redacts it as it redacts every URL.
  *
  * @example
- * currentUrl(req); // 'http://localhost:3000/reset?token=[redacted]&step=2'
+ * currentUrl(req); // 'http://localhost:3000/reset?token=abc&step=2'
  */
 export function currentUrl(req: RequestLike): string | undefined {
   const url = req.originalUrl ?? req.url;
   if (typeof url !== 'string' || url === '') return undefined;
   const host = firstHeader(req.headers.host)?.trim();
-  if (!url.startsWith('/') || host === undefined || !HOST.test(host)) return redactUrl(url);
+  if (!url.startsWith('/') || host === undefined || !HOST.test(host)) return url;
   const protocol =
     req.protocol === 'https' || (req.protocol === undefined && req.socket?.encrypted === true)
       ? 'https'
       : 'http';
-  return redactUrl(`${protocol}://${host}${url}`);
+  return `${protocol}://${host}${url}`;
 }
 
 /**
@@ -122,7 +122,7 @@ export function sendsIp(mode: IdentifyMode): boolean {
 }
 
 /**
- * PostHog's standard request properties: `$current_url` (absolute, redacted),
+ * PostHog's standard request properties: `$current_url` (absolute; redacted by the gate),
  * `$request_method`, `$request_path`, `$user_agent`; `$ip` only in identify
  * mode `full` (the client address as `trust proxy` resolves it, `::ffff:`
  * unmapped). `$response_status_code` is added where the status is known.

@@ -35,6 +35,8 @@ export interface LocalInspectorClient {
  */
 function droppingAtShutdown(sdk: PosthogSdk): PosthogSdk {
   return {
+    // The SDK's own options, shared: the client sees the redaction gate already in its before_send.
+    ...({ options: (sdk as { options?: unknown }).options } as object),
     capture: (message) => sdk.capture(message),
     ...(sdk.captureException
       ? {

@@ -16,6 +16,7 @@ import {
   dequeuedEventCount,
   type EventProperties,
   FLAG_TIMEOUT_MS,
+  gateSdk,
   markWhatItCaptures,
   type PosthogSdk,
   queuedEventCount,
@@ -28,7 +29,9 @@ export interface PosthogClientOptions {
   readonly config?: PosthogConfig;
   /**
    * An existing `posthog-node` client to use instead of building one. Ignored
-   * when the config is disabled.
+   * when the config is disabled. The redaction gate is put in front of its own `before_send`
+   * (docs/observability.md, "What is redacted"): every event of that SDK passes it, the app's
+   * own included, and the app's `before_send` runs after it.
    */
   readonly sdk?: PosthogSdk;
   /**
@@ -119,8 +122,9 @@ export class PosthogClient {
   readonly sdk: PosthogSdk | undefined;
   readonly #warn: (message: string) => void;
   /**
-   * True when the SDK came from the caller: its `before_send` is not the package's, so the
-   * gate runs here on what this client hands it.
+   * True when the SDK came from the caller and its `before_send` could not take the gate (it is
+   * not posthog-node): the gate runs here on what this client hands it, and `captureException`
+   * sends the `$exception` it builds itself, since the SDK's own would leave ungated.
    */
   readonly #gated: boolean;
   #shutdown: Promise<void> | undefined;
@@ -142,7 +146,7 @@ export class PosthogClient {
       );
     }
     this.config = config;
-    this.#gated = sdk !== undefined;
+    this.#gated = false;
     this.#warn = rateLimitedWarn(config.logger);
     if (!config.enabled) return;
     const sdkWarn = (message: string) => {
@@ -150,6 +154,7 @@ export class PosthogClient {
     };
     try {
       this.sdk = sdk ?? createSdk(config, sdkWarn, { beforeSend });
+      this.#gated = sdk !== undefined && !gateSdk(sdk);
       markWhatItCaptures(this.sdk, markCaptured);
       this.sdk.on?.('error', (error) => sdkWarn(`PostHog SDK error: ${describeError(error)}`));
     } catch (error) {
@@ -189,7 +194,7 @@ export class PosthogClient {
     try {
       const { distinctId, properties } = this.#exceptionContext(options);
       const readable = toCapturable(error);
-      if (typeof sdk.captureException === 'function') {
+      if (typeof sdk.captureException === 'function' && !this.#gated) {
         sdk.captureException(readable, distinctId, properties);
       } else {
         const fallback: EventProperties = {
@@ -287,7 +292,9 @@ export class PosthogClient {
   ): T {
     const sdk = this.sdk;
     if (!sdk?.withContext) return fn();
-    return sdk.withContext(data, fn);
+    // An SDK without the gate in its before_send merges these into its events ungated.
+    const properties = this.#gated && data.properties ? redactEvent(data.properties) : undefined;
+    return sdk.withContext(properties ? { ...data, properties } : data, fn);
   }
 
   /**

@@ -260,6 +260,72 @@ export type OutgoingEvent = EventMessage;
 /** The app's last word on an event (client option `beforeSend`): change it, or drop it with `null`. */
 export type BeforeSend = (event: OutgoingEvent) => OutgoingEvent | null;
 
+/** Marks the gate's `before_send` step, so an SDK is gated once however many clients share it. */
+const GATE_STEP = Symbol.for('express-posthog.redaction-gate');
+
+/**
+ * The redaction gate as a `before_send` step: the event with every string redacted; `null`
+ * (dropped) when it cannot be read. `flags` is the SDK's own evaluation object, not data: it
+ * passes as it is.
+ */
+function redactOutgoing(event: OutgoingEvent): OutgoingEvent | null {
+  const { flags, ...data } = event;
+  const redacted = redactEvent(data);
+  if (redacted === null || typeof redacted !== 'object') return null;
+  return flags === undefined ? redacted : { ...redacted, flags };
+}
+
+/** A `before_send` step carrying the gate's mark. */
+function markedStep(step: BeforeSend): BeforeSend {
+  return Object.assign(step, { [GATE_STEP]: true });
+}
+
+/** What posthog-node keeps of its options: it reads `before_send` from there for every event. */
+interface SdkOptions {
+  before_send?: unknown;
+}
+
+/**
+ * Puts the redaction gate in front of the `before_send` of an SDK the app built (client option
+ * `sdk`), so every event of that SDK passes it: what the package sends, what posthog-node builds
+ * itself (`captureException`'s `$exception_list`, its Express helpers) and the app's own events.
+ * The app's own `before_send` steps run after the gate, as the client option `beforeSend` does.
+ * posthog-node keeps its options on `options` and reads `before_send` there for every event
+ * (`_runBeforeSend`). An SDK gated already (built by the package, or shared by two clients) is
+ * left as it is. Never throws.
+ *
+ * @returns true when every event of the SDK passes the gate; false for an SDK without
+ *   posthog-node's options (or with a `before_send` that is not functions), whose events the
+ *   caller must gate itself.
+ * @example
+ * const sdk = new PostHog(key, { host, before_send: (e) => e });
+ * gateSdk(sdk); // true: before_send is now [gate, the app's step]
+ */
+export function gateSdk(sdk: PosthogSdk): boolean {
+  try {
+    const options = (sdk as unknown as { options?: SdkOptions }).options;
+    if (typeof options !== 'object' || options === null) return false;
+    const own = options.before_send;
+    const steps: unknown[] =
+      own === undefined || own === null ? [] : Array.isArray(own) ? own : [own];
+    if (!steps.every((step) => typeof step === 'function')) return false;
+    const gated = (steps as Partial<Record<typeof GATE_STEP, true>>[]).some(
+      (step) => step[GATE_STEP] === true,
+    );
+    if (!gated) options.before_send = [markedStep(redactionGateStep), ...steps];
+    // Read back: an options object that refused the write (frozen, a Proxy) is not gated.
+    const now = options.before_send;
+    return Array.isArray(now) && now.some((step) => step?.[GATE_STEP] === true);
+  } catch {
+    return false;
+  }
+}
+
+/** The gate alone, for an SDK the app built: its events keep what the app put on them. */
+function redactionGateStep(event: OutgoingEvent): OutgoingEvent | null {
+  return event ? redactOutgoing(event) : event;
+}
+
 /**
  * Builds the real `posthog-node` client for an enabled config. `environment`
  * and `release` are added by `before_send`, so they ride on every event the
@@ -288,16 +354,12 @@ export function createSdk(
   const tags: EventProperties = { environment: config.environment };
   if (config.release !== undefined) tags.release = config.release;
   const steps: BeforeSend[] = [
-    function redactionGate(event) {
+    markedStep(function redactionGate(event) {
       if (!event) return event;
       const context = sdk.getContext() as { properties?: EventProperties } | undefined;
       const properties = requestRules({ ...tags, ...event.properties }, context, config);
-      // `flags` is the SDK's own evaluation object, not data: it passes as it is.
-      const { flags, ...data } = event;
-      const redacted = redactEvent({ ...data, properties });
-      if (redacted === null || typeof redacted !== 'object') return null;
-      return flags === undefined ? redacted : { ...redacted, flags };
-    },
+      return redactOutgoing({ ...event, properties });
+    }),
   ];
   if (extras.beforeSend) steps.push(extras.beforeSend);
   const sdk: PostHog = new PostHog(config.apiKey ?? '', {

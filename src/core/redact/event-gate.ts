@@ -72,6 +72,7 @@ export function createEventGate(
 
   /** Redacts the value of every secret-named pair; values of other pairs are read on. */
   function redactPairs(text: string): string {
+    const ends = WHOLE_URL.test(text) ? URL_VALUE_END : VALUE_END;
     let out = '';
     let copied = 0;
     PAIR_NAME.lastIndex = 0;
@@ -79,8 +80,8 @@ export function createEventGate(
     while (match !== null) {
       const start = match.index + match[0].length;
       if (isSecretName(match[1] || '')) {
-        VALUE_END.lastIndex = start;
-        const end = VALUE_END.exec(text);
+        ends.lastIndex = start;
+        const end = ends.exec(text);
         const stop = end === null ? text.length : end.index;
         if (stop > start && text.slice(start, stop) !== REDACTED) {
           out += text.slice(copied, start) + REDACTED;
@@ -94,6 +95,13 @@ export function createEventGate(
     }
     return copied === 0 ? text : out + text.slice(copied);
   }
+
+  /**
+   * A text that is one URL (a scheme or a path, no space), such as a request's URL: there a
+   * value ends only at the next parameter or the fragment; quotes, `;` and `<>` are part of it.
+   */
+  const WHOLE_URL = /^(?:[a-z][a-z\d+.-]*:\/\/|\/)\S*$/i;
+  const URL_VALUE_END = /[&#]/g;
 
   /** A run of a value holding percent-escapes, between the separators of a query. */
   const ENCODED_SEGMENT = /[^?&#=\s]*%[0-9A-Fa-f]{2}[^?&#=\s]*/g;

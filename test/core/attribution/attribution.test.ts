@@ -26,7 +26,8 @@ const REQUEST: RequestLike = {
 };
 
 const STANDARD = {
-  $current_url: 'https://shop.example.com/orders?token=[redacted]&page=2',
+  // Redacted by the client's gate when it is sent (test/core/client/redaction-gate.test.ts).
+  $current_url: 'https://shop.example.com/orders?token=abc&page=2',
   $request_method: 'POST',
   $request_path: '/orders',
   $user_agent: 'Mozilla/5.0 test',

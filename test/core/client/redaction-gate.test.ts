@@ -1,7 +1,8 @@
 import express from 'express';
-import type { PostHog } from 'posthog-node';
+import { PostHog } from 'posthog-node';
 import request from 'supertest';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { PosthogSdk } from '../../../src/core/client/index.js';
 import { PosthogClient } from '../../../src/core/client/index.js';
 import { loadConfig } from '../../../src/core/config/index.js';
 import type { PosthogConfigOptions } from '../../../src/core/config/types.js';
@@ -158,6 +159,129 @@ describe('the redaction gate on the server, bytes at the capture host', () => {
     await client.shutdown();
     const [event] = await server.waitForEvents(1, (e) => e.event === '$exception');
     expect(event?.properties.url).toContain('page=2');
+    expect(wire()).not.toContain(K);
+  });
+});
+
+describe('one redaction per exit: the gate alone, bytes at the capture host', () => {
+  it("redacts the request URL on $current_url and the error handler's url, quotes and `;` in a value included", async () => {
+    const app = express();
+    app.get('/reset', () => {
+      throw new Error('boom');
+    });
+    app.use(posthogErrorHandler({ client }));
+    await request(app).get(`/reset?token=x;${K}semi'${K}quote&page=2`).expect(500);
+    await client.shutdown();
+    const [event] = await server.waitForEvents(1, (e) => e.event === '$exception');
+    expect(event?.properties.url).toBe(`/reset?token=${REDACTED}&page=2`);
+    expect(event?.properties.$current_url).toMatch(
+      /^http:\/\/127\.0\.0\.1:\d+\/reset\?token=\[redacted\]&page=2$/,
+    );
+    expect(wire()).not.toContain(K);
+  });
+
+  it('sends $ai_base_url as given, its credentials and secret values redacted, its harmless query kept', async () => {
+    await traceGeneration(
+      {
+        provider: 'azure',
+        model: 'm',
+        client,
+        baseUrl: `https://deploy:${K}pw@azure.example/openai/?api-version=2024-10-21&key=${K}q`,
+      },
+      async () => ({}),
+    );
+    await client.shutdown();
+    const [event] = await server.waitForEvents(1, (e) => e.event === '$ai_generation');
+    expect(event?.properties.$ai_base_url).toBe(
+      `https://${REDACTED}@azure.example/openai?api-version=2024-10-21&key=${REDACTED}`,
+    );
+    expect(wire()).not.toContain(K);
+  });
+});
+
+describe('a client built over the app’s own posthog-node (option `sdk`)', () => {
+  function appSdk(beforeSend?: (event: any) => any): PostHog {
+    return new PostHog('phc_test', {
+      host: server.url,
+      ...(beforeSend ? { before_send: beforeSend } : {}),
+    });
+  }
+  function clientOver(sdk: PosthogSdk): PosthogClient {
+    const config = loadConfig(
+      {},
+      { apiKey: 'phc_test', host: server.url, logger: recordingLogger() },
+    );
+    return new PosthogClient({ config, sdk });
+  }
+
+  it("gates posthog-node's own $exception: no secret of the corpus arrives, stack frames kept, the app's before_send after the gate", async () => {
+    const seen: string[] = [];
+    const sdk = appSdk((event) => {
+      seen.push(String(event.properties?.$exception_list?.[0]?.value ?? event.properties?.note));
+      return event;
+    });
+    const own = clientOver(sdk);
+    for (const form of SECRET_FORMS) own.captureException(new Error(form.text));
+    // What posthog-node and the app send on that SDK themselves passes the gate too.
+    sdk.captureException(new Error(`direct: postgres://app:${K}direct@db/prod`), 'd1');
+    sdk.capture({ distinctId: 'd1', event: 'app-own', properties: { note: `token=${K}own` } });
+    await own.shutdown();
+    const events = await server.waitForEvents(
+      SECRET_FORMS.length + 1,
+      (e) => e.event === '$exception',
+    );
+    expect(events).toHaveLength(SECRET_FORMS.length + 1);
+    for (const event of events) {
+      // posthog-node's builder, not the package's fallback: the frames are there.
+      expect(event.properties.$exception_list[0].stacktrace.frames.length).toBeGreaterThan(0);
+    }
+    const [appOwn] = await server.waitForEvents(1, (e) => e.event === 'app-own');
+    expect(appOwn?.properties.note).toBe(`token=${REDACTED}`);
+    expect(seen).toHaveLength(SECRET_FORMS.length + 2);
+    expect(seen.join('\n')).not.toMatch(new RegExp(`${K}|U0VLUkVU|eyJzdWIiOiJTRUtSRVQ`));
+    expect(wire()).not.toMatch(new RegExp(`${K}|U0VLUkVU|eyJzdWIiOiJTRUtSRVQ`));
+  });
+
+  it('gates an SDK once, however many clients share it', async () => {
+    const sdk = appSdk();
+    clientOver(sdk);
+    const second = clientOver(sdk);
+    const steps = (sdk as unknown as { options: { before_send: unknown[] } }).options.before_send;
+    expect(steps).toHaveLength(1);
+    second.captureException(new Error(`Bearer ${K}twice1234`));
+    await second.shutdown();
+    const [event] = await server.waitForEvents(1, (e) => e.event === '$exception');
+    expect(event?.properties.$exception_list[0].value).toBe(`Bearer ${REDACTED}`);
+  });
+
+  it('sends its own gated $exception through an SDK whose before_send it cannot reach', async () => {
+    const real = appSdk();
+    let ungated = 0;
+    // Not posthog-node itself: a wrapper without its options.
+    const wrapper: PosthogSdk = {
+      capture: (message) => real.capture(message),
+      captureException: (error, distinctId, properties) => {
+        ungated += 1;
+        real.captureException(error, distinctId, properties);
+      },
+      withContext: (data, fn) => real.withContext(data, fn),
+      flush: () => real.flush(),
+      shutdown: (ms) => real.shutdown(ms),
+    };
+    const own = clientOver(wrapper);
+    own.captureException(new Error(`connect failed: postgres://app:${K}wrap@db/prod`));
+    // What the SDK merges into its events from the request context is gated too.
+    own.withContext({ properties: { $current_url: `https://a.example/x?token=${K}ctx` } }, () =>
+      own.capture({ event: 'in-context', distinctId: 'd' }),
+    );
+    await own.shutdown();
+    const [inContext] = await server.waitForEvents(1, (e) => e.event === 'in-context');
+    expect(inContext?.properties.$current_url).toBe(`https://a.example/x?token=${REDACTED}`);
+    const [event] = await server.waitForEvents(1, (e) => e.event === '$exception');
+    expect(ungated).toBe(0);
+    expect(event?.properties.$exception_message).toBe(
+      `connect failed: postgres://${REDACTED}@db/prod`,
+    );
     expect(wire()).not.toContain(K);
   });
 });

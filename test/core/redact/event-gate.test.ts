@@ -1,7 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createEventGate } from '../../../src/core/redact/event-gate.js';
-import { REDACTED, redactArgv, redactEvent, redactText } from '../../../src/core/redact/redact.js';
+import {
+  REDACTED,
+  redactArgv,
+  redactEvent,
+  redactText,
+  redactUrl,
+} from '../../../src/core/redact/redact.js';
 import { createUrlRedaction } from '../../../src/core/redact/url-redaction.js';
 import { HARMLESS_TEXTS, SECRET_ARGV, SECRET_FORMS } from '../../fixtures/secrets/secret-corpus.js';
 
@@ -19,6 +25,46 @@ describe('the redaction gate on one text', () => {
   });
 });
 
+describe('the redaction gate on one URL', () => {
+  it('reads a value to the next parameter or the fragment: quotes, `;` and `<>` are part of it', () => {
+    expect(redactText("/reset?token='SEKRETq1;x&page=2")).toBe(`/reset?token=${REDACTED}&page=2`);
+    expect(redactText('https://a.example/cb?code=<SEKRETq2>"#state=1')).toBe(
+      `https://a.example/cb?code=${REDACTED}#state=1`,
+    );
+    expect(redactText("https://a.example/#access_token=SEKRETq3';x&y=1")).toBe(
+      `https://a.example/#access_token=${REDACTED}&y=1`,
+    );
+    // In free text a `;`, a quote or a space still ends the value.
+    expect(redactText('Password=SEKRETq4;Database=prod')).toBe(
+      `Password=${REDACTED};Database=prod`,
+    );
+    expect(redactText("GET /x?token=SEKRETq5 'ok'")).toBe(`GET /x?token=${REDACTED} 'ok'`);
+  });
+
+  it('gives a URL what the URL rule gives, so a URL needs no redaction of its own before it is sent', () => {
+    const names = ['token', 'code', 'password', 'api_key', 'sig', 'page', 'q', 'next', 'state'];
+    const value = fc.stringMatching(/^[A-Za-z0-9;%'"<>!$*()~.,:@/+=-]{1,12}$/);
+    const pairs = fc.array(fc.tuple(fc.constantFrom(...names), value), { maxLength: 4 });
+    const join = (list: [string, string][]) => list.map(([n, v]) => `${n}=${v}`).join('&');
+    const url = fc
+      .tuple(
+        fc.constantFrom('https://app.example/reset', '/a/b', 'http://h:8080/'),
+        pairs,
+        fc.option(pairs),
+      )
+      .map(
+        ([base, query, fragment]) =>
+          `${base}${query.length ? `?${join(query)}` : ''}${fragment ? `#${join(fragment)}` : ''}`,
+      );
+    fc.assert(
+      fc.property(url, (u) => {
+        expect(redactEvent({ u }).u).toBe(redactEvent({ u: redactUrl(u) }).u);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
+
 describe('the redaction gate on command lines', () => {
   it.each(SECRET_ARGV.map((a) => [a.argv.join(' '), a] as const))('redacts %s', (_, a) => {
     const line = redactArgv(a.argv);
@@ -28,6 +74,8 @@ describe('the redaction gate on command lines', () => {
     // The same rules hold for an `argv` property of any event, as a line or as an array.
     const event = redactEvent({ properties: { argv: a.argv, line: { argv: a.argv.join(' ') } } });
     expect(JSON.stringify(event)).not.toContain(a.secret);
+    // runCli's line (redacted, then cut) passes the gate unchanged.
+    expect(redactEvent({ argv: line }).argv).toBe(line);
   });
 
   it('keeps `docker login <registry>` and other tools’ -a flags', () => {
