@@ -4,8 +4,7 @@ import type { PosthogConfig } from '../core/config/types.js';
 import { escapeHtml, jsonForScript } from '../core/escape/escape.js';
 import { contentHash } from '../core/http/content-hash.js';
 import { viewsDir } from '../core/package/views-dir.js';
-import { createEventGate } from '../core/redact/event-gate.js';
-import { createUrlRedaction } from '../core/redact/url-redaction.js';
+import { browserCode } from './browser-code.js';
 import { ANONYMOUS, type SnippetIdentity, WITHHELD } from './identity.js';
 import { SNIPPET_MARKER_ATTRIBUTE } from './insertion-point.js';
 
@@ -86,29 +85,6 @@ export interface Snippet {
 const IDENTITY = '\u0000identity\u0000';
 const REDACTION = '\u0000redaction\u0000';
 const GATE = '\u0000gate\u0000';
-
-/**
- * The server's redaction, as browser code: the source of one self-contained function (the URL
- * rules, or the event gate built over them). Checked once: it must not hold what would end or
- * alter an inline `<script>`, nor non-ASCII.
- */
-function redactionSource(build: typeof createUrlRedaction | typeof createEventGate): string {
-  // Comments and indentation are a third of it, sent to every visitor's browser: dropped. A
-  // block comment starts at `/**` and no regular expression of these functions holds one.
-  const source = build
-    .toString()
-    .replace(/\/\*\*[\s\S]*?\*\//g, '')
-    .split('\n')
-    .map((line) => line.trim())
-    .filter((line) => line !== '' && !line.startsWith('//'))
-    .join('\n');
-  if (/<\/script|<!--|[^\t\n\r -~]/i.test(source)) {
-    throw new Error('express-posthog: the redaction code cannot be put into a <script>.');
-  }
-  // Run from the sources through tsx (`npm start`), esbuild keeps function names with a
-  // `__name` helper the browser does not have: give it one that does nothing.
-  return source.includes('__name(') ? `((__name) => ${source})((f) => f)` : source;
-}
 
 /** The boot script reads the identity from its own tag's marker attribute. */
 const IDENTITY_FROM_TAG = `JSON.parse(me && me.getAttribute('${SNIPPET_MARKER_ATTRIBUTE}') || '{"state":"withheld"}')`;
@@ -212,6 +188,7 @@ export function createSnippet(config: PosthogConfig, settings: SnippetSettings):
   const tags: Record<string, string> = { environment: config.environment };
   if (config.release !== undefined) tags.release = config.release;
   const delivery = settings.delivery ?? 'boot';
+  const redaction = browserCode(config.logger);
   const code = compact(
     env.render('_posthog.njk', {
       settings: jsonForScript({
@@ -227,8 +204,8 @@ export function createSnippet(config: PosthogConfig, settings: SnippetSettings):
       gate: GATE,
     }),
   )
-    .replace(REDACTION, () => redactionSource(createUrlRedaction))
-    .replace(GATE, () => redactionSource(createEventGate));
+    .replace(REDACTION, () => redaction.urlRedaction)
+    .replace(GATE, () => redaction.eventGate);
   if (delivery === 'boot') {
     const bootUrl = (settings.bootUrl ?? ((hash) => `/_posthog/boot.${hash}.js`))(
       contentHash(Buffer.from(code, 'latin1')),
