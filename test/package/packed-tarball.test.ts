@@ -452,7 +452,7 @@ describe('the README\'s "Add to an existing app", followed literally', { timeout
 });
 
 describe('the boot script of the built package', { timeout: 60_000 }, () => {
-  it('carries the redaction minified at build time, the same code as the sources, within 5 KB gzip in consent ask', async () => {
+  it('is minified at build time, carries the same redaction code as the sources, and is within 5 KB gzip in consent ask', async () => {
     write(appDir, {
       'boot-app.mjs': `
         import express from 'express';
@@ -484,6 +484,8 @@ describe('the boot script of the built package', { timeout: 60_000 }, () => {
       const minified = minifyBrowserCode(esbuild);
       expect(boot).toContain(minified.urlRedaction);
       expect(boot).toContain(minified.eventGate);
+      // The boot script itself came minified with the package: one line, not the template's.
+      expect(boot.trim().split('\n')).toHaveLength(1);
       expect(gzipSync(boot, { level: 9 }).length).toBeLessThanOrEqual(5 * 1024);
       // The package has no esbuild to load: nothing was minified, nor warned about, at run time.
       expect(started.output()).not.toMatch(/esbuild/);

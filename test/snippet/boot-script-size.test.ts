@@ -1,9 +1,11 @@
 import { createRequire } from 'node:module';
+import { runInNewContext } from 'node:vm';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import type { ConsentMode } from '../../src/core/config/index.js';
 import { loadConfig } from '../../src/core/config/index.js';
 import {
+  BOOT_SLOTS,
   BROWSER_TARGET,
   type Minifier,
   minifyBrowserCode,
@@ -11,7 +13,7 @@ import {
 import { createSnippet } from '../../src/snippet/render.js';
 import { silentLogger } from '../helpers/logger.js';
 
-/** The budget: 5 KB gzip, the redaction gate included (docs/performance.md). */
+/** The budget: 5 KB gzip, the redaction gate included (docs/snippet-internals.md). */
 const BUDGET = 5 * 1024;
 
 interface Esbuild extends Minifier {
@@ -42,7 +44,7 @@ describe('the boot script with the redaction gate', () => {
     },
   );
 
-  it('carries the redaction as the minified code the build writes into dist, and it parses', () => {
+  it('is minified, carries the redaction as the minified code the build writes into dist, and parses', () => {
     const bootCode = bootCodeOf('ask', true);
     const minified = minifyBrowserCode(esbuild);
     expect(bootCode).toContain(minified.urlRedaction);
@@ -50,7 +52,37 @@ describe('the boot script with the redaction gate', () => {
     // Minified: no comment, no indentation of the source, no helper of the build left in it.
     expect(minified.eventGate).not.toMatch(/\/\*\*|\n\s+|__name\(/);
     expect(bootCode).not.toMatch(/__name\(/);
+    // The template's own code is minified too: one line.
+    expect(bootCode.trim().split('\n')).toHaveLength(1);
     expect(() => new Function(bootCode)).not.toThrow();
+  });
+});
+
+describe('the minified boot script', () => {
+  it('is filled in one pass: a setting that holds the name of a slot stays as the app wrote it', () => {
+    const config = loadConfig({}, { apiKey: 'phc_x', logger: silentLogger });
+    const { bootCode = '' } = createSnippet(config, {
+      src: '/x.js',
+      browser: { custom_tags: `${BOOT_SLOTS.tags} ${BOOT_SLOTS.gate}` },
+    });
+    const window: Record<string, any> = { location: { hostname: 'app.example' } };
+    const document = {
+      currentScript: {
+        getAttribute: () => '{"state":"anonymous"}',
+        src: 'https://app.example/b.js',
+      },
+      createElement: () => ({}),
+      getElementsByTagName: () => [{ parentNode: { insertBefore() {} } }],
+    };
+    runInNewContext(bootCode, { window, document, URL, JSON, console });
+    const options = window.posthog._i[0][1];
+    expect(options.custom_tags).toBe(`${BOOT_SLOTS.tags} ${BOOT_SLOTS.gate}`);
+    expect(typeof options.before_send).toBe('function');
+    const event = options.before_send({
+      event: 'x',
+      properties: { $current_url: '/?token=abcdef' },
+    });
+    expect(event.properties.$current_url).toBe('/?token=[redacted]');
   });
 });
 
