@@ -1,4 +1,17 @@
+import { createRequire } from 'node:module';
 import { defineConfig } from 'tsup';
+import { type Minifier, minifyBrowserCode } from './src/snippet/browser-code.js';
+
+const esbuild = createRequire(import.meta.url)('esbuild') as Minifier;
+
+/**
+ * The redaction's browser code, minified once here with the esbuild tsup itself runs on, and
+ * written into dist/ as a constant, so the package needs no esbuild at run time
+ * (docs/snippet-internals.md, "The browser's copy of the redaction").
+ */
+const define = {
+  __EXPRESS_POSTHOG_BROWSER_CODE__: JSON.stringify(minifyBrowserCode(esbuild)),
+};
 
 export default defineConfig([
   {
@@ -20,6 +33,7 @@ export default defineConfig([
     splitting: true,
     sourcemap: false,
     shims: true,
+    define,
   },
   {
     // The operator command `express-posthog check`: ESM only, it finds its version with import.meta.url.
@@ -30,5 +44,6 @@ export default defineConfig([
     target: 'node20',
     platform: 'node',
     sourcemap: false,
+    define,
   },
 ]);

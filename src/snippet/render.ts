@@ -1,13 +1,11 @@
-import nunjucks from 'nunjucks';
 import { sendsToLocalInspector } from '../core/config/local-inspector.js';
 import type { PosthogConfig } from '../core/config/types.js';
 import { escapeHtml, jsonForScript } from '../core/escape/escape.js';
 import { contentHash } from '../core/http/content-hash.js';
-import { viewsDir } from '../core/package/views-dir.js';
-import { createEventGate } from '../core/redact/event-gate.js';
-import { createUrlRedaction } from '../core/redact/url-redaction.js';
+import { browserCode, fillBootScript } from './browser-code.js';
 import { ANONYMOUS, type SnippetIdentity, WITHHELD } from './identity.js';
 import { SNIPPET_MARKER_ATTRIBUTE } from './insertion-point.js';
+import { IDENTITY_FROM_TAG, renderTemplate } from './template.js';
 
 /** The default replay mask list (docs/observability.md); the operator's selector is appended. */
 export const DEFAULT_MASK_SELECTOR =
@@ -86,45 +84,6 @@ export interface Snippet {
 const IDENTITY = '\u0000identity\u0000';
 const REDACTION = '\u0000redaction\u0000';
 const GATE = '\u0000gate\u0000';
-
-/**
- * The server's redaction, as browser code: the source of one self-contained function (the URL
- * rules, or the event gate built over them). Checked once: it must not hold what would end or
- * alter an inline `<script>`, nor non-ASCII.
- */
-function redactionSource(build: typeof createUrlRedaction | typeof createEventGate): string {
-  // Comments and indentation are a third of it, sent to every visitor's browser: dropped. A
-  // block comment starts at `/**` and no regular expression of these functions holds one.
-  const source = build
-    .toString()
-    .replace(/\/\*\*[\s\S]*?\*\//g, '')
-    .split('\n')
-    .map((line) => line.trim())
-    .filter((line) => line !== '' && !line.startsWith('//'))
-    .join('\n');
-  if (/<\/script|<!--|[^\t\n\r -~]/i.test(source)) {
-    throw new Error('express-posthog: the redaction code cannot be put into a <script>.');
-  }
-  // Run from the sources through tsx (`npm start`), esbuild keeps function names with a
-  // `__name` helper the browser does not have: give it one that does nothing.
-  return source.includes('__name(') ? `((__name) => ${source})((f) => f)` : source;
-}
-
-/** The boot script reads the identity from its own tag's marker attribute. */
-const IDENTITY_FROM_TAG = `JSON.parse(me && me.getAttribute('${SNIPPET_MARKER_ATTRIBUTE}') || '{"state":"withheld"}')`;
-
-/**
- * Drops indentation, blank lines and whole-line `//` comments from the rendered template:
- * about a tenth of the snippet, sent with every page. Safe for a template written one
- * statement per line with no multi-line strings, as `_posthog.njk` is.
- */
-function compact(html: string): string {
-  return html
-    .split('\n')
-    .map((line) => line.trim())
-    .filter((line) => line !== '' && !line.startsWith('//'))
-    .join('\n');
-}
 
 /** A plain object (JSON's object), not an array. */
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -205,30 +164,36 @@ function defaultInitOptions(config: PosthogConfig, apiHost: string): Record<stri
  * snippet.render({ state: 'anonymous' }); // <script data-express-posthog='{"state":"anonymous"}' src="/_posthog/boot.….js"></script>
  */
 export function createSnippet(config: PosthogConfig, settings: SnippetSettings): Snippet {
-  const env = new nunjucks.Environment(new nunjucks.FileSystemLoader(viewsDir()), {
-    autoescape: true,
-    throwOnUndefined: true,
-  });
   const tags: Record<string, string> = { environment: config.environment };
   if (config.release !== undefined) tags.release = config.release;
   const delivery = settings.delivery ?? 'boot';
-  const code = compact(
-    env.render('_posthog.njk', {
-      settings: jsonForScript({
-        key: config.apiKey,
-        src: settings.src,
-        consent: config.consent,
-        options: initOptions(config, settings.apiHost ?? config.host, settings.browser),
-      }),
-      tags: jsonForScript(tags),
+  const browser = browserCode(config.logger);
+  const values = {
+    settings: jsonForScript({
+      key: config.apiKey,
+      src: settings.src,
       consent: config.consent,
-      identity: delivery === 'boot' ? IDENTITY_FROM_TAG : IDENTITY,
-      redaction: REDACTION,
-      gate: GATE,
+      options: initOptions(config, settings.apiHost ?? config.host, settings.browser),
     }),
-  )
-    .replace(REDACTION, () => redactionSource(createUrlRedaction))
-    .replace(GATE, () => redactionSource(createEventGate));
+    tags: jsonForScript(tags),
+    redaction: browser.urlRedaction,
+    gate: browser.eventGate,
+  };
+  // The boot script as minified with the package (docs/snippet-internals.md, "The browser's
+  // copy of the redaction"); the inline snippet as the template writes it.
+  const minified = delivery === 'boot' ? browser.boot?.[config.consent] : undefined;
+  const code =
+    minified !== undefined
+      ? fillBootScript(minified, values)
+      : renderTemplate({
+          ...values,
+          consent: config.consent,
+          identity: delivery === 'boot' ? IDENTITY_FROM_TAG : IDENTITY,
+          redaction: REDACTION,
+          gate: GATE,
+        })
+          .replace(REDACTION, () => values.redaction)
+          .replace(GATE, () => values.gate);
   if (delivery === 'boot') {
     const bootUrl = (settings.bootUrl ?? ((hash) => `/_posthog/boot.${hash}.js`))(
       contentHash(Buffer.from(code, 'latin1')),

@@ -8,10 +8,13 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Minifier, minifyBrowserCode } from '../../src/snippet/browser-code.js';
 import { type CaptureServer, startCaptureServer } from '../helpers/capture-server.js';
 
 /**
@@ -444,6 +447,50 @@ describe('the README\'s "Add to an existing app", followed literally', { timeout
       );
     } finally {
       taken.close();
+    }
+  });
+});
+
+describe('the boot script of the built package', { timeout: 60_000 }, () => {
+  it('is minified at build time, carries the same redaction code as the sources, and is within 5 KB gzip in consent ask', async () => {
+    write(appDir, {
+      'boot-app.mjs': `
+        import express from 'express';
+        import { posthogSnippet } from 'express-posthog';
+        const app = express();
+        app.use(posthogSnippet());
+        app.get('/', (req, res) => res.type('html').send('<!doctype html><html><head></head><body>hi</body></html>'));
+        const server = app.listen(Number(process.env.PORT), '127.0.0.1', () => {
+          console.log('listening on http://127.0.0.1:' + server.address().port);
+        });
+      `,
+    });
+    const started = await startNode(appDir, 'boot-app.mjs', {
+      POSTHOG_API_KEY: 'phc_boot',
+      POSTHOG_HOST: 'http://127.0.0.1:9',
+      POSTHOG_CONSENT: 'ask',
+      POSTHOG_REPLAY: 'true',
+    });
+    try {
+      const html = await (
+        await fetch(`${started.url}/`, { headers: { accept: 'text/html' } })
+      ).text();
+      const src = /<script data-express-posthog='[^']*' src="([^"]+)"/.exec(html)?.[1];
+      expect(src).toMatch(/boot\.[^/]+\.js$/);
+      const boot = await (await fetch(`${started.url}${src}`)).text();
+      expect(boot).toContain('opt_in_capturing');
+      // Built by tsup.config.ts from the same function the sources run at first use.
+      const esbuild = createRequire(import.meta.url)('esbuild') as Minifier;
+      const minified = minifyBrowserCode(esbuild);
+      expect(boot).toContain(minified.urlRedaction);
+      expect(boot).toContain(minified.eventGate);
+      // The boot script itself came minified with the package: one line, not the template's.
+      expect(boot.trim().split('\n')).toHaveLength(1);
+      expect(gzipSync(boot, { level: 9 }).length).toBeLessThanOrEqual(5 * 1024);
+      // The package has no esbuild to load: nothing was minified, nor warned about, at run time.
+      expect(started.output()).not.toMatch(/esbuild/);
+    } finally {
+      started.child.kill('SIGKILL');
     }
   });
 });

@@ -4,7 +4,7 @@
  * keys as well as values, and replaces only the secret by the marker; a harmless value comes
  * back as the very same value. Like `url-redaction.ts` it is one self-contained function that
  * refers to nothing outside its body but its parameters, so the boot script runs this very code
- * in the browser (src/snippet/render.ts puts its source there).
+ * in the browser (src/snippet/browser-code.ts minifies its source into the boot script).
  */
 import type { UrlRedaction } from './url-redaction.js';
 
@@ -62,11 +62,12 @@ export function createEventGate(
   /** `Bearer x`, `Basic x` anywhere, also percent-encoded (`Bearer%20x`). */
   const SCHEME_CREDENTIAL = /\b(bearer|basic|digest)(\s+|%20|\+)[A-Za-z0-9\-._~+/=:]{6,}/gi;
   /**
-   * The name of a `name=value` pair, where a name may start: after a query or fragment
-   * separator, a space, a quote or a bracket. (A URL inside a query value, percent-encoded,
-   * is read by {@link redactEncoded}.)
+   * The name of a `name=value` pair (group 2), where a name may start (group 1): at the start,
+   * or after a query or fragment separator, a space, a quote or a bracket. The separator is
+   * matched, not looked behind, so that browsers without lookbehind (Safari before 16.4) parse
+   * the boot script. (A URL inside a query value, percent-encoded, is read by {@link redactEncoded}.)
    */
-  const PAIR_NAME = /(?<=^|[?&#;,\s'"({[/:+])([A-Za-z_][\w.\-[\]%]*?)=/g;
+  const PAIR_NAME = /(^|[?&#;,\s'"({[/:+])([A-Za-z_][\w.\-[\]%]*?)=/g;
   /** Where a pair's value ends. */
   const VALUE_END = /[\s&;'"<>]/g;
 
@@ -79,7 +80,7 @@ export function createEventGate(
     let match = PAIR_NAME.exec(text);
     while (match !== null) {
       const start = match.index + match[0].length;
-      if (isSecretName(match[1] || '')) {
+      if (isSecretName(match[2] || '')) {
         ends.lastIndex = start;
         const end = ends.exec(text);
         const stop = end === null ? text.length : end.index;

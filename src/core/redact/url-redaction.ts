@@ -88,9 +88,12 @@ export function createUrlRedaction(): UrlRedaction {
    * Values that are secrets whatever their name: PostHog keys, OpenAI and
    * Anthropic keys, Stripe, GitHub, GitLab, Slack, AWS, Google, npm, PyPI,
    * Hugging Face, Shopify, DigitalOcean, SendGrid and Sentry tokens, JWTs.
+   * The token (group 2) starts a word: group 1 is the start or the character
+   * before it, matched rather than looked behind, because browsers without
+   * lookbehind (Safari before 16.4) run this code too.
    */
   const TOKEN_VALUE = new RegExp(
-    [
+    `(^|[^A-Za-z0-9])(?:${[
       'ph[csx]_[A-Za-z0-9_-]{6,}',
       'sk-[A-Za-z0-9_-]{6,}',
       '[sr]k_(?:live|test)_[A-Za-z0-9]{6,}',
@@ -113,9 +116,7 @@ export function createUrlRedaction(): UrlRedaction {
       'dckr_pat_[A-Za-z0-9_-]{16,}',
       'eyJ[A-Za-z0-9_-]{8,}\\.eyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]*',
       'hv[sbr]\\.[A-Za-z0-9_-]{6,}',
-    ]
-      .map((source) => `(?<![A-Za-z0-9])${source}`)
-      .join('|'),
+    ].join('|')})`,
     'g',
   );
 
@@ -142,7 +143,8 @@ export function createUrlRedaction(): UrlRedaction {
   function userinfoEnd(text: string, start: number): number {
     // Each scan stops at the first `/`, so a text of many URLs stays linear.
     AUTHORITY.lastIndex = start;
-    const authority = AUTHORITY.exec(text)?.[0] ?? '';
+    const found = AUTHORITY.exec(text);
+    const authority = found === null ? '' : found[0];
     const at = authority.lastIndexOf('@');
     if (at > 0) {
       const info = authority.slice(0, at);
@@ -171,13 +173,17 @@ export function createUrlRedaction(): UrlRedaction {
   function redactUserinfo(text: string): string {
     let out = '';
     let copied = 0;
-    for (const match of text.matchAll(SCHEME)) {
-      const start = (match.index ?? 0) + match[0].length;
-      if (start < copied) continue;
-      const end = userinfoEnd(text, start);
-      if (end === -1) continue;
-      out += `${text.slice(copied, start)}${REDACTED}`;
-      copied = end;
+    // An `exec` loop rather than `matchAll`, which Safari has only from 13.
+    SCHEME.lastIndex = 0;
+    let match = SCHEME.exec(text);
+    while (match !== null) {
+      const start = match.index + match[0].length;
+      const end = start < copied ? -1 : userinfoEnd(text, start);
+      if (end !== -1) {
+        out += text.slice(copied, start) + REDACTED;
+        copied = end;
+      }
+      match = SCHEME.exec(text);
     }
     return copied === 0 ? text : out + text.slice(copied);
   }
@@ -197,7 +203,9 @@ export function createUrlRedaction(): UrlRedaction {
       .replace(WEBHOOK, function webhook(_whole, slack, other) {
         return (slack || other) + REDACTED;
       })
-      .replace(TOKEN_VALUE, REDACTED);
+      .replace(TOKEN_VALUE, function tokenValue(_whole, before) {
+        return before + REDACTED;
+      });
   }
 
   return { REDACTED, isSecretName, redactUserinfo, redactTokenValues };
