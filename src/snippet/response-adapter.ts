@@ -107,7 +107,10 @@ type Stage = Undecided | Holding | HoldingAfterHeaders | Passing | Done;
 
 const DONE: Done = Object.freeze({ kind: 'done' });
 
-/** Per-response state, kept on the response under a Symbol. */
+/**
+ * Per-response state, kept in {@link STATES}: not on the response, whose every added own
+ * property costs a hidden class of its own (docs/performance.md, "The per-page cost, counted").
+ */
 interface AdapterState {
   readonly req: IncomingMessage;
   readonly hooks: AdapterHooks;
@@ -132,8 +135,18 @@ interface AdapterState {
   header: unknown;
 }
 
-const STATE = Symbol('express-posthog.response-adapter');
-type Adapted = ServerResponse & { [STATE]?: AdapterState };
+/**
+ * The state of every adapted response. Express gives each response its own prototype, so V8
+ * builds a new hidden class for each own property added to one (1.5–2 KB per property
+ * and response): the state lives here instead, and the response carries only the wrappers.
+ */
+const STATES = new WeakMap<ServerResponse, AdapterState>();
+type Adapted = ServerResponse;
+
+/** The state of a response the wrappers were installed on. */
+function stateOf(res: Adapted): AdapterState {
+  return STATES.get(res) as AdapterState;
+}
 
 /**
  * Released pieces up to this many bytes in all are joined into one Buffer before they are
@@ -144,7 +157,7 @@ const COALESCE_MAX_BYTES = 1024 * 1024;
 
 /** True once a snippet middleware has taken this response. */
 export function isAdapted(res: ServerResponse): boolean {
-  return (res as Adapted)[STATE] !== undefined;
+  return STATES.has(res);
 }
 
 /**
@@ -158,8 +171,8 @@ export function isAdapted(res: ServerResponse): boolean {
  * included — and the headers then leave as they would have without the adapter: before the
  * body when the app wrote them first, with the first body bytes otherwise.
  *
- * The wrappers are shared functions reading per-response state from a Symbol, so a response
- * costs one small object and no closures.
+ * The wrappers are shared functions reading per-response state from a module-level WeakMap,
+ * so a response costs one small object and no closures.
  * @param conditionals the request's conditional headers, taken off it by the caller.
  */
 export function adaptResponse(
@@ -168,9 +181,8 @@ export function adaptResponse(
   hooks: AdapterHooks,
   conditionals: Conditionals | undefined,
 ): void {
-  const adapted = res as Adapted;
   const flush = (res as { flush?: unknown }).flush;
-  adapted[STATE] = {
+  STATES.set(res, {
     req,
     hooks,
     write: res.write as Method,
@@ -183,7 +195,7 @@ export function adaptResponse(
     conditionals,
     headHeldAsSent: false,
     header: undefined,
-  };
+  });
   res.write = adaptedWrite as ServerResponse['write'];
   res.end = adaptedEnd as ServerResponse['end'];
   res.writeHead = adaptedWriteHead as ServerResponse['writeHead'];
@@ -238,12 +250,12 @@ function applyWriteHeadArgs(res: ServerResponse, args: readonly unknown[]): void
 const HELD_HEAD = 'HTTP/1.1 (head held by express-posthog until the body is known)\r\n\r\n';
 
 function readHeader(this: Adapted): unknown {
-  const state = this[STATE] as AdapterState;
+  const state = stateOf(this);
   return state.headHeldAsSent ? HELD_HEAD : state.header;
 }
 
 function storeHeader(this: Adapted, value: unknown): void {
-  (this[STATE] as AdapterState).header = value;
+  stateOf(this).header = value;
 }
 
 /**
@@ -437,7 +449,7 @@ function isHolding(stage: Stage): stage is Holding | HoldingAfterHeaders {
 }
 
 function adaptedWriteHead(this: Adapted, ...args: unknown[]): ServerResponse {
-  const state = this[STATE] as AdapterState;
+  const state = stateOf(this);
   const stage = state.stage;
   switch (stage.kind) {
     case 'undecided':
@@ -463,7 +475,7 @@ function adaptedWriteHead(this: Adapted, ...args: unknown[]): ServerResponse {
 }
 
 function adaptedWrite(this: Adapted, ...args: unknown[]): boolean {
-  const state = this[STATE] as AdapterState;
+  const state = stateOf(this);
   const stage = state.stage.kind === 'undecided' ? decide(this, state, state.stage) : state.stage;
   if (!isHolding(stage)) return state.write.apply(this, args) as boolean;
   const [chunk, encoding, callback] = args;
@@ -483,7 +495,7 @@ function adaptedWrite(this: Adapted, ...args: unknown[]): boolean {
 }
 
 function adaptedEnd(this: Adapted, ...args: unknown[]): ServerResponse {
-  const state = this[STATE] as AdapterState;
+  const state = stateOf(this);
   const stage = state.stage.kind === 'undecided' ? decide(this, state, state.stage) : state.stage;
   if (!isHolding(stage)) return state.end.apply(this, args) as ServerResponse;
   let [chunk, encoding, callback] = args;
@@ -504,7 +516,7 @@ function adaptedEnd(this: Adapted, ...args: unknown[]): ServerResponse {
 
 /** `res.flush()` (from `compression()`): the bytes held so far must leave now. */
 function adaptedFlush(this: Adapted): void {
-  const state = this[STATE] as AdapterState;
+  const state = stateOf(this);
   const stage = state.stage;
   if (isHolding(stage)) releaseAsAtFlush(this, state, stage);
   state.flush?.call(this);
@@ -551,7 +563,7 @@ function holdAtMost(res: Adapted, state: AdapterState, stage: Holding | HoldingA
  * for a body that may have changed.
  */
 function adaptedFlushHeaders(this: Adapted): void {
-  const state = this[STATE] as AdapterState;
+  const state = stateOf(this);
   let stage = state.stage;
   if (stage.kind === 'undecided') {
     gatherHeaders(this, stage);
@@ -580,7 +592,7 @@ function adaptedFlushHeaders(this: Adapted): void {
  * back, so the app answers its own 304s for assets and API responses as it would without us.
  */
 function adaptedSetHeader(this: Adapted, name: string, value: unknown): ServerResponse {
-  const state = this[STATE] as AdapterState;
+  const state = stateOf(this);
   const conditionals = state.conditionals;
   if (
     conditionals !== undefined &&
