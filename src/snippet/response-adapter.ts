@@ -1,4 +1,4 @@
-import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { type IncomingMessage, type OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { type Conditionals, restoreConditionals } from '../core/http/conditional.js';
 import { isHtmlType } from '../core/http/media-type.js';
 import { type BodyChange, lengthWithSnippet, planHeaders } from './response-plan.js';
@@ -150,8 +150,9 @@ function stateOf(res: Adapted): AdapterState {
 
 /**
  * Released pieces up to this many bytes in all are joined into one Buffer before they are
- * written: one write downstream instead of three (head, snippet, rest) lets `compression()`
- * compress the page in one pass and the socket send it in one go.
+ * written to a writer other than Node's own: one write downstream instead of three (head, snippet, rest) lets
+ * `compression()` compress the page in one pass, which costs less than the copy
+ * (docs/performance.md, "The copy, and what removing it would take").
  */
 const COALESCE_MAX_BYTES = 1024 * 1024;
 
@@ -213,12 +214,33 @@ function toBuffer(chunk: Chunk, encoding: unknown): Buffer {
     : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
 }
 
-/** `pieces` joined into one Buffer when there are several and, unless `always`, they are small. */
-function coalesce(pieces: Buffer[], always: boolean): Buffer[] {
+/** Node's own `write`/`end`: what the response has when nothing below wraps them. */
+const NODE_WRITE = ServerResponse.prototype.write as Method;
+const NODE_END = ServerResponse.prototype.end as Method;
+
+/**
+ * The released pieces as they are handed on. To Node's own writer (nothing registered before
+ * the middleware wraps `write`/`end`), views of the app's own bytes around the snippet, no
+ * copy: written under `cork()`, they leave in one `writev`. To any other writer, one Buffer,
+ * as the app wrote one: a compressor takes each write as one job, and one copy costs less
+ * than three (docs/performance.md, "The copy, and what removing it would take"), and a
+ * middleware that edits what it is handed (connect-livereload) sees the chunk the app wrote,
+ * the snippet in it. Joined always for a body given whole to `end()` (so its framing is the
+ * app's), and up to {@link COALESCE_MAX_BYTES} for held writes. A whole body without a
+ * `Content-Length` is joined for Node too, so that Node frames it with its length, not chunks.
+ */
+function handedOn(res: Adapted, state: AdapterState, pieces: Buffer[], whole: boolean): Buffer[] {
   if (pieces.length < 2) return pieces;
+  if (
+    state.write === NODE_WRITE &&
+    state.end === NODE_END &&
+    (!whole || res.getHeader('content-length') !== undefined)
+  ) {
+    return pieces;
+  }
   let total = 0;
   for (const piece of pieces) total += piece.length;
-  return always || total <= COALESCE_MAX_BYTES ? [Buffer.concat(pieces, total)] : pieces;
+  return whole || total <= COALESCE_MAX_BYTES ? [Buffer.concat(pieces, total)] : pieces;
 }
 
 /**
@@ -418,7 +440,7 @@ function release(
   } else {
     state.stage = DONE;
   }
-  return coalesce(pieces, whole);
+  return handedOn(res, state, pieces, whole);
 }
 
 /** Writes released bytes; the held writes' callbacks ride on the last one. */
@@ -429,6 +451,9 @@ function writePieces(
   pending: Callback[] | undefined,
 ): boolean {
   let ok = true;
+  // Several pieces are views for one writev (see handedOn).
+  const corked = pieces.length > 1;
+  if (corked) res.cork();
   pieces.forEach((bytes, index) => {
     const done =
       index === pieces.length - 1 && pending
@@ -439,6 +464,7 @@ function writePieces(
     ok =
       ((done ? state.write.call(res, bytes, done) : state.write.call(res, bytes)) as boolean) && ok;
   });
+  if (corked) res.uncork();
   if (pieces.length === 0 && pending) for (const callback of pending) process.nextTick(callback);
   return ok;
 }
@@ -506,12 +532,18 @@ function adaptedEnd(this: Adapted, ...args: unknown[]): ServerResponse {
   // A body given whole to end() leaves whole, so its framing (Content-Length) is the app's.
   const pieces = release(this, state, stage, !stage.wrote);
   const last = pieces.pop();
+  // Pieces before the last are views (see handedOn): they and end() leave in one writev
+  // (Node's end() uncorks the socket; the uncork below balances a response without one yet).
+  const corked = pieces.length > 0;
+  if (corked) this.cork();
   writePieces(this, state, pieces, undefined);
   for (const done of stage.callbacks ?? []) this.once('finish', () => done());
   const tail = typeof callback === 'function' ? [callback] : [];
-  return (
+  const ended = (
     last ? state.end.call(this, last, ...tail) : state.end.call(this, ...tail)
   ) as ServerResponse;
+  if (corked) this.uncork();
+  return ended;
 }
 
 /** `res.flush()` (from `compression()`): the bytes held so far must leave now. */
