@@ -119,7 +119,14 @@ interface AdapterState {
   readonly writeHead: Method;
   readonly setHeader: Method;
   readonly flush: Method | undefined;
-  readonly flushHeaders: Method;
+  /** The `flushHeaders` that ours forwards to (see {@link installFlushHeaders}). */
+  flushHeaders: Method;
+  /**
+   * The response reaches ours through its prototype's shared `flushHeaders`, not an own
+   * property: a wrapper that a middleware registered earlier made of that shared one forwards
+   * to Node's, not to ours.
+   */
+  sharedFlushHeaders: boolean;
   stage: Stage;
   /** Conditional headers taken off the request, until the app shows it is not a page. */
   conditionals: Conditionals | undefined;
@@ -183,7 +190,7 @@ export function adaptResponse(
   conditionals: Conditionals | undefined,
 ): void {
   const flush = (res as { flush?: unknown }).flush;
-  STATES.set(res, {
+  const state: AdapterState = {
     req,
     hooks,
     write: res.write as Method,
@@ -192,17 +199,82 @@ export function adaptResponse(
     setHeader: res.setHeader as Method,
     flush: typeof flush === 'function' ? (flush as Method) : undefined,
     flushHeaders: res.flushHeaders as Method,
+    sharedFlushHeaders: false,
     stage: { kind: 'undecided', head: 'open' },
     conditionals,
     headHeldAsSent: false,
     header: undefined,
-  });
+  };
+  STATES.set(res, state);
   res.write = adaptedWrite as ServerResponse['write'];
   res.end = adaptedEnd as ServerResponse['end'];
   res.writeHead = adaptedWriteHead as ServerResponse['writeHead'];
-  res.flushHeaders = adaptedFlushHeaders;
+  installFlushHeaders(res, state);
   if (typeof flush === 'function') (res as { flush?: unknown }).flush = adaptedFlush;
   if (conditionals !== undefined) res.setHeader = adaptedSetHeader as ServerResponse['setHeader'];
+}
+
+/**
+ * The `flushHeaders` shared by every response of a prototype, by the prototype it is on: the
+ * adapter's for an adapted response, the one it replaced for any other.
+ */
+const SHARED_FLUSH_HEADERS = new WeakMap<object, { shared: Method; forward: Method }>();
+
+/**
+ * Routes the response's `flushHeaders` through the adapter without adding it to the response
+ * itself where it can: an own property that no earlier middleware set costs every response a
+ * hidden class (1.5–2 KB; docs/performance.md). Express gives each response a prototype chain
+ * of its own objects (`app.response`, then Express's `response`, then Node's): the adapter's
+ * `flushHeaders` goes once on Express's `response` — the last of them, which a mounted
+ * sub-app's responses share — and forwards to the inherited one for a response it did not
+ * adapt. A response whose chain is Node's own (plain `node:http`, Connect), or that already
+ * has its own `flushHeaders` (a middleware registered before wrapped it), gets the wrapper as
+ * an own property, as before.
+ */
+function installFlushHeaders(res: ServerResponse, state: AdapterState): void {
+  const inherited = res.flushHeaders as Method;
+  const base = appResponseBase(res);
+  if (base !== undefined && !Object.hasOwn(res, 'flushHeaders')) {
+    let installed = SHARED_FLUSH_HEADERS.get(base);
+    if (installed === undefined) {
+      const forward = base.flushHeaders as Method;
+      const shared = function flushHeaders(this: ServerResponse, ...args: unknown[]): unknown {
+        return STATES.get(this)?.sharedFlushHeaders
+          ? adaptedFlushHeaders.call(this)
+          : forward.apply(this, args);
+      };
+      installed = { shared, forward };
+      SHARED_FLUSH_HEADERS.set(base, installed);
+      Object.defineProperty(base, 'flushHeaders', {
+        configurable: true,
+        enumerable: false,
+        writable: true,
+        value: shared,
+      });
+    }
+    if (res.flushHeaders === installed.shared) {
+      state.flushHeaders = installed.forward;
+      state.sharedFlushHeaders = true;
+      return;
+    }
+  }
+  state.flushHeaders = inherited;
+  res.flushHeaders = adaptedFlushHeaders;
+}
+
+/**
+ * The last object of the response's prototype chain before Node's `ServerResponse.prototype`
+ * (Express's `response`), or `undefined` when its prototype is Node's own.
+ */
+function appResponseBase(res: ServerResponse): Record<string, unknown> | undefined {
+  let proto = Object.getPrototypeOf(res) as object | null;
+  if (proto === ServerResponse.prototype || proto === null) return undefined;
+  for (;;) {
+    const next = Object.getPrototypeOf(proto) as object | null;
+    if (next === ServerResponse.prototype) return proto as Record<string, unknown>;
+    if (next === null) return undefined;
+    proto = next;
+  }
 }
 
 function toBuffer(chunk: Chunk, encoding: unknown): Buffer {
