@@ -3,6 +3,7 @@ import express, { type Response } from 'express';
 import { afterAll, describe, expect, it } from 'vitest';
 import { posthogSnippet } from '../../src/snippet/posthog-snippet.js';
 import { enabledClient } from '../helpers/client.js';
+import { expressVersions } from '../helpers/express-versions.js';
 import { snippetCount } from '../helpers/html.js';
 import { serve } from '../helpers/serve.js';
 
@@ -24,13 +25,18 @@ interface Seen {
  */
 async function fetchWhile(
   handler: (res: Response, headersArrived: Promise<void>) => Promise<void>,
-  options: { readonly layout?: Layout; readonly accept?: string } = {},
+  options: {
+    readonly layout?: Layout;
+    readonly accept?: string;
+    readonly express?: typeof express;
+  } = {},
 ): Promise<Seen> {
+  const makeApp = options.express ?? express;
   let arrived!: () => void;
   const headersArrived = new Promise<void>((resolve) => {
     arrived = resolve;
   });
-  const app = express();
+  const app = makeApp();
   if (options.layout === 'wrapped-before') {
     // A middleware registered before the snippet that wraps flushHeaders on the response.
     app.use((_req, res, next) => {
@@ -43,7 +49,7 @@ async function fetchWhile(
   }
   app.use(posthogSnippet({ client }));
   // A mounted sub-app: Express swaps the response's prototype for the sub-app's own.
-  const routes = options.layout === 'sub-app' ? express() : app;
+  const routes = options.layout === 'sub-app' ? makeApp() : app;
   routes.get('/', (_req, res, next) => {
     handler(res, headersArrived).catch(next);
   });
@@ -71,9 +77,13 @@ async function fetchWhile(
 }
 
 describe('posthogSnippet and res.flushHeaders()', () => {
-  it.each<Layout>(['app', 'sub-app', 'wrapped-before'])(
-    'sends a page’s headers at once when flushed before the body, and still injects the snippet (%s)',
-    async (layout) => {
+  it.each(
+    expressVersions.flatMap(({ name, express: version }) =>
+      (['app', 'sub-app', 'wrapped-before'] as const).map((layout) => ({ name, version, layout })),
+    ),
+  )(
+    'sends a page’s headers at once when flushed before the body, and still injects the snippet ($name, $layout)',
+    async ({ version, layout }) => {
       const seen = await fetchWhile(
         async (res, headersArrived) => {
           res.type('html');
@@ -83,7 +93,7 @@ describe('posthogSnippet and res.flushHeaders()', () => {
           await headersArrived;
           res.end('<!doctype html><html><head><title>t</title></head><body>x</body></html>');
         },
-        { layout },
+        { layout, express: version },
       );
       // The body was not known when the headers left: no length, validators as for a changed body.
       expect(seen.headers['content-length']).toBeUndefined();
