@@ -246,6 +246,37 @@ describe.each(expressVersions)('the per-page cost of posthogSnippet on $name', (
     expect(beyond).toBeLessThanOrEqual(2 * page + PER_PAGE_BUFFER_SLACK);
     expect(beyond).toBeGreaterThan(0);
   });
+
+  it.each([
+    ['a page', 'text/html', '<!doctype html><html><head></head><body>x</body></html>'],
+    ['a JSON response to Accept: */*', '*/*', '{"ok":true}'],
+  ])(
+    'adds no own property to a response behind compression() (%s)',
+    async (_name, accept, body) => {
+      // Every own property added to an Express response builds a hidden class for it alone
+      // (1.5–2 KB of heap each; docs/performance.md, "The per-page cost, cut"): the adapter only
+      // replaces the ones compression() and on-headers made own already.
+      const keys: { before?: PropertyKey[]; after?: PropertyKey[] } = {};
+      const app = express();
+      app.use(compression());
+      app.use((_req, res, next) => {
+        keys.before = Reflect.ownKeys(res);
+        next();
+      });
+      app.use(snippet);
+      app.use((_req, res, next) => {
+        keys.after = Reflect.ownKeys(res);
+        next();
+      });
+      app.get('/page', (_req, res) => {
+        res.type(accept === '*/*' ? 'json' : 'html').send(body);
+      });
+      const res = await request(app).get('/page').set('Accept', accept);
+      expect(res.status).toBe(200);
+      expect(keys.before?.length).toBeGreaterThan(0);
+      expect(keys.after).toEqual(keys.before);
+    },
+  );
 });
 
 /** The snippet's tag as spliced into `body` (from its opening to the first `</script>`). */
