@@ -1,4 +1,4 @@
-import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { type IncomingMessage, type OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { type Conditionals, restoreConditionals } from '../core/http/conditional.js';
 import { isHtmlType } from '../core/http/media-type.js';
 import { type BodyChange, lengthWithSnippet, planHeaders } from './response-plan.js';
@@ -107,7 +107,10 @@ type Stage = Undecided | Holding | HoldingAfterHeaders | Passing | Done;
 
 const DONE: Done = Object.freeze({ kind: 'done' });
 
-/** Per-response state, kept on the response under a Symbol. */
+/**
+ * Per-response state, kept in {@link STATES}: not on the response, whose every added own
+ * property costs a hidden class of its own (docs/performance.md, "The per-page cost, counted").
+ */
 interface AdapterState {
   readonly req: IncomingMessage;
   readonly hooks: AdapterHooks;
@@ -116,7 +119,14 @@ interface AdapterState {
   readonly writeHead: Method;
   readonly setHeader: Method;
   readonly flush: Method | undefined;
-  readonly flushHeaders: Method;
+  /** The `flushHeaders` that ours forwards to (see {@link installFlushHeaders}). */
+  flushHeaders: Method;
+  /**
+   * The response reaches ours through its prototype's shared `flushHeaders`, not an own
+   * property: a wrapper that a middleware registered earlier made of that shared one forwards
+   * to Node's, not to ours.
+   */
+  sharedFlushHeaders: boolean;
   stage: Stage;
   /** Conditional headers taken off the request, until the app shows it is not a page. */
   conditionals: Conditionals | undefined;
@@ -132,19 +142,30 @@ interface AdapterState {
   header: unknown;
 }
 
-const STATE = Symbol('express-posthog.response-adapter');
-type Adapted = ServerResponse & { [STATE]?: AdapterState };
+/**
+ * The state of every adapted response. Express gives each response its own prototype, so V8
+ * builds a new hidden class for each own property added to one (1.5–2 KB per property
+ * and response): the state lives here instead, and the response carries only the wrappers.
+ */
+const STATES = new WeakMap<ServerResponse, AdapterState>();
+type Adapted = ServerResponse;
+
+/** The state of a response the wrappers were installed on. */
+function stateOf(res: Adapted): AdapterState {
+  return STATES.get(res) as AdapterState;
+}
 
 /**
  * Released pieces up to this many bytes in all are joined into one Buffer before they are
- * written: one write downstream instead of three (head, snippet, rest) lets `compression()`
- * compress the page in one pass and the socket send it in one go.
+ * written to a writer other than Node's own: one write downstream instead of three (head, snippet, rest) lets
+ * `compression()` compress the page in one pass, which costs less than the copy
+ * (docs/performance.md, "The copy, and what removing it would take").
  */
 const COALESCE_MAX_BYTES = 1024 * 1024;
 
 /** True once a snippet middleware has taken this response. */
 export function isAdapted(res: ServerResponse): boolean {
-  return (res as Adapted)[STATE] !== undefined;
+  return STATES.has(res);
 }
 
 /**
@@ -158,8 +179,8 @@ export function isAdapted(res: ServerResponse): boolean {
  * included — and the headers then leave as they would have without the adapter: before the
  * body when the app wrote them first, with the first body bytes otherwise.
  *
- * The wrappers are shared functions reading per-response state from a Symbol, so a response
- * costs one small object and no closures.
+ * The wrappers are shared functions reading per-response state from a module-level WeakMap,
+ * so a response costs one small object and no closures.
  * @param conditionals the request's conditional headers, taken off it by the caller.
  */
 export function adaptResponse(
@@ -168,9 +189,8 @@ export function adaptResponse(
   hooks: AdapterHooks,
   conditionals: Conditionals | undefined,
 ): void {
-  const adapted = res as Adapted;
   const flush = (res as { flush?: unknown }).flush;
-  adapted[STATE] = {
+  const state: AdapterState = {
     req,
     hooks,
     write: res.write as Method,
@@ -179,17 +199,82 @@ export function adaptResponse(
     setHeader: res.setHeader as Method,
     flush: typeof flush === 'function' ? (flush as Method) : undefined,
     flushHeaders: res.flushHeaders as Method,
+    sharedFlushHeaders: false,
     stage: { kind: 'undecided', head: 'open' },
     conditionals,
     headHeldAsSent: false,
     header: undefined,
   };
+  STATES.set(res, state);
   res.write = adaptedWrite as ServerResponse['write'];
   res.end = adaptedEnd as ServerResponse['end'];
   res.writeHead = adaptedWriteHead as ServerResponse['writeHead'];
-  res.flushHeaders = adaptedFlushHeaders;
+  installFlushHeaders(res, state);
   if (typeof flush === 'function') (res as { flush?: unknown }).flush = adaptedFlush;
   if (conditionals !== undefined) res.setHeader = adaptedSetHeader as ServerResponse['setHeader'];
+}
+
+/**
+ * The `flushHeaders` shared by every response of a prototype, by the prototype it is on: the
+ * adapter's for an adapted response, the one it replaced for any other.
+ */
+const SHARED_FLUSH_HEADERS = new WeakMap<object, { shared: Method; forward: Method }>();
+
+/**
+ * Routes the response's `flushHeaders` through the adapter without adding it to the response
+ * itself where it can: an own property that no earlier middleware set costs every response a
+ * hidden class (1.5–2 KB; docs/performance.md). Express gives each response a prototype chain
+ * of its own objects (`app.response`, then Express's `response`, then Node's): the adapter's
+ * `flushHeaders` goes once on Express's `response` — the last of them, which a mounted
+ * sub-app's responses share — and forwards to the inherited one for a response it did not
+ * adapt. A response whose chain is Node's own (plain `node:http`, Connect), or that already
+ * has its own `flushHeaders` (a middleware registered before wrapped it), gets the wrapper as
+ * an own property, as before.
+ */
+function installFlushHeaders(res: ServerResponse, state: AdapterState): void {
+  const inherited = res.flushHeaders as Method;
+  const base = appResponseBase(res);
+  if (base !== undefined && !Object.hasOwn(res, 'flushHeaders')) {
+    let installed = SHARED_FLUSH_HEADERS.get(base);
+    if (installed === undefined) {
+      const forward = base.flushHeaders as Method;
+      const shared = function flushHeaders(this: ServerResponse, ...args: unknown[]): unknown {
+        return STATES.get(this)?.sharedFlushHeaders
+          ? adaptedFlushHeaders.call(this)
+          : forward.apply(this, args);
+      };
+      installed = { shared, forward };
+      SHARED_FLUSH_HEADERS.set(base, installed);
+      Object.defineProperty(base, 'flushHeaders', {
+        configurable: true,
+        enumerable: false,
+        writable: true,
+        value: shared,
+      });
+    }
+    if (res.flushHeaders === installed.shared) {
+      state.flushHeaders = installed.forward;
+      state.sharedFlushHeaders = true;
+      return;
+    }
+  }
+  state.flushHeaders = inherited;
+  res.flushHeaders = adaptedFlushHeaders;
+}
+
+/**
+ * The last object of the response's prototype chain before Node's `ServerResponse.prototype`
+ * (Express's `response`), or `undefined` when its prototype is Node's own.
+ */
+function appResponseBase(res: ServerResponse): Record<string, unknown> | undefined {
+  let proto = Object.getPrototypeOf(res) as object | null;
+  if (proto === ServerResponse.prototype || proto === null) return undefined;
+  for (;;) {
+    const next = Object.getPrototypeOf(proto) as object | null;
+    if (next === ServerResponse.prototype) return proto as Record<string, unknown>;
+    if (next === null) return undefined;
+    proto = next;
+  }
 }
 
 function toBuffer(chunk: Chunk, encoding: unknown): Buffer {
@@ -201,12 +286,33 @@ function toBuffer(chunk: Chunk, encoding: unknown): Buffer {
     : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
 }
 
-/** `pieces` joined into one Buffer when there are several and, unless `always`, they are small. */
-function coalesce(pieces: Buffer[], always: boolean): Buffer[] {
+/** Node's own `write`/`end`: what the response has when nothing below wraps them. */
+const NODE_WRITE = ServerResponse.prototype.write as Method;
+const NODE_END = ServerResponse.prototype.end as Method;
+
+/**
+ * The released pieces as they are handed on. To Node's own writer (nothing registered before
+ * the middleware wraps `write`/`end`), views of the app's own bytes around the snippet, no
+ * copy: written under `cork()`, they leave in one `writev`. To any other writer, one Buffer,
+ * as the app wrote one: a compressor takes each write as one job, and one copy costs less
+ * than three (docs/performance.md, "The copy, and what removing it would take"), and a
+ * middleware that edits what it is handed (connect-livereload) sees the chunk the app wrote,
+ * the snippet in it. Joined always for a body given whole to `end()` (so its framing is the
+ * app's), and up to {@link COALESCE_MAX_BYTES} for held writes. A whole body without a
+ * `Content-Length` is joined for Node too, so that Node frames it with its length, not chunks.
+ */
+function handedOn(res: Adapted, state: AdapterState, pieces: Buffer[], whole: boolean): Buffer[] {
   if (pieces.length < 2) return pieces;
+  if (
+    state.write === NODE_WRITE &&
+    state.end === NODE_END &&
+    (!whole || res.getHeader('content-length') !== undefined)
+  ) {
+    return pieces;
+  }
   let total = 0;
   for (const piece of pieces) total += piece.length;
-  return always || total <= COALESCE_MAX_BYTES ? [Buffer.concat(pieces, total)] : pieces;
+  return whole || total <= COALESCE_MAX_BYTES ? [Buffer.concat(pieces, total)] : pieces;
 }
 
 /**
@@ -238,12 +344,12 @@ function applyWriteHeadArgs(res: ServerResponse, args: readonly unknown[]): void
 const HELD_HEAD = 'HTTP/1.1 (head held by express-posthog until the body is known)\r\n\r\n';
 
 function readHeader(this: Adapted): unknown {
-  const state = this[STATE] as AdapterState;
+  const state = stateOf(this);
   return state.headHeldAsSent ? HELD_HEAD : state.header;
 }
 
 function storeHeader(this: Adapted, value: unknown): void {
-  (this[STATE] as AdapterState).header = value;
+  stateOf(this).header = value;
 }
 
 /**
@@ -406,7 +512,7 @@ function release(
   } else {
     state.stage = DONE;
   }
-  return coalesce(pieces, whole);
+  return handedOn(res, state, pieces, whole);
 }
 
 /** Writes released bytes; the held writes' callbacks ride on the last one. */
@@ -417,6 +523,9 @@ function writePieces(
   pending: Callback[] | undefined,
 ): boolean {
   let ok = true;
+  // Several pieces are views for one writev (see handedOn).
+  const corked = pieces.length > 1;
+  if (corked) res.cork();
   pieces.forEach((bytes, index) => {
     const done =
       index === pieces.length - 1 && pending
@@ -427,6 +536,7 @@ function writePieces(
     ok =
       ((done ? state.write.call(res, bytes, done) : state.write.call(res, bytes)) as boolean) && ok;
   });
+  if (corked) res.uncork();
   if (pieces.length === 0 && pending) for (const callback of pending) process.nextTick(callback);
   return ok;
 }
@@ -437,7 +547,7 @@ function isHolding(stage: Stage): stage is Holding | HoldingAfterHeaders {
 }
 
 function adaptedWriteHead(this: Adapted, ...args: unknown[]): ServerResponse {
-  const state = this[STATE] as AdapterState;
+  const state = stateOf(this);
   const stage = state.stage;
   switch (stage.kind) {
     case 'undecided':
@@ -463,7 +573,7 @@ function adaptedWriteHead(this: Adapted, ...args: unknown[]): ServerResponse {
 }
 
 function adaptedWrite(this: Adapted, ...args: unknown[]): boolean {
-  const state = this[STATE] as AdapterState;
+  const state = stateOf(this);
   const stage = state.stage.kind === 'undecided' ? decide(this, state, state.stage) : state.stage;
   if (!isHolding(stage)) return state.write.apply(this, args) as boolean;
   const [chunk, encoding, callback] = args;
@@ -483,7 +593,7 @@ function adaptedWrite(this: Adapted, ...args: unknown[]): boolean {
 }
 
 function adaptedEnd(this: Adapted, ...args: unknown[]): ServerResponse {
-  const state = this[STATE] as AdapterState;
+  const state = stateOf(this);
   const stage = state.stage.kind === 'undecided' ? decide(this, state, state.stage) : state.stage;
   if (!isHolding(stage)) return state.end.apply(this, args) as ServerResponse;
   let [chunk, encoding, callback] = args;
@@ -494,17 +604,23 @@ function adaptedEnd(this: Adapted, ...args: unknown[]): ServerResponse {
   // A body given whole to end() leaves whole, so its framing (Content-Length) is the app's.
   const pieces = release(this, state, stage, !stage.wrote);
   const last = pieces.pop();
+  // Pieces before the last are views (see handedOn): they and end() leave in one writev
+  // (Node's end() uncorks the socket; the uncork below balances a response without one yet).
+  const corked = pieces.length > 0;
+  if (corked) this.cork();
   writePieces(this, state, pieces, undefined);
   for (const done of stage.callbacks ?? []) this.once('finish', () => done());
   const tail = typeof callback === 'function' ? [callback] : [];
-  return (
+  const ended = (
     last ? state.end.call(this, last, ...tail) : state.end.call(this, ...tail)
   ) as ServerResponse;
+  if (corked) this.uncork();
+  return ended;
 }
 
 /** `res.flush()` (from `compression()`): the bytes held so far must leave now. */
 function adaptedFlush(this: Adapted): void {
-  const state = this[STATE] as AdapterState;
+  const state = stateOf(this);
   const stage = state.stage;
   if (isHolding(stage)) releaseAsAtFlush(this, state, stage);
   state.flush?.call(this);
@@ -551,7 +667,7 @@ function holdAtMost(res: Adapted, state: AdapterState, stage: Holding | HoldingA
  * for a body that may have changed.
  */
 function adaptedFlushHeaders(this: Adapted): void {
-  const state = this[STATE] as AdapterState;
+  const state = stateOf(this);
   let stage = state.stage;
   if (stage.kind === 'undecided') {
     gatherHeaders(this, stage);
@@ -580,7 +696,7 @@ function adaptedFlushHeaders(this: Adapted): void {
  * back, so the app answers its own 304s for assets and API responses as it would without us.
  */
 function adaptedSetHeader(this: Adapted, name: string, value: unknown): ServerResponse {
-  const state = this[STATE] as AdapterState;
+  const state = stateOf(this);
   const conditionals = state.conditionals;
   if (
     conditionals !== undefined &&

@@ -45,6 +45,8 @@ interface PageCost {
   readonly bufferBytes: number;
   /** Buffer.concat's calls in the same window. */
   readonly concats: number;
+  /** With Node's own writer below: the server socket's writes, each with its chunks' count. */
+  readonly socketWrites: readonly number[];
 }
 
 function byteLength(chunk: unknown): number {
@@ -87,25 +89,61 @@ function countBuffers(active: () => boolean, tally: { bytes: number; concats: nu
 }
 
 /**
+ * Records, on this response's socket, every write the socket makes (`_write` one chunk,
+ * `_writev` several): several writes of a response under `cork()` make one `_writev`.
+ */
+function recordSocketWrites(res: Response, writes: number[]): void {
+  const socket = res.socket as unknown as Record<string, (...args: unknown[]) => unknown>;
+  const write = socket._write;
+  const writev = socket._writev;
+  if (write) {
+    socket._write = function recordedSocketWrite(this: unknown, ...args: unknown[]) {
+      writes.push(1);
+      return write.apply(this, args);
+    };
+  }
+  if (writev) {
+    socket._writev = function recordedSocketWritev(this: unknown, ...args: unknown[]) {
+      writes.push((args[0] as unknown[]).length);
+      return writev.apply(this, args);
+    };
+  }
+}
+
+/**
  * Requests a page from an app of `express()` → `compression()` → a recorder of the calls that
- * reach `compression()` → `middleware` → `route`, and returns what it cost.
+ * reach `compression()` → `middleware` → `route`, and returns what it cost. With `below`
+ * `node`, nothing sits below `middleware`: its next writer is Node's own, and the socket's
+ * writes are recorded instead.
  */
 async function pageCost(
   express: () => Express,
   middleware: (req: Request, res: Response, next: NextFunction) => void,
   route: (req: Request, res: Response) => void,
   encoding: string | undefined,
+  below: 'compression' | 'node' = 'compression',
 ): Promise<PageCost> {
   const calls: Call[] = [];
+  const socketWrites: number[] = [];
   const tally = { bytes: 0, concats: 0 };
   let counting = false;
   const app = express();
-  app.use((_req, _res, next) => {
+  app.use((_req, res, next) => {
     counting = true;
+    if (below === 'node') {
+      recordSocketWrites(res, socketWrites);
+      res.once('finish', () => {
+        counting = false;
+      });
+    }
     next();
   });
-  app.use(compression());
+  if (below === 'compression') app.use(compression());
   app.use(function recorder(_req: Request, res: Response, next: NextFunction) {
+    if (below === 'node') {
+      next();
+      return;
+    }
     const write = res.write;
     const end = res.end;
     res.write = function recordedWrite(this: Response, ...args: unknown[]) {
@@ -126,7 +164,13 @@ async function pageCost(
     const get = request(app).get('/page').set('Accept', 'text/html');
     const res = await (encoding ? get.set('Accept-Encoding', encoding) : get);
     expect(res.status).toBe(200);
-    return { body: res.text, calls, bufferBytes: tally.bytes, concats: tally.concats };
+    return {
+      body: res.text,
+      calls,
+      bufferBytes: tally.bytes,
+      concats: tally.concats,
+      socketWrites,
+    };
   } finally {
     restore();
   }
@@ -138,15 +182,33 @@ describe.each(expressVersions)('the per-page cost of posthogSnippet on $name', (
   const snippet = posthogSnippet({ client });
 
   it.each([
-    ['identity', undefined],
+    ['identity', 'identity'],
     ['gzip', 'gzip'],
     ['brotli', 'br'],
-  ])('hands a page sent whole on to the next writer as one end() (%s)', async (_name, encoding) => {
+  ])('hands a page sent whole on to compression() as one end() (%s)', async (_name, encoding) => {
     const cost = await pageCost(express, snippet, (_req, res) => res.send(PAGE_30KB), encoding);
     expect(snippetCount(cost.body)).toBe(1);
     const injected = Buffer.byteLength(cost.body);
     expect(injected).toBeGreaterThan(PAGE_30KB.length);
     expect(cost.calls).toEqual([{ method: 'end', bytes: injected }]);
+  });
+
+  it('hands a page sent whole to Node as views in one writev, with no copy of the page', async () => {
+    const route = (_req: Request, res: Response) => res.send(PAGE_30KB);
+    // Warm up both paths once (module-level caches, the snippet's first render).
+    await pageCost(express, snippet, route, 'identity', 'node');
+    const bare = await pageCost(express, noop, route, 'identity', 'node');
+    const injected = await pageCost(express, snippet, route, 'identity', 'node');
+    expect(injected.body).toBe(
+      PAGE_30KB.replace('</head>', `${snippetText(injected.body)}</head>`),
+    );
+    // One writev, as the bare page's head and body are one: with the page up to </head>, the
+    // snippet and the rest in place of the page's one chunk.
+    expect(bare.socketWrites).toHaveLength(1);
+    expect(injected.socketWrites).toEqual([(bare.socketWrites[0] ?? 0) + 2]);
+    // Views of the app's Buffer around the snippet: no join, no Buffer of the page's size.
+    expect(injected.concats - bare.concats).toBe(0);
+    expect(injected.bufferBytes - bare.bufferBytes).toBeLessThanOrEqual(PER_PAGE_BUFFER_SLACK);
   });
 
   it('hands a streamed page on in as many writes as the app made', async () => {
@@ -170,21 +232,58 @@ describe.each(expressVersions)('the per-page cost of posthogSnippet on $name', (
     );
   });
 
-  it('allocates at most one copy of a 30 KB page sent whole', async () => {
+  it('allocates at most one copy of a 30 KB page sent whole to a compressor', async () => {
     const route = (_req: Request, res: Response) => res.send(PAGE_30KB);
-    // Warm up both paths once (module-level caches, the snippet's first render).
-    await pageCost(express, snippet, route, undefined);
-    const bare = await pageCost(express, noop, route, undefined);
-    const injected = await pageCost(express, snippet, route, undefined);
+    await pageCost(express, snippet, route, 'gzip');
+    const bare = await pageCost(express, noop, route, 'gzip');
+    const injected = await pageCost(express, snippet, route, 'gzip');
     const page = Buffer.byteLength(injected.body);
     const beyond = injected.bufferBytes - bare.bufferBytes;
-    // Today: the page's text as bytes (to search them), and one copy that joins the pieces
-    // around the snippet so the next writer gets one end(); see docs/performance.md.
-    expect(injected.concats - bare.concats).toBeLessThanOrEqual(1);
+    // One copy that joins the pieces around the snippet, so that the compressor gets one
+    // end() (one job, cheaper than three; see docs/performance.md); zlib's output buffers
+    // (16 KB each) for the longer page are counted too.
+    expect(injected.concats - bare.concats).toBe(1);
     expect(beyond).toBeLessThanOrEqual(2 * page + PER_PAGE_BUFFER_SLACK);
     expect(beyond).toBeGreaterThan(0);
   });
+
+  it.each([
+    ['a page', 'text/html', '<!doctype html><html><head></head><body>x</body></html>'],
+    ['a JSON response to Accept: */*', '*/*', '{"ok":true}'],
+  ])(
+    'adds no own property to a response behind compression() (%s)',
+    async (_name, accept, body) => {
+      // Every own property added to an Express response builds a hidden class for it alone
+      // (1.5–2 KB of heap each; docs/performance.md, "The per-page cost, cut"): the adapter only
+      // replaces the ones compression() and on-headers made own already.
+      const keys: { before?: PropertyKey[]; after?: PropertyKey[] } = {};
+      const app = express();
+      app.use(compression());
+      app.use((_req, res, next) => {
+        keys.before = Reflect.ownKeys(res);
+        next();
+      });
+      app.use(snippet);
+      app.use((_req, res, next) => {
+        keys.after = Reflect.ownKeys(res);
+        next();
+      });
+      app.get('/page', (_req, res) => {
+        res.type(accept === '*/*' ? 'json' : 'html').send(body);
+      });
+      const res = await request(app).get('/page').set('Accept', accept);
+      expect(res.status).toBe(200);
+      expect(keys.before?.length).toBeGreaterThan(0);
+      expect(keys.after).toEqual(keys.before);
+    },
+  );
 });
+
+/** The snippet's tag as spliced into `body` (from its opening to the first `</script>`). */
+function snippetText(body: string): string {
+  const start = body.indexOf('<script data-express-posthog');
+  return body.slice(start, body.indexOf('</script>', start) + '</script>'.length);
+}
 
 /** Buffer bytes a page may cost beyond the ones of its body (headers, the tag). */
 const PER_PAGE_BUFFER_SLACK = 2048;
