@@ -356,7 +356,9 @@ export class PosthogClient {
     const dropped = queued === undefined ? undefined : queued + givenUp;
     if (dropped === 0 || (dropped === undefined && !timedOut && lastError === undefined)) return;
     const them = dropped === 1 ? 'it' : 'them';
-    const why = timedOut
+    // posthog-node stops at its own timer, the same bound: on a busy core it can settle first,
+    // with the events still queued and no error. That is the bound too, not a refusal.
+    const why = timedOut || lastError === undefined
       ? `PostHog did not take ${them} within ${timeoutMs} ms${lastError === undefined ? '' : `; last error: ${describeError(lastError)}`}`
       : `PostHog refused ${them}: ${describeError(lastError)}`;
     this.config.logger.warn(
