@@ -334,6 +334,25 @@ describe('PosthogClient shutdown', () => {
     ]);
   });
 
+  it('names the bound, not a refusal, when posthog-node’s own timer settles first with events left', async () => {
+    server.mode = 'hang';
+    const logger = recordingLogger();
+    const config = loadConfig(
+      {},
+      { apiKey: 'phc_test', host: server.url, logger, shutdownTimeoutMs: 300 },
+    );
+    // The real posthog-node, whose shutdown settles at once and without an error: what it does
+    // when its timer (the same bound) fires before ours on a busy core.
+    const sdk = new PostHog('phc_test', { host: server.url, flushAt: 1000 });
+    sdk.shutdown = async () => {};
+    const client = new PosthogClient({ config, sdk: sdk as unknown as PosthogSdk });
+    for (let i = 0; i < 3; i += 1) client.capture({ event: 'queued', distinctId: 'd' });
+    await client.shutdown();
+    expect(logger.warnings().filter((w) => w.includes('dropped'))).toEqual([
+      `PostHog shutdown: 3 events were dropped (PostHog did not take them within 300 ms). Check that ${server.url} is reachable, or raise POSTHOG_SHUTDOWN_TIMEOUT_MS.`,
+    ]);
+  });
+
   it('is idempotent: a second call returns the same promise', async () => {
     const { client } = enabledClient(server.url);
     expect(client.shutdown()).toBe(client.shutdown());
