@@ -358,9 +358,10 @@ export class PosthogClient {
     const them = dropped === 1 ? 'it' : 'them';
     // posthog-node stops at its own timer, the same bound: on a busy core it can settle first,
     // with the events still queued and no error. That is the bound too, not a refusal.
-    const why = timedOut || lastError === undefined
-      ? `PostHog did not take ${them} within ${timeoutMs} ms${lastError === undefined ? '' : `; last error: ${describeError(lastError)}`}`
-      : `PostHog refused ${them}: ${describeError(lastError)}`;
+    const why =
+      timedOut || lastError === undefined
+        ? `PostHog did not take ${them} within ${timeoutMs} ms${lastError === undefined ? '' : `; last error: ${describeError(lastError)}`}`
+        : `PostHog refused ${them}: ${describeError(lastError)}`;
     this.config.logger.warn(
       `PostHog shutdown: ${dropped ?? 'unsent'} event${dropped === 1 ? ' was' : 's were'} dropped (${why}). Check that ${this.config.host} is reachable, or raise POSTHOG_SHUTDOWN_TIMEOUT_MS.`,
     );
