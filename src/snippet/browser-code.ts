@@ -14,7 +14,7 @@ import { describeError } from '../core/errors/describe-error.js';
 import type { Logger } from '../core/log/index.js';
 import { createEventGate } from '../core/redact/event-gate.js';
 import { createUrlRedaction } from '../core/redact/url-redaction.js';
-import { IDENTITY_FROM_TAG, renderTemplate } from './template.js';
+import { compactLines, IDENTITY_FROM_TAG, renderTemplate } from './template.js';
 
 /** The browser code, pure ASCII and inert inside a `<script>`. */
 export interface BrowserCode {
@@ -183,14 +183,7 @@ export function fillBootScript(script: string, values: BootValues): string {
  * expression of these functions holds one.
  */
 function strippedFunction(fn: BrowserFunction): string {
-  const source = fn
-    .toString()
-    .replace(/\/\*\*[\s\S]*?\*\//g, '')
-    .split('\n')
-    .map((line) => line.trim())
-    .filter((line) => line !== '' && !line.startsWith('//'))
-    .join('\n');
-  return safeForScript(fn.name, source);
+  return safeForScript(fn.name, compactLines(fn.toString().replace(/\/\*\*[\s\S]*?\*\//g, '')));
 }
 
 /** esbuild as the toolchain installed it, or `undefined`. */

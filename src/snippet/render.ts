@@ -80,10 +80,8 @@ export interface Snippet {
   readonly bootUrl: string | undefined;
 }
 
-// Placeholders that cannot occur in the rendered template: they hold a NUL byte.
+// The identity's placeholder in the inline snippet: a NUL byte cannot occur in the rendered template.
 const IDENTITY = '\u0000identity\u0000';
-const REDACTION = '\u0000redaction\u0000';
-const GATE = '\u0000gate\u0000';
 
 /** A plain object (JSON's object), not an array. */
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -189,11 +187,7 @@ export function createSnippet(config: PosthogConfig, settings: SnippetSettings):
           ...values,
           consent: config.consent,
           identity: delivery === 'boot' ? IDENTITY_FROM_TAG : IDENTITY,
-          redaction: REDACTION,
-          gate: GATE,
-        })
-          .replace(REDACTION, () => values.redaction)
-          .replace(GATE, () => values.gate);
+        });
   if (delivery === 'boot') {
     const bootUrl = (settings.bootUrl ?? ((hash) => `/_posthog/boot.${hash}.js`))(
       contentHash(Buffer.from(code, 'latin1')),

@@ -28,11 +28,14 @@ export interface TemplateValues {
 export const IDENTITY_FROM_TAG = `JSON.parse(me && me.getAttribute('${SNIPPET_MARKER_ATTRIBUTE}') || '{"state":"withheld"}')`;
 
 /**
- * Drops indentation, blank lines and whole-line `//` comments from the rendered template:
- * about a tenth of the snippet, sent with every page. Safe for a template written one
- * statement per line with no multi-line strings, as `_posthog.njk` is.
+ * Drops indentation, blank lines and whole-line `//` comments from code written one statement
+ * per line with no multi-line strings, as `_posthog.njk` is: about a tenth of the snippet,
+ * sent with every page.
+ *
+ * @example
+ * compactLines('  a();\n\n  // why\n  b();'); // 'a();\nb();'
  */
-function compact(html: string): string {
+export function compactLines(html: string): string {
   return html
     .split('\n')
     .map((line) => line.trim())
@@ -53,5 +56,5 @@ export function renderTemplate(values: TemplateValues): string {
     autoescape: true,
     throwOnUndefined: true,
   });
-  return compact(env.render('_posthog.njk', { ...values }));
+  return compactLines(env.render('_posthog.njk', { ...values }));
 }
