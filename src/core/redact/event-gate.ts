@@ -70,6 +70,12 @@ export function createEventGate(
   const PAIR_NAME = /(^|[?&#;,\s'"({[/:+])([A-Za-z_][\w.\-[\]%]*?)=/g;
   /** Where a pair's value ends. */
   const VALUE_END = /[\s&;'"<>]/g;
+  /**
+   * A text that is one URL (a scheme or a path, no space), such as a request's URL: there a
+   * value ends only at the next parameter or the fragment; quotes, `;` and `<>` are part of it.
+   */
+  const WHOLE_URL = /^(?:[a-z][a-z\d+.-]*:\/\/|\/)\S*$/i;
+  const URL_VALUE_END = /[&#]/g;
 
   /** Redacts the value of every secret-named pair; values of other pairs are read on. */
   function redactPairs(text: string): string {
@@ -96,13 +102,6 @@ export function createEventGate(
     }
     return copied === 0 ? text : out + text.slice(copied);
   }
-
-  /**
-   * A text that is one URL (a scheme or a path, no space), such as a request's URL: there a
-   * value ends only at the next parameter or the fragment; quotes, `;` and `<>` are part of it.
-   */
-  const WHOLE_URL = /^(?:[a-z][a-z\d+.-]*:\/\/|\/)\S*$/i;
-  const URL_VALUE_END = /[&#]/g;
 
   /** A run of a value holding percent-escapes, between the separators of a query. */
   const ENCODED_SEGMENT = /[^?&#=\s]*%[0-9A-Fa-f]{2}[^?&#=\s]*/g;
