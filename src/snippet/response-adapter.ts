@@ -148,10 +148,9 @@ interface AdapterState {
  * and response): the state lives here instead, and the response carries only the wrappers.
  */
 const STATES = new WeakMap<ServerResponse, AdapterState>();
-type Adapted = ServerResponse;
 
 /** The state of a response the wrappers were installed on. */
-function stateOf(res: Adapted): AdapterState {
+function stateOf(res: ServerResponse): AdapterState {
   return STATES.get(res) as AdapterState;
 }
 
@@ -301,7 +300,7 @@ const NODE_END = ServerResponse.prototype.end as Method;
  * app's), and up to {@link COALESCE_MAX_BYTES} for held writes. A whole body without a
  * `Content-Length` is joined for Node too, so that Node frames it with its length, not chunks.
  */
-function handedOn(res: Adapted, state: AdapterState, pieces: Buffer[], whole: boolean): Buffer[] {
+function handedOn(res: ServerResponse, state: AdapterState, pieces: Buffer[], whole: boolean): Buffer[] {
   if (pieces.length < 2) return pieces;
   if (
     state.write === NODE_WRITE &&
@@ -343,12 +342,12 @@ function applyWriteHeadArgs(res: ServerResponse, args: readonly unknown[]): void
  */
 const HELD_HEAD = 'HTTP/1.1 (head held by express-posthog until the body is known)\r\n\r\n';
 
-function readHeader(this: Adapted): unknown {
+function readHeader(this: ServerResponse): unknown {
   const state = stateOf(this);
   return state.headHeldAsSent ? HELD_HEAD : state.header;
 }
 
-function storeHeader(this: Adapted, value: unknown): void {
+function storeHeader(this: ServerResponse, value: unknown): void {
   stateOf(this).header = value;
 }
 
@@ -362,7 +361,7 @@ function storeHeader(this: Adapted, value: unknown): void {
  * adapter. All of Node's checks read `_header`, so that is the one property shadowed, on this
  * response only, until the adapter hands the headers on ({@link handOnHead}).
  */
-function commitToApp(res: Adapted, state: AdapterState): void {
+function commitToApp(res: ServerResponse, state: AdapterState): void {
   if (state.header === undefined) {
     state.header = (res as { _header?: unknown })._header ?? null;
     Object.defineProperty(res, '_header', {
@@ -396,7 +395,7 @@ function checkWriteHeadArgs(state: AdapterState, res: ServerResponse, args: unkn
  * or passing them through. A `HEAD` has no body to see: its snippet is rendered at once, on
  * its final headers, which are those of the page the GET would give.
  */
-function decide(res: Adapted, state: AdapterState, stage: Undecided): Stage {
+function decide(res: ServerResponse, state: AdapterState, stage: Undecided): Stage {
   const appWroteHead = stage.head === 'written';
   if (!state.hooks.takesSnippet(state.req, res)) {
     toPassing(res, state, appWroteHead, 'unchanged', undefined);
@@ -422,7 +421,7 @@ function decide(res: Adapted, state: AdapterState, stage: Undecided): Stage {
  * with the first bytes (so that `end(body)` keeps Node's own framing).
  */
 function toPassing(
-  res: Adapted,
+  res: ServerResponse,
   state: AdapterState,
   appWroteHead: boolean,
   change: BodyChange,
@@ -436,7 +435,7 @@ function toPassing(
  * Makes the headers final: runs `writeHead` through the wrappers of later middlewares (their
  * `on-headers` listeners), holding it at ours. Nothing to do once the app wrote them.
  */
-function gatherHeaders(res: Adapted, stage: Undecided | Holding): void {
+function gatherHeaders(res: ServerResponse, stage: Undecided | Holding): void {
   if (stage.head !== 'open') return;
   stage.head = 'gathering';
   try {
@@ -453,7 +452,7 @@ function gatherHeaders(res: Adapted, stage: Undecided | Holding): void {
  * `next` first, so a `writeHead` that throws is not retried.
  */
 function sendHead(
-  res: Adapted,
+  res: ServerResponse,
   state: AdapterState,
   change: BodyChange,
   snippet: RenderedSnippet | undefined,
@@ -486,7 +485,7 @@ function sendHead(
  * moves the response on, and returns the held bytes to write, with the snippet in place.
  */
 function release(
-  res: Adapted,
+  res: ServerResponse,
   state: AdapterState,
   stage: Holding | HoldingAfterHeaders,
   whole: boolean,
@@ -517,7 +516,7 @@ function release(
 
 /** Writes released bytes; the held writes' callbacks ride on the last one. */
 function writePieces(
-  res: Adapted,
+  res: ServerResponse,
   state: AdapterState,
   pieces: Buffer[],
   pending: Callback[] | undefined,
@@ -546,7 +545,7 @@ function isHolding(stage: Stage): stage is Holding | HoldingAfterHeaders {
   return stage.kind === 'holding' || stage.kind === 'holding-after-headers';
 }
 
-function adaptedWriteHead(this: Adapted, ...args: unknown[]): ServerResponse {
+function adaptedWriteHead(this: ServerResponse, ...args: unknown[]): ServerResponse {
   const state = stateOf(this);
   const stage = state.stage;
   switch (stage.kind) {
@@ -572,7 +571,7 @@ function adaptedWriteHead(this: Adapted, ...args: unknown[]): ServerResponse {
   }
 }
 
-function adaptedWrite(this: Adapted, ...args: unknown[]): boolean {
+function adaptedWrite(this: ServerResponse, ...args: unknown[]): boolean {
   const state = stateOf(this);
   const stage = state.stage.kind === 'undecided' ? decide(this, state, state.stage) : state.stage;
   if (!isHolding(stage)) return state.write.apply(this, args) as boolean;
@@ -592,7 +591,7 @@ function adaptedWrite(this: Adapted, ...args: unknown[]): boolean {
   return writePieces(this, state, release(this, state, stage, false), pending);
 }
 
-function adaptedEnd(this: Adapted, ...args: unknown[]): ServerResponse {
+function adaptedEnd(this: ServerResponse, ...args: unknown[]): ServerResponse {
   const state = stateOf(this);
   const stage = state.stage.kind === 'undecided' ? decide(this, state, state.stage) : state.stage;
   if (!isHolding(stage)) return state.end.apply(this, args) as ServerResponse;
@@ -619,7 +618,7 @@ function adaptedEnd(this: Adapted, ...args: unknown[]): ServerResponse {
 }
 
 /** `res.flush()` (from `compression()`): the bytes held so far must leave now. */
-function adaptedFlush(this: Adapted): void {
+function adaptedFlush(this: ServerResponse): void {
   const state = stateOf(this);
   const stage = state.stage;
   if (isHolding(stage)) releaseAsAtFlush(this, state, stage);
@@ -628,7 +627,7 @@ function adaptedFlush(this: Adapted): void {
 
 /** Decides the held bytes at the current position, as a `res.flush()` does, and writes them. */
 function releaseAsAtFlush(
-  res: Adapted,
+  res: ServerResponse,
   state: AdapterState,
   stage: Holding | HoldingAfterHeaders,
 ): void {
@@ -643,7 +642,7 @@ function releaseAsAtFlush(
  * writing more — the held bytes are decided as at a flush and go out. The timer does not keep
  * the process alive, and does nothing once the response is decided, ended or destroyed.
  */
-function holdAtMost(res: Adapted, state: AdapterState, stage: Holding | HoldingAfterHeaders): void {
+function holdAtMost(res: ServerResponse, state: AdapterState, stage: Holding | HoldingAfterHeaders): void {
   if (stage.timer !== undefined) {
     stage.timer.refresh();
     return;
@@ -666,7 +665,7 @@ function holdAtMost(res: Adapted, state: AdapterState, stage: Holding | HoldingA
  * insertion point is not known yet gets its snippet rendered now, and its header edits as
  * for a body that may have changed.
  */
-function adaptedFlushHeaders(this: Adapted): void {
+function adaptedFlushHeaders(this: ServerResponse): void {
   const state = stateOf(this);
   let stage = state.stage;
   if (stage.kind === 'undecided') {
@@ -695,7 +694,7 @@ function adaptedFlushHeaders(this: Adapted): void {
  * While the request's conditionals are held: a `Content-Type` that is not a page puts them
  * back, so the app answers its own 304s for assets and API responses as it would without us.
  */
-function adaptedSetHeader(this: Adapted, name: string, value: unknown): ServerResponse {
+function adaptedSetHeader(this: ServerResponse, name: string, value: unknown): ServerResponse {
   const state = stateOf(this);
   const conditionals = state.conditionals;
   if (
