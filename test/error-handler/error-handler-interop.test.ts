@@ -48,34 +48,21 @@ describe.each(expressVersions)(
       });
     }
 
-    it("gives one $exception per error with posthog-node's setupExpressErrorHandler after it", async () => {
-      const posthog = suite.client();
-      const app = express();
-      app.use(posthogUser({ client: posthog }));
-      routes(app);
-      app.use(posthogErrorHandler({ client: posthog, respond: false }));
-      setupExpressErrorHandler(posthog.sdk as PostHog, app);
-      await supertest(app).get('/sync').expect(500);
-      await supertest(app).get('/async').expect(500);
-      const events = await exceptions(posthog);
-      expect(events.map((e) => e.properties.$exception_list?.[0]?.value).sort()).toEqual([
-        'async failure',
-        'sync failure',
-      ]);
-    });
-
     it.each([
-      ['answering', {}],
-      ['capture-only', { respond: false }],
+      ['after it', 'after', { respond: false }],
+      ['before it (answering)', 'before', {}],
+      ['before it (capture-only)', 'before', { respond: false }],
     ] as const)(
-      "gives one $exception per error with posthog-node's setupExpressErrorHandler before it (%s)",
-      async (_mode, options) => {
+      "gives one $exception per error with posthog-node's setupExpressErrorHandler %s",
+      async (_name, order, options) => {
         const posthog = suite.client();
         const app = express();
         app.use(posthogUser({ client: posthog }));
         routes(app);
-        setupExpressErrorHandler(posthog.sdk as PostHog, app);
+        const theirs = () => setupExpressErrorHandler(posthog.sdk as PostHog, app);
+        if (order === 'before') theirs();
         app.use(posthogErrorHandler({ client: posthog, ...options }));
+        if (order === 'after') theirs();
         await supertest(app).get('/sync').expect(500);
         await supertest(app).get('/async').expect(500);
         const events = await exceptions(posthog);
