@@ -300,7 +300,12 @@ const NODE_END = ServerResponse.prototype.end as Method;
  * app's), and up to {@link COALESCE_MAX_BYTES} for held writes. A whole body without a
  * `Content-Length` is joined for Node too, so that Node frames it with its length, not chunks.
  */
-function handedOn(res: ServerResponse, state: AdapterState, pieces: Buffer[], whole: boolean): Buffer[] {
+function handedOn(
+  res: ServerResponse,
+  state: AdapterState,
+  pieces: Buffer[],
+  whole: boolean,
+): Buffer[] {
   if (pieces.length < 2) return pieces;
   if (
     state.write === NODE_WRITE &&
@@ -642,7 +647,11 @@ function releaseAsAtFlush(
  * writing more — the held bytes are decided as at a flush and go out. The timer does not keep
  * the process alive, and does nothing once the response is decided, ended or destroyed.
  */
-function holdAtMost(res: ServerResponse, state: AdapterState, stage: Holding | HoldingAfterHeaders): void {
+function holdAtMost(
+  res: ServerResponse,
+  state: AdapterState,
+  stage: Holding | HoldingAfterHeaders,
+): void {
   if (stage.timer !== undefined) {
     stage.timer.refresh();
     return;
