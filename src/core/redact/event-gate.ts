@@ -137,24 +137,31 @@ export function createEventGate(
     });
   }
 
+  /** The replacements of {@link redactString}'s rules, made once rather than on every call. */
+  function jsonPair(whole: string, q: string, name: string, colon: string, vq: string): string {
+    return isSecretName(name) ? q + name + q + colon + vq + REDACTED + vq : whole;
+  }
+  function header(
+    whole: string,
+    before: string,
+    name: string,
+    colon: string,
+    value: string,
+  ): string {
+    // A URL after the label (`…credentials: https://u:p@h/`) has its own rules.
+    if (!isSecretName(name) || /^[a-z][a-z\d+.-]*:\/\//i.test(value)) return whole;
+    return before + name + colon + REDACTED;
+  }
+  function credential(_whole: string, scheme: string, space: string): string {
+    return scheme + space + REDACTED;
+  }
+
   /** The secrets of one string replaced by the marker; the string itself when none. */
   function redactString(text: string, level?: number): string {
     if (text.length < 4) return text;
     let out = url.redactUserinfo(url.redactTokenValues(text));
-    if (out.indexOf(':') !== -1) {
-      out = out
-        .replace(JSON_PAIR, function jsonPair(whole, q, name, colon, vq) {
-          return isSecretName(name) ? q + name + q + colon + vq + REDACTED + vq : whole;
-        })
-        .replace(HEADER, function header(whole, before, name, colon, value) {
-          // A URL after the label (`…credentials: https://u:p@h/`) has its own rules.
-          if (!isSecretName(name) || /^[a-z][a-z\d+.-]*:\/\//i.test(value)) return whole;
-          return before + name + colon + REDACTED;
-        });
-    }
-    out = out.replace(SCHEME_CREDENTIAL, function credential(_whole, scheme, space) {
-      return scheme + space + REDACTED;
-    });
+    if (out.indexOf(':') !== -1) out = out.replace(JSON_PAIR, jsonPair).replace(HEADER, header);
+    out = out.replace(SCHEME_CREDENTIAL, credential);
     if (out.indexOf('=') !== -1) out = redactPairs(out);
     if ((level || 0) < 4 && out.indexOf('%') !== -1) out = redactEncoded(out, level || 0);
     return out === text ? text : out;

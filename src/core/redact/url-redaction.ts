@@ -64,6 +64,15 @@ export function createUrlRedaction(): UrlRedaction {
   }
 
   /**
+   * What {@link isSecretName} said of the names read lately: the same few names (`page`, `id`,
+   * `token`) come back in every URL and message, and splitting one into words costs more than
+   * the rest of a pair's redaction. Bounded: emptied when full; long names are not kept.
+   */
+  const NAMES_READ = new Map<string, boolean>();
+  const MAX_NAMES_READ = 512;
+  const MAX_NAME_REMEMBERED = 64;
+
+  /**
    * True when a parameter, variable, flag or header name announces a secret:
    * one of its words (split at `-`, `_`, `.`, brackets and camelCase) is a
    * secret word, and its last word does not make it about the secret (`file`,
@@ -77,6 +86,16 @@ export function createUrlRedaction(): UrlRedaction {
    * isSecretName('page'); // false
    */
   function isSecretName(name: string): boolean {
+    const known = NAMES_READ.get(name);
+    if (known !== undefined) return known;
+    const secret = readName(name);
+    if (NAMES_READ.size >= MAX_NAMES_READ) NAMES_READ.clear();
+    if (name.length <= MAX_NAME_REMEMBERED) NAMES_READ.set(name, secret);
+    return secret;
+  }
+
+  /** {@link isSecretName}, read afresh. */
+  function readName(name: string): boolean {
     const words = wordsOf(decodeName(name.replace(/^-+/, '')));
     const last = words[words.length - 1];
     if (last === undefined) return false;
@@ -200,12 +219,16 @@ export function createUrlRedaction(): UrlRedaction {
   function redactTokenValues(text: string): string {
     return text
       .replace(PRIVATE_KEY_BLOCK, REDACTED)
-      .replace(WEBHOOK, function webhook(_whole, slack, other) {
-        return (slack || other) + REDACTED;
-      })
-      .replace(TOKEN_VALUE, function tokenValue(_whole, before) {
-        return before + REDACTED;
-      });
+      .replace(WEBHOOK, webhook)
+      .replace(TOKEN_VALUE, tokenValue);
+  }
+
+  /** The replacements of {@link redactTokenValues}, made once rather than on every call. */
+  function webhook(_whole: string, slack: string | undefined, other: string | undefined): string {
+    return (slack || other) + REDACTED;
+  }
+  function tokenValue(_whole: string, before: string): string {
+    return before + REDACTED;
   }
 
   return { REDACTED, isSecretName, redactUserinfo, redactTokenValues };
