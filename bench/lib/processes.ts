@@ -18,7 +18,7 @@ const TASKSET = '/usr/bin/taskset';
 export const BUILD_DIR = 'bench/.build';
 
 /** The bench's bundled entry points. */
-export type BuiltScript = 'app' | 'capture-host' | 'load' | 'cost' | 'browser';
+export type BuiltScript = 'app' | 'capture-host' | 'load' | 'cost' | 'gate' | 'browser';
 
 /** The bundled script of `name`. */
 export function built(name: BuiltScript): string {
@@ -37,6 +37,7 @@ export async function buildBench(): Promise<void> {
       'capture-host': 'bench/servers/capture-host.ts',
       load: 'bench/load.ts',
       cost: 'bench/cost.ts',
+      gate: 'bench/gate.ts',
       browser: 'bench/browser.ts',
     },
     BUILD_DIR,
