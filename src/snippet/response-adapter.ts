@@ -144,14 +144,15 @@ interface AdapterState {
 }
 
 /**
- * The responses a snippet middleware has taken. A `WeakSet`, and no per-response state in a
- * `WeakMap` keyed by the response: the state reaches the response (through the request and
- * the wrappers it holds), and a `WeakMap` entry whose value reaches its key keeps the whole
- * response alive through V8's minor GCs until a full one (about 10 µs per response here;
- * docs/performance.md, "The per-page cost, profiled and cut"). The state lives in the
- * wrappers' closures instead.
+ * The responses a snippet middleware has taken; the value is the response's state only while
+ * the shared `flushHeaders` (see {@link installFlushHeaders}) may need it, else `undefined`.
+ * The state reaches the response (through the request and the wrappers it holds), and a
+ * `WeakMap` entry whose value reaches its key costs V8's garbage collector about 10 µs per
+ * response here (docs/performance.md, "The per-page cost, profiled and cut"): the state lives
+ * in the wrappers' closures, and the entry's value is cleared once `end()` has handed
+ * everything on.
  */
-const ADAPTED = new WeakSet<ServerResponse>();
+const ADAPTED = new WeakMap<ServerResponse, AdapterState | undefined>();
 
 /**
  * Released pieces up to this many bytes in all are joined into one Buffer before they are
@@ -203,13 +204,12 @@ export function adaptResponse(
     headHeldAsSent: false,
     header: undefined,
   };
-  ADAPTED.add(res);
   res.write = function write(this: ServerResponse, ...args: unknown[]): boolean {
     return adaptedWrite(this, state, args);
   } as ServerResponse['write'];
   res.end = function end(this: ServerResponse, ...args: unknown[]): ServerResponse {
     const ended = adaptedEnd(this, state, args);
-    if (state.sharedFlushHeaders && state.stage.kind === 'done') SHARED_FLUSH_STATES.delete(this);
+    if (state.sharedFlushHeaders && state.stage.kind === 'done') ADAPTED.set(this, undefined);
     return ended;
   } as ServerResponse['end'];
   res.writeHead = function writeHead(this: ServerResponse, ...args: unknown[]): ServerResponse {
@@ -257,7 +257,7 @@ function installFlushHeaders(res: ServerResponse, state: AdapterState): void {
     if (installed === undefined) {
       const forward = base.flushHeaders as Method;
       const shared = function flushHeaders(this: ServerResponse, ...args: unknown[]): unknown {
-        const state = SHARED_FLUSH_STATES.get(this);
+        const state = ADAPTED.get(this);
         return state ? adaptedFlushHeaders(this, state) : forward.apply(this, args);
       };
       installed = { shared, forward };
@@ -272,23 +272,16 @@ function installFlushHeaders(res: ServerResponse, state: AdapterState): void {
     if (res.flushHeaders === installed.shared) {
       state.flushHeaders = installed.forward;
       state.sharedFlushHeaders = true;
-      SHARED_FLUSH_STATES.set(res, state);
+      ADAPTED.set(res, state);
       return;
     }
   }
+  ADAPTED.set(res, undefined);
   state.flushHeaders = inherited;
   res.flushHeaders = function flushHeaders(this: ServerResponse): void {
     adaptedFlushHeaders(this, state);
   };
 }
-
-/**
- * The state of a response whose `flushHeaders` is the shared one, while it is not done: the
- * entry is deleted once `end()` has handed everything on, so that it does not keep the
- * response alive through minor GCs (see {@link ADAPTED}). Once done, the adapter's
- * `flushHeaders` only forwards, as the shared one does for a response it does not know.
- */
-const SHARED_FLUSH_STATES = new WeakMap<ServerResponse, AdapterState>();
 
 /**
  * The last object of the response's prototype chain before Node's `ServerResponse.prototype`
@@ -356,7 +349,10 @@ function handedOn(
 function applyWriteHeadArgs(res: ServerResponse, args: readonly unknown[]): void {
   const [statusCode, reason, fields] = args;
   const headers = typeof reason === 'string' ? fields : reason;
-  if (typeof statusCode === 'number') res.statusCode = statusCode;
+  // Only a new status is stored: the first store makes `statusCode` an own property of the
+  // response, which costs a hidden class of its own (docs/performance.md, "The per-page cost,
+  // profiled and cut"); Node's `writeHead` stores it anyway when the headers leave.
+  if (typeof statusCode === 'number' && res.statusCode !== statusCode) res.statusCode = statusCode;
   if (typeof reason === 'string') res.statusMessage = reason;
   if (Array.isArray(headers)) {
     for (let i = 0; i + 1 < headers.length; i += 2) res.removeHeader(String(headers[i]));
