@@ -18,7 +18,7 @@ const TASKSET = '/usr/bin/taskset';
 export const BUILD_DIR = 'bench/.build';
 
 /** The bench's bundled entry points. */
-export type BuiltScript = 'app' | 'capture-host' | 'load' | 'cost' | 'browser';
+export type BuiltScript = 'app' | 'capture-host' | 'load' | 'cost' | 'browser' | 'profile';
 
 /** The bundled script of `name`. */
 export function built(name: BuiltScript): string {
@@ -38,6 +38,7 @@ export async function buildBench(): Promise<void> {
       load: 'bench/load.ts',
       cost: 'bench/cost.ts',
       browser: 'bench/browser.ts',
+      profile: 'bench/profile.ts',
     },
     BUILD_DIR,
   );
