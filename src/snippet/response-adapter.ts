@@ -250,7 +250,9 @@ const SHARED_FLUSH_HEADERS = new WeakMap<object, { shared: Method; forward: Meth
  * an own property, as before.
  */
 function installFlushHeaders(res: ServerResponse, state: AdapterState): void {
-  const inherited = res.flushHeaders as Method;
+  // Read once, into the state, by adaptResponse: each read of a new name on a response misses
+  // V8's caches (its hidden class is its own).
+  const inherited = state.flushHeaders;
   const base = appResponseBase(res);
   if (base !== undefined && !Object.hasOwn(res, 'flushHeaders')) {
     let installed = SHARED_FLUSH_HEADERS.get(base);
