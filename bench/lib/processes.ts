@@ -18,7 +18,14 @@ const TASKSET = '/usr/bin/taskset';
 export const BUILD_DIR = 'bench/.build';
 
 /** The bench's bundled entry points. */
-export type BuiltScript = 'app' | 'capture-host' | 'load' | 'cost' | 'gate' | 'browser';
+export type BuiltScript =
+  | 'app'
+  | 'capture-host'
+  | 'load'
+  | 'cost'
+  | 'gate'
+  | 'browser'
+  | 'profile';
 
 /** The bundled script of `name`. */
 export function built(name: BuiltScript): string {
@@ -39,6 +46,7 @@ export async function buildBench(): Promise<void> {
       cost: 'bench/cost.ts',
       gate: 'bench/gate.ts',
       browser: 'bench/browser.ts',
+      profile: 'bench/profile.ts',
     },
     BUILD_DIR,
   );

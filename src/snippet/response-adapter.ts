@@ -108,8 +108,9 @@ type Stage = Undecided | Holding | HoldingAfterHeaders | Passing | Done;
 const DONE: Done = Object.freeze({ kind: 'done' });
 
 /**
- * Per-response state, kept in {@link STATES}: not on the response, whose every added own
- * property costs a hidden class of its own (docs/performance.md, "The per-page cost, counted").
+ * Per-response state, held by the wrappers' closures: not on the response, whose every added
+ * own property costs a hidden class of its own (docs/performance.md, "The per-page cost,
+ * counted"), nor in a `WeakMap` keyed by it (see {@link ADAPTED}).
  */
 interface AdapterState {
   readonly req: IncomingMessage;
@@ -143,16 +144,15 @@ interface AdapterState {
 }
 
 /**
- * The state of every adapted response. Express gives each response its own prototype, so V8
- * builds a new hidden class for each own property added to one (1.5–2 KB per property
- * and response): the state lives here instead, and the response carries only the wrappers.
+ * The responses a snippet middleware has taken; the value is the response's state only while
+ * the shared `flushHeaders` (see {@link installFlushHeaders}) may need it, else `undefined`.
+ * The state reaches the response (through the request and the wrappers it holds), and a
+ * `WeakMap` entry whose value reaches its key costs V8's garbage collector about 10 µs per
+ * response here (docs/performance.md, "The per-page cost, profiled and cut"): the state lives
+ * in the wrappers' closures, and the entry's value is cleared once `end()` has handed
+ * everything on.
  */
-const STATES = new WeakMap<ServerResponse, AdapterState>();
-
-/** The state of a response the wrappers were installed on. */
-function stateOf(res: ServerResponse): AdapterState {
-  return STATES.get(res) as AdapterState;
-}
+const ADAPTED = new WeakMap<ServerResponse, AdapterState | undefined>();
 
 /**
  * Released pieces up to this many bytes in all are joined into one Buffer before they are
@@ -164,7 +164,7 @@ const COALESCE_MAX_BYTES = 1024 * 1024;
 
 /** True once a snippet middleware has taken this response. */
 export function isAdapted(res: ServerResponse): boolean {
-  return STATES.has(res);
+  return ADAPTED.has(res);
 }
 
 /**
@@ -178,8 +178,8 @@ export function isAdapted(res: ServerResponse): boolean {
  * included — and the headers then leave as they would have without the adapter: before the
  * body when the app wrote them first, with the first body bytes otherwise.
  *
- * The wrappers are shared functions reading per-response state from a module-level WeakMap,
- * so a response costs one small object and no closures.
+ * The wrappers are small closures over the response's state, each forwarding to one shared
+ * function: nothing is keyed by the response that would outlive it (see {@link ADAPTED}).
  * @param conditionals the request's conditional headers, taken off it by the caller.
  */
 export function adaptResponse(
@@ -204,13 +204,32 @@ export function adaptResponse(
     headHeldAsSent: false,
     header: undefined,
   };
-  STATES.set(res, state);
-  res.write = adaptedWrite as ServerResponse['write'];
-  res.end = adaptedEnd as ServerResponse['end'];
-  res.writeHead = adaptedWriteHead as ServerResponse['writeHead'];
+  res.write = function write(this: ServerResponse, ...args: unknown[]): boolean {
+    return adaptedWrite(this, state, args);
+  } as ServerResponse['write'];
+  res.end = function end(this: ServerResponse, ...args: unknown[]): ServerResponse {
+    const ended = adaptedEnd(this, state, args);
+    if (state.sharedFlushHeaders && state.stage.kind === 'done') ADAPTED.set(this, undefined);
+    return ended;
+  } as ServerResponse['end'];
+  res.writeHead = function writeHead(this: ServerResponse, ...args: unknown[]): ServerResponse {
+    return adaptedWriteHead(this, state, args);
+  } as ServerResponse['writeHead'];
   installFlushHeaders(res, state);
-  if (typeof flush === 'function') (res as { flush?: unknown }).flush = adaptedFlush;
-  if (conditionals !== undefined) res.setHeader = adaptedSetHeader as ServerResponse['setHeader'];
+  if (typeof flush === 'function') {
+    (res as { flush?: unknown }).flush = function flush(this: ServerResponse): void {
+      adaptedFlush(this, state);
+    };
+  }
+  if (conditionals !== undefined) {
+    res.setHeader = function setHeader(
+      this: ServerResponse,
+      name: string,
+      value: unknown,
+    ): ServerResponse {
+      return adaptedSetHeader(this, state, name, value);
+    } as ServerResponse['setHeader'];
+  }
 }
 
 /**
@@ -231,16 +250,17 @@ const SHARED_FLUSH_HEADERS = new WeakMap<object, { shared: Method; forward: Meth
  * an own property, as before.
  */
 function installFlushHeaders(res: ServerResponse, state: AdapterState): void {
-  const inherited = res.flushHeaders as Method;
+  // Read once, into the state, by adaptResponse: each read of a new name on a response misses
+  // V8's caches (its hidden class is its own).
+  const inherited = state.flushHeaders;
   const base = appResponseBase(res);
   if (base !== undefined && !Object.hasOwn(res, 'flushHeaders')) {
     let installed = SHARED_FLUSH_HEADERS.get(base);
     if (installed === undefined) {
       const forward = base.flushHeaders as Method;
       const shared = function flushHeaders(this: ServerResponse, ...args: unknown[]): unknown {
-        return STATES.get(this)?.sharedFlushHeaders
-          ? adaptedFlushHeaders.call(this)
-          : forward.apply(this, args);
+        const state = ADAPTED.get(this);
+        return state ? adaptedFlushHeaders(this, state) : forward.apply(this, args);
       };
       installed = { shared, forward };
       SHARED_FLUSH_HEADERS.set(base, installed);
@@ -254,11 +274,15 @@ function installFlushHeaders(res: ServerResponse, state: AdapterState): void {
     if (res.flushHeaders === installed.shared) {
       state.flushHeaders = installed.forward;
       state.sharedFlushHeaders = true;
+      ADAPTED.set(res, state);
       return;
     }
   }
+  ADAPTED.set(res, undefined);
   state.flushHeaders = inherited;
-  res.flushHeaders = adaptedFlushHeaders;
+  res.flushHeaders = function flushHeaders(this: ServerResponse): void {
+    adaptedFlushHeaders(this, state);
+  };
 }
 
 /**
@@ -327,7 +351,10 @@ function handedOn(
 function applyWriteHeadArgs(res: ServerResponse, args: readonly unknown[]): void {
   const [statusCode, reason, fields] = args;
   const headers = typeof reason === 'string' ? fields : reason;
-  if (typeof statusCode === 'number') res.statusCode = statusCode;
+  // Only a new status is stored: the first store makes `statusCode` an own property of the
+  // response, which costs a hidden class of its own (docs/performance.md, "The per-page cost,
+  // profiled and cut"); Node's `writeHead` stores it anyway when the headers leave.
+  if (typeof statusCode === 'number' && res.statusCode !== statusCode) res.statusCode = statusCode;
   if (typeof reason === 'string') res.statusMessage = reason;
   if (Array.isArray(headers)) {
     for (let i = 0; i + 1 < headers.length; i += 2) res.removeHeader(String(headers[i]));
@@ -347,15 +374,6 @@ function applyWriteHeadArgs(res: ServerResponse, args: readonly unknown[]): void
  */
 const HELD_HEAD = 'HTTP/1.1 (head held by express-posthog until the body is known)\r\n\r\n';
 
-function readHeader(this: ServerResponse): unknown {
-  const state = stateOf(this);
-  return state.headHeldAsSent ? HELD_HEAD : state.header;
-}
-
-function storeHeader(this: ServerResponse, value: unknown): void {
-  stateOf(this).header = value;
-}
-
 /**
  * After the app's own `writeHead`, the response behaves to the app as committed while the
  * adapter still holds the headers (docs/snippet-internals.md, "The response adapter's
@@ -372,8 +390,12 @@ function commitToApp(res: ServerResponse, state: AdapterState): void {
     Object.defineProperty(res, '_header', {
       configurable: true,
       enumerable: false,
-      get: readHeader,
-      set: storeHeader,
+      get(): unknown {
+        return state.headHeldAsSent ? HELD_HEAD : state.header;
+      },
+      set(value: unknown): void {
+        state.header = value;
+      },
     });
   }
   state.headHeldAsSent = true;
@@ -550,36 +572,38 @@ function isHolding(stage: Stage): stage is Holding | HoldingAfterHeaders {
   return stage.kind === 'holding' || stage.kind === 'holding-after-headers';
 }
 
-function adaptedWriteHead(this: ServerResponse, ...args: unknown[]): ServerResponse {
-  const state = stateOf(this);
+function adaptedWriteHead(
+  res: ServerResponse,
+  state: AdapterState,
+  args: unknown[],
+): ServerResponse {
   const stage = state.stage;
   switch (stage.kind) {
     case 'undecided':
     case 'holding':
       // Twice: Node's own error, as without the adapter (the head reads as sent).
-      if (state.headHeldAsSent) return state.writeHead.apply(this, args) as ServerResponse;
+      if (state.headHeldAsSent) return state.writeHead.apply(res, args) as ServerResponse;
       // The app's own call, or ours to run later middlewares' listeners: hold it.
-      checkWriteHeadArgs(state, this, args);
-      applyWriteHeadArgs(this, args);
+      checkWriteHeadArgs(state, res, args);
+      applyWriteHeadArgs(res, args);
       if (stage.head === 'open') {
         stage.head = 'written';
-        commitToApp(this, state);
+        commitToApp(res, state);
       }
-      return this;
+      return res;
     case 'passing':
       // Node writes the headers with the first bytes: now they get their edits.
-      applyWriteHeadArgs(this, args);
-      sendHead(this, state, stage.change, stage.snippet, DONE);
-      return this;
+      applyWriteHeadArgs(res, args);
+      sendHead(res, state, stage.change, stage.snippet, DONE);
+      return res;
     default:
-      return state.writeHead.apply(this, args) as ServerResponse;
+      return state.writeHead.apply(res, args) as ServerResponse;
   }
 }
 
-function adaptedWrite(this: ServerResponse, ...args: unknown[]): boolean {
-  const state = stateOf(this);
-  const stage = state.stage.kind === 'undecided' ? decide(this, state, state.stage) : state.stage;
-  if (!isHolding(stage)) return state.write.apply(this, args) as boolean;
+function adaptedWrite(res: ServerResponse, state: AdapterState, args: unknown[]): boolean {
+  const stage = state.stage.kind === 'undecided' ? decide(res, state, state.stage) : state.stage;
+  if (!isHolding(stage)) return state.write.apply(res, args) as boolean;
   const [chunk, encoding, callback] = args;
   const done = typeof encoding === 'function' ? encoding : callback;
   if (typeof done === 'function') {
@@ -589,45 +613,43 @@ function adaptedWrite(this: ServerResponse, ...args: unknown[]): boolean {
   stage.wrote = true;
   if (chunk === undefined || chunk === null) return true;
   if (!stage.splicer.push(toBuffer(chunk as Chunk, encoding))) {
-    holdAtMost(this, state, stage);
+    holdAtMost(res, state, stage);
     return true;
   }
   const pending = stage.callbacks;
-  return writePieces(this, state, release(this, state, stage, false), pending);
+  return writePieces(res, state, release(res, state, stage, false), pending);
 }
 
-function adaptedEnd(this: ServerResponse, ...args: unknown[]): ServerResponse {
-  const state = stateOf(this);
-  const stage = state.stage.kind === 'undecided' ? decide(this, state, state.stage) : state.stage;
-  if (!isHolding(stage)) return state.end.apply(this, args) as ServerResponse;
+function adaptedEnd(res: ServerResponse, state: AdapterState, args: unknown[]): ServerResponse {
+  const stage = state.stage.kind === 'undecided' ? decide(res, state, state.stage) : state.stage;
+  if (!isHolding(stage)) return state.end.apply(res, args) as ServerResponse;
   let [chunk, encoding, callback] = args;
   if (typeof chunk === 'function') [chunk, encoding, callback] = [undefined, undefined, chunk];
   if (typeof encoding === 'function') [encoding, callback] = [undefined, encoding];
   if (chunk !== undefined && chunk !== null) stage.splicer.push(toBuffer(chunk as Chunk, encoding));
   stage.splicer.end();
   // A body given whole to end() leaves whole, so its framing (Content-Length) is the app's.
-  const pieces = release(this, state, stage, !stage.wrote);
+  const pieces = release(res, state, stage, !stage.wrote);
   const last = pieces.pop();
   // Pieces before the last are views (see handedOn): they and end() leave in one writev
   // (Node's end() uncorks the socket; the uncork below balances a response without one yet).
   const corked = pieces.length > 0;
-  if (corked) this.cork();
-  writePieces(this, state, pieces, undefined);
-  for (const done of stage.callbacks ?? []) this.once('finish', () => done());
+  if (corked) res.cork();
+  writePieces(res, state, pieces, undefined);
+  for (const done of stage.callbacks ?? []) res.once('finish', () => done());
   const tail = typeof callback === 'function' ? [callback] : [];
   const ended = (
-    last ? state.end.call(this, last, ...tail) : state.end.call(this, ...tail)
+    last ? state.end.call(res, last, ...tail) : state.end.call(res, ...tail)
   ) as ServerResponse;
-  if (corked) this.uncork();
+  if (corked) res.uncork();
   return ended;
 }
 
 /** `res.flush()` (from `compression()`): the bytes held so far must leave now. */
-function adaptedFlush(this: ServerResponse): void {
-  const state = stateOf(this);
+function adaptedFlush(res: ServerResponse, state: AdapterState): void {
   const stage = state.stage;
-  if (isHolding(stage)) releaseAsAtFlush(this, state, stage);
-  state.flush?.call(this);
+  if (isHolding(stage)) releaseAsAtFlush(res, state, stage);
+  state.flush?.call(res);
 }
 
 /** Decides the held bytes at the current position, as a `res.flush()` does, and writes them. */
@@ -674,18 +696,17 @@ function holdAtMost(
  * insertion point is not known yet gets its snippet rendered now, and its header edits as
  * for a body that may have changed.
  */
-function adaptedFlushHeaders(this: ServerResponse): void {
-  const state = stateOf(this);
+function adaptedFlushHeaders(res: ServerResponse, state: AdapterState): void {
   let stage = state.stage;
   if (stage.kind === 'undecided') {
-    gatherHeaders(this, stage);
-    stage = decide(this, state, stage);
+    gatherHeaders(res, stage);
+    stage = decide(res, state, stage);
   }
   if (stage.kind === 'holding') {
-    gatherHeaders(this, stage);
-    const snippet = state.hooks.render(state.req, this);
+    gatherHeaders(res, stage);
+    const snippet = state.hooks.render(state.req, res);
     const { splicer, wrote, callbacks, timer } = stage;
-    sendHead(this, state, snippet ? 'unknown' : 'unchanged', snippet, {
+    sendHead(res, state, snippet ? 'unknown' : 'unchanged', snippet, {
       kind: 'holding-after-headers',
       splicer,
       wrote,
@@ -694,17 +715,21 @@ function adaptedFlushHeaders(this: ServerResponse): void {
       snippet,
     });
   } else if (stage.kind === 'passing') {
-    sendHead(this, state, stage.change, stage.snippet, DONE);
+    sendHead(res, state, stage.change, stage.snippet, DONE);
   }
-  state.flushHeaders.call(this);
+  state.flushHeaders.call(res);
 }
 
 /**
  * While the request's conditionals are held: a `Content-Type` that is not a page puts them
  * back, so the app answers its own 304s for assets and API responses as it would without us.
  */
-function adaptedSetHeader(this: ServerResponse, name: string, value: unknown): ServerResponse {
-  const state = stateOf(this);
+function adaptedSetHeader(
+  res: ServerResponse,
+  state: AdapterState,
+  name: string,
+  value: unknown,
+): ServerResponse {
   const conditionals = state.conditionals;
   if (
     conditionals !== undefined &&
@@ -715,5 +740,5 @@ function adaptedSetHeader(this: ServerResponse, name: string, value: unknown): S
     restoreConditionals(state.req.headers, conditionals);
     state.conditionals = undefined;
   }
-  return state.setHeader.call(this, name, value) as ServerResponse;
+  return state.setHeader.call(res, name, value) as ServerResponse;
 }

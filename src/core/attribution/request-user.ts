@@ -1,4 +1,4 @@
-import { type PosthogUser, readUserObject, type UserReading } from './user.js';
+import { NO_USER, type PosthogUser, readUserObject, type UserReading } from './user.js';
 
 const USER = Symbol.for('express-posthog.user');
 
@@ -48,21 +48,19 @@ export function keepOrSetRequestUser(req: object, user: PosthogUser | undefined)
  */
 export function readAppUser(req: object, res?: object): UserReading {
   const holder = req as WithUser;
-  const candidates: ReadonlyArray<() => unknown> = [
-    () => holder.user,
-    () => ((res ?? holder.res) as WithUser['res'])?.locals?.user,
-  ];
-  for (const candidate of candidates) {
+  // Two reads, each of which may throw (a getter): no list of closures, asked on every page.
+  for (let candidate = 0; candidate < 2; candidate += 1) {
     let value: unknown;
     try {
-      value = candidate();
+      value =
+        candidate === 0 ? holder.user : ((res ?? holder.res) as WithUser['res'])?.locals?.user;
     } catch (error) {
       return { ok: false, error };
     }
     const reading = readUserObject(value);
     if (!reading.ok || reading.user !== undefined) return reading;
   }
-  return { ok: true, user: undefined };
+  return NO_USER;
 }
 
 /**

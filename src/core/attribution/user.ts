@@ -19,6 +19,9 @@ export type UserReading =
   | { readonly ok: true; readonly user: PosthogUser | undefined }
   | { readonly ok: false; readonly error: unknown };
 
+/** The reading of a value that holds no user: one frozen object, not one per request. */
+export const NO_USER: UserReading = Object.freeze({ ok: true, user: undefined });
+
 /**
  * Users whose `id` is their email because the app's object had no `id` or
  * `user_id`. Identify mode `id` never sends those (it would send the email).
@@ -65,7 +68,7 @@ function normalizeFields(raw: object): PosthogUser | undefined {
  * if (!reading.ok) warn(`the user object threw: ${reading.error}`);
  */
 export function readUserObject(raw: unknown): UserReading {
-  if (raw === null || typeof raw !== 'object') return { ok: true, user: undefined };
+  if (raw === null || typeof raw !== 'object') return NO_USER;
   try {
     return { ok: true, user: normalizeFields(raw) };
   } catch (error) {

@@ -421,7 +421,9 @@ export abstract class HtmlTokenizer {
   }
 
   private isForeignRoot(): boolean {
-    return FOREIGN_ROOTS.some((root) => this.nameIs(root));
+    // A loop, not `some()` with a closure: asked at every start tag.
+    for (const root of FOREIGN_ROOTS) if (this.nameIs(root)) return true;
+    return false;
   }
 
   /** The collected tag name as text (only for the rare checks inside SVG or MathML). */
