@@ -18,14 +18,7 @@ const TASKSET = '/usr/bin/taskset';
 export const BUILD_DIR = 'bench/.build';
 
 /** The bench's bundled entry points. */
-export type BuiltScript =
-  | 'app'
-  | 'capture-host'
-  | 'load'
-  | 'cost'
-  | 'gate'
-  | 'browser'
-  | 'profile';
+export type BuiltScript = 'app' | 'capture-host' | 'load' | 'cost' | 'gate' | 'browser' | 'profile';
 
 /** The bundled script of `name`. */
 export function built(name: BuiltScript): string {
