@@ -250,9 +250,9 @@ const SHARED_FLUSH_HEADERS = new WeakMap<object, { shared: Method; forward: Meth
  * an own property, as before.
  */
 function installFlushHeaders(res: ServerResponse, state: AdapterState): void {
-  // Read once, into the state, by adaptResponse: each read of a new name on a response misses
-  // V8's caches (its hidden class is its own).
-  const inherited = state.flushHeaders;
+  // `state.flushHeaders` is the response's own, read once by adaptResponse (each read of a new
+  // name on a response misses V8's caches: its hidden class is its own), and kept below unless
+  // the shared wrapper forwards elsewhere.
   const base = appResponseBase(res);
   if (base !== undefined && !Object.hasOwn(res, 'flushHeaders')) {
     let installed = SHARED_FLUSH_HEADERS.get(base);
@@ -279,7 +279,6 @@ function installFlushHeaders(res: ServerResponse, state: AdapterState): void {
     }
   }
   ADAPTED.set(res, undefined);
-  state.flushHeaders = inherited;
   res.flushHeaders = function flushHeaders(this: ServerResponse): void {
     adaptedFlushHeaders(this, state);
   };
