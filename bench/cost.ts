@@ -17,6 +17,7 @@ import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { PosthogClient } from '../src/core/client/index.js';
 import { loadConfig } from '../src/core/config/index.js';
 import { findBundleUrl } from './lib/bundle-url.js';
+import { collectAll, collectYoung } from './lib/gc.js';
 import { headerOf, inject, sent } from './lib/inject.js';
 import {
   BROWSER_ENCODING,
@@ -69,16 +70,6 @@ interface InProcessScenario {
 }
 
 const BR = BROWSER_ENCODING;
-
-/** A minor GC when run with `--expose-gc`, so that every batch starts with an empty young space. */
-function collectYoung(): void {
-  (globalThis as { gc?: (options: { type: 'minor' }) => void }).gc?.({ type: 'minor' });
-}
-
-/** A full GC when run with `--expose-gc`. */
-function collectAll(): void {
-  (globalThis as { gc?: () => void }).gc?.();
-}
 
 /** The JS heap in use plus the ArrayBuffers' backing stores (Buffers), in bytes. */
 function liveBytes(): number {

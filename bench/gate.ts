@@ -10,6 +10,7 @@
 // published build does not). It prints one JSON line: GateResult.
 import { PostHog } from 'posthog-node';
 import { redactEvent } from '../src/core/redact/redact.js';
+import { collectAll } from './lib/gc.js';
 import { rotate } from './lib/stats.js';
 
 /** What bench/lib/gate-cost.ts asks for. */
@@ -39,9 +40,6 @@ const VARIANTS: Record<GateVariant, Step> = {
   'gate on': (event) => redactEvent(event),
 };
 
-/** A full collection, not counted: a major GC that another batch's garbage made must not land in the next figure. */
-const collect = (): void => (globalThis as { gc?: () => void }).gc?.();
-
 /** Every `$exception` a distinct message and URL, as a real app's are. */
 let serial = 0;
 
@@ -63,7 +61,7 @@ async function captureBatch(sdk: PostHog, counter: { n: number }, batch: number)
 
 /** CPU microseconds per `$exception` for `batch` exceptions through `sdk`. */
 async function perException(sdk: PostHog, counter: { n: number }, batch: number): Promise<number> {
-  collect();
+  collectAll();
   const started = process.cpuUsage();
   await captureBatch(sdk, counter, batch);
   const used = process.cpuUsage(started);
@@ -88,7 +86,7 @@ async function gateAlone(batch: number): Promise<number[]> {
   for (let round = 0; round < 40; round += 1) {
     events.length = 0;
     await captureBatch(sdk, counter, batch);
-    collect();
+    collectAll();
     const started = process.cpuUsage();
     for (const event of events) redactEvent(event);
     const used = process.cpuUsage(started);

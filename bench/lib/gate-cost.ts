@@ -1,8 +1,9 @@
 // The redaction gate's cost on a server `$exception` (docs/performance.md): bench/gate.ts,
 // bundled like dist/ and pinned to the server core, runs the real posthog-node with the gate
-// and without (and without again, the A/A control), alternated, then the gate alone; this turns what it prints into the capture scenario's rows.
+// and without (and without again, the A/A control), alternated, then the gate alone; this
+// turns what it prints into the capture scenario's rows.
 import type { GateJob, GateResult } from '../gate.js';
-import { built, SERVER_CPU, spawnPinned } from './processes.js';
+import { runPinnedJob } from './processes.js';
 import { SCENARIO } from './scenario-ids.js';
 import type { Row, Settings } from './types.js';
 
@@ -14,13 +15,7 @@ export const GATE_ALONE_METRIC = 'CPU of redactEvent per fresh $exception, in pr
 /** The gate on/off rows of the capture scenario, and a note on a 1 MB event. */
 export async function gateCost(settings: Settings): Promise<{ rows: Row[]; notes: string[] }> {
   const job: GateJob = settings.smoke ? { rounds: 2, batch: 50 } : { rounds: 60, batch: 300 };
-  const gate = spawnPinned(SERVER_CPU, ['--expose-gc', built('gate'), JSON.stringify(job)]);
-  let result: GateResult;
-  try {
-    result = await gate.next<GateResult>(10 * 60_000);
-  } finally {
-    await gate.stop();
-  }
+  const result = await runPinnedJob<GateResult>('gate', ['--expose-gc'], job, 10 * 60_000);
   const scenario = SCENARIO.capture;
   const off = result.values['gate off'];
   return {

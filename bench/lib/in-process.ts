@@ -1,5 +1,5 @@
 import type { CostJob, CostResult } from '../cost.js';
-import { built, SERVER_CPU, spawnPinned } from './processes.js';
+import { runPinnedJob } from './processes.js';
 import { ALLOCATED, ALLOCATED_BEYOND_SNIPPET, IN_PROCESS, SCENARIO } from './scenario-ids.js';
 import { log } from './settings.js';
 import type { Row, ScenarioOutput, Settings } from './types.js';
@@ -105,11 +105,6 @@ export async function inProcess(
 }
 
 /** Runs bench/cost.ts pinned to the server core with `flags`, and returns what it printed. */
-async function run(flags: readonly string[], job: CostJob): Promise<CostResult> {
-  const cost = spawnPinned(SERVER_CPU, [...flags, built('cost'), JSON.stringify(job)]);
-  try {
-    return await cost.next<CostResult>(20 * 60_000);
-  } finally {
-    await cost.stop();
-  }
+function run(flags: readonly string[], job: CostJob): Promise<CostResult> {
+  return runPinnedJob<CostResult>('cost', flags, job, 20 * 60_000);
 }

@@ -45,6 +45,24 @@ export async function buildBench(): Promise<void> {
   );
 }
 
+/**
+ * Runs the built script `name` once, pinned to the server core with node `flags` and `job` as
+ * its JSON argument, and returns the one JSON line it prints (an in-process measurement).
+ */
+export async function runPinnedJob<T>(
+  name: BuiltScript,
+  flags: readonly string[],
+  job: unknown,
+  timeoutMs: number,
+): Promise<T> {
+  const child = spawnPinned(SERVER_CPU, [...flags, built(name), JSON.stringify(job)]);
+  try {
+    return await child.next<T>(timeoutMs);
+  } finally {
+    await child.stop();
+  }
+}
+
 /** A long-lived child that speaks one JSON object per line on stdout. */
 export interface JsonChild {
   readonly child: ChildProcess;
