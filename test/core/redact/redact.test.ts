@@ -54,6 +54,16 @@ describe('isSecretName', () => {
   ])('leaves %s alone', (name) => {
     expect(isSecretName(name)).toBe(false);
   });
+
+  it('gives a name the same answer read again, after a thousand other names, and when too long to remember', () => {
+    const long = `${'a'.repeat(80)}_token`;
+    const names = ['access_token', 'page', 'DB_PASS', 'token_type', long, `${'b'.repeat(80)}_id`];
+    const first = names.map((name) => isSecretName(name));
+    expect(first).toEqual([true, false, true, false, true, false]);
+    expect(names.map((name) => isSecretName(name))).toEqual(first);
+    for (let i = 0; i < 1000; i += 1) isSecretName(i % 2 ? `x${i}_secret` : `x${i}`);
+    expect(names.map((name) => isSecretName(name))).toEqual(first);
+  });
 });
 
 describe('redactUrl', () => {
