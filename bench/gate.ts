@@ -1,6 +1,10 @@
 // The redaction gate's cost on a server `$exception`, measured in process, started pinned by
 // bench/lib/gate-cost.ts:
 //   node --expose-gc <bundle of this file> '<json: GateJob>'
+// With `variants: ["gate on"]` it runs that variant alone, for a CPU profile of the gate inside
+// the pipeline (docs/performance.md, "The gate inside the pipeline"):
+//   taskset -c 1 node --expose-gc --cpu-prof --cpu-prof-interval 100 bench/.build/gate.js \
+//     '{"rounds":100,"batch":300,"variants":["gate on"]}'
 // The real posthog-node builds each `$exception` (stack frames, source context) and runs its
 // `before_send` steps, once with the gate and twice without (the second, `gate off, again`, is
 // the A/A control: what the method reads as a difference where there is none), alternated; the
@@ -18,11 +22,13 @@ export interface GateJob {
   readonly rounds: number;
   /** `$exception`s per batch. */
   readonly batch: number;
+  /** The variants to run, all when absent; with any fewer, the gate alone and the 1 MB event are skipped. */
+  readonly variants?: readonly GateVariant[];
 }
 
 /** What this script prints. */
 export interface GateResult {
-  /** CPU microseconds per `$exception`, one figure per round, by variant. */
+  /** CPU microseconds per `$exception`, one figure per round, by variant (none for a variant not run). */
   readonly values: Record<GateVariant, number[]>;
   /** CPU microseconds of `redactEvent` alone per fresh `$exception`, one figure per round. */
   readonly alone: number[];
@@ -30,7 +36,8 @@ export interface GateResult {
   readonly bigEventMs: number;
 }
 
-type GateVariant = 'gate off' | 'gate off, again' | 'gate on';
+/** A variant of the pipeline: the gate in `before_send`, or a step that returns the event as it is. */
+export type GateVariant = 'gate off' | 'gate off, again' | 'gate on';
 
 type Step = (event: { properties?: Record<string, unknown> }) => unknown;
 
@@ -99,7 +106,8 @@ async function gateAlone(batch: number): Promise<number[]> {
 async function main(): Promise<void> {
   const job = JSON.parse(process.argv[2] ?? '{}') as GateJob;
   const counter = { n: 0 };
-  const names = Object.keys(VARIANTS) as GateVariant[];
+  const all = Object.keys(VARIANTS) as GateVariant[];
+  const names = job.variants ?? all;
   const sdks = Object.fromEntries(
     names.map((name) => [
       name,
@@ -129,6 +137,11 @@ async function main(): Promise<void> {
     }
   }
   await Promise.all(names.map((name) => sdks[name].shutdown(100)));
+  if (names.length < all.length) {
+    const result: GateResult = { values, alone: [], bigEventMs: Number.NaN };
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+    return;
+  }
   const alone = await gateAlone(job.batch);
   // Distinct strings of over 1 KB each: nothing of it is remembered from an earlier event.
   const line = (i: number) => `${i} ${'lorem ipsum dolor sit amet '.repeat(40)}password=hunter2`;
