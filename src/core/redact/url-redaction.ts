@@ -227,8 +227,24 @@ export function createUrlRedaction(): UrlRedaction {
   function webhook(_whole: string, slack: string | undefined, other: string | undefined): string {
     return (slack || other) + REDACTED;
   }
-  function tokenValue(_whole: string, before: string): string {
-    return before + REDACTED;
+  function tokenValue(whole: string, before: string, at: number, text: string): string {
+    return isHostLabel(text, at + before.length, at + whole.length) ? whole : before + REDACTED;
+  }
+
+  /** What may stand between a URL's `//` and a label of its host: userinfo, then other labels. */
+  const BEFORE_HOST_LABEL = /^(?:[^\s/?#@]*@)?(?:[A-Za-z0-9-]+\.)*$/;
+
+  /**
+   * True when `text` from `start` to `end` is a label of a URL's host followed by another
+   * (`https://sk-gaming.com/`, `https://www.hvs.example/`): a name a site chose, which a token
+   * format can match by chance, not a credential. The URL has a scheme (`…://`) or starts
+   * the text (`//host/…`).
+   */
+  function isHostLabel(text: string, start: number, end: number): boolean {
+    if (text.charAt(end) !== '.' || !/[A-Za-z0-9]/.test(text.charAt(end + 1))) return false;
+    const slashes = text.lastIndexOf('//', start - 2);
+    if (slashes === -1 || (slashes > 0 && text.charAt(slashes - 1) !== ':')) return false;
+    return BEFORE_HOST_LABEL.test(text.slice(slashes + 2, start));
   }
 
   return { REDACTED, isSecretName, redactUserinfo, redactTokenValues };

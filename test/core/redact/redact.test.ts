@@ -1,5 +1,12 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isSecretName, REDACTED, redactUrl } from '../../../src/core/redact/redact.js';
+import {
+  isSecretName,
+  REDACTED,
+  redactEvent,
+  redactText,
+  redactUrl,
+} from '../../../src/core/redact/redact.js';
 
 describe('isSecretName', () => {
   it.each([
@@ -105,6 +112,52 @@ describe('redactUrl', () => {
     );
     expect(redactUrl('https://example.com/docs#section-2')).toBe(
       'https://example.com/docs#section-2',
+    );
+  });
+
+  it('keeps a host name that a token format matches by chance, and still redacts that token anywhere else', () => {
+    // sk-gaming.com is a real site: every page URL of it used to read https://[redacted].com/.
+    for (const url of [
+      'https://sk-gaming.com/team?page=2',
+      'https://www.sk-gaming.com/',
+      'https://hvs.example.com/x',
+      '//sk-gaming.com/x',
+    ]) {
+      expect(redactUrl(url)).toBe(url);
+      expect(redactText(url)).toBe(url);
+    }
+    expect(redactUrl('https://u:pw@sk-gaming.com/')).toBe(`https://${REDACTED}@sk-gaming.com/`);
+    const token = 'sk-abcdef123456';
+    for (const [text, redacted] of [
+      [`key ${token}.`, `key ${REDACTED}.`],
+      [`https://x.com/key/${token}/chat`, `https://x.com/key/${REDACTED}/chat`],
+      [`https://x.com/?k=${token}.`, `https://x.com/?k=${REDACTED}.`],
+      [`https://${token}/x`, `https://${REDACTED}/x`],
+      [`a//${token}.com`, `a//${REDACTED}.com`],
+      [`https://x.com/a//${token}.txt`, `https://x.com/a//${REDACTED}.txt`],
+    ] as const) {
+      expect(redactText(text)).toBe(redacted);
+    }
+  });
+
+  it('gives back every URL whose host labels look like tokens, when nothing else in it is secret', () => {
+    const prefix = fc.constantFrom('sk-', 'sk-proj-', 'hvs.', 'xoxb-', 'pypi-', 'glpat-', 'ya29.');
+    const label = fc.stringMatching(/^[a-z0-9][a-z0-9-]{5,20}[a-z0-9]$/);
+    const url = fc
+      .tuple(
+        fc.constantFrom('https://', 'http://', '//', 'https://www.'),
+        prefix,
+        label,
+        fc.constantFrom('.com', '.example.org', '.co.uk:8443'),
+        fc.constantFrom('', '/', '/a/b?page=2', '/?q=x#top'),
+      )
+      .map((parts) => parts.join(''));
+    fc.assert(
+      fc.property(url, (u) => {
+        expect(redactUrl(u)).toBe(u);
+        expect(redactEvent({ u }).u).toBe(u);
+      }),
+      { numRuns: 500 },
     );
   });
 });
