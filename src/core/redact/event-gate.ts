@@ -59,6 +59,8 @@ export function createEventGate(
   const JSON_PAIR = /(["'])([A-Za-z_][\w.-]*)\1(\s*:\s*)(["'])((?:\\.|(?!\4)[^\\])*)\4/g;
   /** `Authorization: …`, `X-Api-Key: …`, `secret: …`: a header or label whose name is secret. */
   const HEADER = /(^|[\s'"{,])([A-Za-z][\w-]*)([ \t]*:[ \t]*)([^\r\n'"]+)/g;
+  /** {@link HEADER} in a text that is one URL ({@link WHOLE_URL}): the value ends at the next parameter or the fragment. */
+  const HEADER_IN_URL = /(^|['"{,])([A-Za-z][\w-]*)([ \t]*:[ \t]*)([^\r\n'"&#]+)/g;
   /** `Bearer x`, `Basic x` anywhere, also percent-encoded (`Bearer%20x`). */
   const SCHEME_CREDENTIAL = /\b(bearer|basic|digest)(\s+|%20|\+)[A-Za-z0-9\-._~+/=:]{6,}/gi;
   /**
@@ -160,7 +162,11 @@ export function createEventGate(
   function redactString(text: string, level?: number): string {
     if (text.length < 4) return text;
     let out = url.redactUserinfo(url.redactTokenValues(text));
-    if (out.indexOf(':') !== -1) out = out.replace(JSON_PAIR, jsonPair).replace(HEADER, header);
+    if (out.indexOf(':') !== -1) {
+      out = out
+        .replace(JSON_PAIR, jsonPair)
+        .replace(WHOLE_URL.test(out) ? HEADER_IN_URL : HEADER, header);
+    }
     out = out.replace(SCHEME_CREDENTIAL, credential);
     if (out.indexOf('=') !== -1) out = redactPairs(out);
     if ((level || 0) < 4 && out.indexOf('%') !== -1) out = redactEncoded(out, level || 0);

@@ -174,7 +174,13 @@ export function createUrlRedaction(): UrlRedaction {
     }
     const colon = authority.indexOf(':');
     const slash = start + authority.length;
-    if (text[slash] === '/' && colon !== -1 && !/^\d*$/.test(authority.slice(colon + 1))) {
+    // As above, `http://host?:x/@` is a query: a `?` or `#` before the colon ends the host.
+    if (
+      text[slash] === '/' &&
+      colon !== -1 &&
+      authority.slice(0, colon).search(/[?#]/) === -1 &&
+      !/^\d*$/.test(authority.slice(colon + 1))
+    ) {
       const tail = /^[^\s'"<>@]*@/.exec(text.slice(slash, slash + MAX_PASSWORD_TAIL));
       if (tail) return slash + tail[0].length - 1;
     }
@@ -231,8 +237,11 @@ export function createUrlRedaction(): UrlRedaction {
     return isHostLabel(text, at + before.length, at + whole.length) ? whole : before + REDACTED;
   }
 
-  /** What may stand between a URL's `//` and a label of its host: userinfo, then other labels. */
-  const BEFORE_HOST_LABEL = /^(?:[^\s/?#@]*@)?(?:[A-Za-z0-9-]+\.)*$/;
+  /**
+   * What may stand between a URL's `//` and a token in a label of its host: userinfo, other
+   * labels, and the start of the token's own label (`pypi-0-sk-a0-aaa.com`).
+   */
+  const BEFORE_HOST_LABEL = /^(?:[^\s/?#@]*@)?(?:[A-Za-z0-9-]+\.)*[A-Za-z0-9-]*$/;
 
   /**
    * True when `text` from `start` to `end` is a label of a URL's host followed by another

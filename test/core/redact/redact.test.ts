@@ -122,11 +122,15 @@ describe('redactUrl', () => {
       'https://www.sk-gaming.com/',
       'https://hvs.example.com/x',
       '//sk-gaming.com/x',
+      'https://pypi-0-sk-a0-aaa.com',
     ]) {
       expect(redactUrl(url)).toBe(url);
       expect(redactText(url)).toBe(url);
     }
     expect(redactUrl('https://u:pw@sk-gaming.com/')).toBe(`https://${REDACTED}@sk-gaming.com/`);
+    // A `?` before the colon ends the host: this is a query, not a password holding `/`.
+    expect(redactUrl('http://a.aa?:a/@')).toBe('http://a.aa?:a/@');
+    expect(redactText('postgres://app:p?ss/word@db')).toBe(`postgres://${REDACTED}@db`);
     const token = 'sk-abcdef123456';
     for (const [text, redacted] of [
       [`key ${token}.`, `key ${REDACTED}.`],
