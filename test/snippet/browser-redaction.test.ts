@@ -70,6 +70,23 @@ describe('the browser snippet redacts URLs as the server does', () => {
     }
   });
 
+  it("keeps a host label that a token format matches by chance, and ends a header-like value in a URL at its pair, as the server's gate does", () => {
+    const options = bootOptions();
+    for (const [url, want] of [
+      [
+        'https://www.sk-gaming.com/team?page=2&token=t1',
+        'https://www.sk-gaming.com/team?page=2&token=[redacted]',
+      ],
+      ['https://hvs.example.com/x', 'https://hvs.example.com/x'],
+      ['https://sk-abcdef123456/x', 'https://[redacted]/x'],
+      ['https://app.example/r?q="key:~#top', 'https://app.example/r?q="key:[redacted]#top'],
+    ] as const) {
+      const event = options.before_send({ event: '$pageview', properties: { $current_url: url } });
+      expect(event.properties.$current_url).toBe(want);
+      expect(redactEvent({ u: url }).u).toBe(want);
+    }
+  });
+
   it('in replay: URLs at any depth of meta, custom and plugin events; the recorded DOM as posthog-js compressed it', () => {
     const options = bootOptions();
     const url = URLS[0] as string;
