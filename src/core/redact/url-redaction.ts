@@ -242,6 +242,11 @@ export function createUrlRedaction(): UrlRedaction {
    * labels, and the start of the token's own label (`pypi-0-sk-a0-aaa.com`).
    */
   const BEFORE_HOST_LABEL = /^(?:[^\s/?#@]*@)?(?:[A-Za-z0-9-]+\.)*[A-Za-z0-9-]*$/;
+  /**
+   * How far before a token {@link isHostLabel} looks for the URL's `//`: a host name is at most
+   * 253 characters, and a bounded look keeps a text of many tokens linear.
+   */
+  const MAX_BEFORE_HOST_LABEL = 256;
 
   /**
    * True when `text` from `start` to `end` is a label of a URL's host followed by another
@@ -251,9 +256,12 @@ export function createUrlRedaction(): UrlRedaction {
    */
   function isHostLabel(text: string, start: number, end: number): boolean {
     if (text.charAt(end) !== '.' || !/[A-Za-z0-9]/.test(text.charAt(end + 1))) return false;
-    const slashes = text.lastIndexOf('//', start - 2);
-    if (slashes === -1 || (slashes > 0 && text.charAt(slashes - 1) !== ':')) return false;
-    return BEFORE_HOST_LABEL.test(text.slice(slashes + 2, start));
+    const from = Math.max(0, start - 2 - MAX_BEFORE_HOST_LABEL);
+    const before = text.slice(from, start);
+    const slashes = before.lastIndexOf('//');
+    if (slashes === -1) return false;
+    if (from + slashes > 0 && text.charAt(from + slashes - 1) !== ':') return false;
+    return BEFORE_HOST_LABEL.test(before.slice(slashes + 2));
   }
 
   return { REDACTED, isSecretName, redactUserinfo, redactTokenValues };

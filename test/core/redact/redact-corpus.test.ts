@@ -179,6 +179,9 @@ describe('property: the redactors on arbitrary input', () => {
       'a '.repeat(250_000),
       ' authorization:'.repeat(30_000),
       'bearer '.repeat(70_000),
+      // Token-shaped host labels, each of which asks where its URL's `//` is.
+      `https://${'sk-aaaaaa.a '.repeat(85_000)}`,
+      `https://${'sk-aaaaaa.b/'.repeat(85_000)}`,
     ];
     for (const input of inputs) {
       const started = performance.now();
