@@ -21,7 +21,10 @@ const PAGE =
  */
 const K = ['SEK', 'RET'].join('');
 
-const site = useBrowserSite({ jsSrc: 'self' }, (client) => {
+/** A project key as PostHog issues them (`phc_` and 43 characters): the gate must keep it. */
+const PROJECT_KEY = `phc_${'aB3dE6gH9jK2mN5pQ8sT1vW4yZ7'.repeat(2).slice(0, 43)}`;
+
+const site = useBrowserSite({ jsSrc: 'self', apiKey: PROJECT_KEY }, (client) => {
   const app = express();
   app.use(posthogSnippet({ client }));
   app.get('/reset', (_req, res) => {
@@ -81,6 +84,11 @@ describe('the redaction gate in the browser, with the real posthog-js', () => {
     expect(Object.keys(heatmap?.properties.$heatmap_data ?? {})[0]).toContain(`token=${REDACTED}`);
     const corpus = events.find((e) => e.event === 'corpus');
     expect(corpus?.properties.forms).toHaveLength(texts.length);
+    // posthog-js sends the project key as each event's `token`; ingestion refuses an event
+    // without it, so the gate keeps it.
+    const browserEvents = site.capture.events.filter((e) => e.properties.$lib === 'web');
+    expect(browserEvents.length).toBeGreaterThanOrEqual(4);
+    for (const e of browserEvents) expect(e.properties.token).toBe(PROJECT_KEY);
     // Every byte of every request that reached the capture host: events, flags, config.
     const sent = JSON.stringify(site.capture.requests.map((r) => r.body));
     expect(sent).toContain('tab%3D2');

@@ -51,6 +51,21 @@ export function createEventGate(
 ): EventGate {
   const REDACTED = url.REDACTED;
   const isSecretName = url.isSecretName;
+  /**
+   * A PostHog project key (`phc_…`): public (every page carries it), and posthog-js sends it as
+   * each event's `token`, which ingestion needs to accept the event. Kept in a `token` field;
+   * elsewhere it is redacted like any token format.
+   */
+  const PROJECT_KEY = /^phc_[A-Za-z0-9_-]{1,128}$/;
+  function projectKey(value: unknown): unknown {
+    return typeof value === 'string' && PROJECT_KEY.test(value) ? value : undefined;
+  }
+  /** The field rules: the caller's, and the project key in `token`. */
+  const rules: Readonly<Record<string, (value: unknown) => unknown>> = Object.assign(
+    {},
+    fieldRules,
+    { token: projectKey },
+  );
   const MAX_CHARS = 8 * 1024 * 1024;
   const MAX_DEPTH = 64;
   const MAX_NODES = 200000;
@@ -223,7 +238,7 @@ export function createEventGate(
         let item: unknown;
         try {
           item = record[name];
-          const rule = fieldRules && Object.hasOwn(fieldRules, name) ? fieldRules[name] : undefined;
+          const rule = Object.hasOwn(rules, name) ? rules[name] : undefined;
           // A field rule that applies replaces the general rules; `undefined` leaves them.
           const ruled = rule ? rule(item) : undefined;
           next = ruled !== undefined ? ruled : walkChild(item, depth + 1, state, name);

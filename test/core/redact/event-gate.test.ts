@@ -144,6 +144,20 @@ describe('the redaction gate on events', () => {
     expect(JSON.stringify(event)).toBe(before);
   });
 
+  it("keeps the project key posthog-js sends as each event's token, which ingestion needs", () => {
+    // A project key as PostHog issues them: `phc_` and 43 characters.
+    const key = `phc_${'aB3dE6gH9jK2mN5pQ8sT1vW4yZ7'.repeat(2).slice(0, 43)}`;
+    const event = { event: '$pageview', properties: { token: key, $lib: 'web' } };
+    expect(redactEvent(event)).toBe(event);
+    // Only a project key, only in `token`: anything else there, or the key elsewhere, goes.
+    const other = redactEvent({
+      properties: { token: 'ghp_SEKRETabcdef123', note: `key ${key}`, $set: { token: key } },
+    });
+    expect(other.properties.token).toBe(REDACTED);
+    expect(other.properties.note).toBe(`key ${REDACTED}`);
+    expect(other.properties.$set.token).toBe(key);
+  });
+
   it('gives a harmless event back as the same object', () => {
     const event = { event: 'x', properties: { texts: HARMLESS_TEXTS, n: 1, ok: true, none: null } };
     expect(redactEvent(event)).toBe(event);
