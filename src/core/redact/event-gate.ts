@@ -57,25 +57,33 @@ export function createEventGate(
    * elsewhere it is redacted like any token format.
    */
   const PROJECT_KEY = /^phc_[A-Za-z0-9_-]{1,128}$/;
-  function projectKey(value: unknown): unknown {
-    return typeof value === 'string' && PROJECT_KEY.test(value) ? value : undefined;
-  }
-  /** The field rules: the caller's, and the project key in `token`. */
-  const rules: Readonly<Record<string, (value: unknown) => unknown>> = Object.assign(
-    {},
-    fieldRules,
-    { token: projectKey },
-  );
   const MAX_CHARS = 8 * 1024 * 1024;
   const MAX_DEPTH = 64;
   const MAX_NODES = 200000;
 
   /** `"password": "x"` in JSON: the string value of a secret-named key. */
   const JSON_PAIR = /(["'])([A-Za-z_][\w.-]*)\1(\s*:\s*)(["'])((?:\\.|(?!\4)[^\\])*)\4/g;
-  /** `Authorization: …`, `X-Api-Key: …`, `secret: …`: a header or label whose name is secret. */
-  const HEADER = /(^|[\s'"{,])([A-Za-z][\w-]*)([ \t]*:[ \t]*)([^\r\n'"]+)/g;
+  /**
+   * `Authorization: …`, `X-Api-Key: …`, `secret: …`: a header or label whose name is secret. A
+   * quoted value (`password: "x"`, a YAML line or a JavaScript object in a source line) is the
+   * quoted text.
+   */
+  const HEADER =
+    /(^|[\s'"{,])([A-Za-z][\w-]*)([ \t]*:[ \t]*)("(?:\\.|[^"\\\r\n])*"?|'(?:\\.|[^'\\\r\n])*'?|[^\r\n'"]+)/g;
   /** {@link HEADER} in a text that is one URL ({@link WHOLE_URL}): the value ends at the next parameter or the fragment. */
   const HEADER_IN_URL = /(^|['"{,])([A-Za-z][\w-]*)([ \t]*:[ \t]*)([^\r\n'"&#]+)/g;
+  /**
+   * `--password x` in a text (a command line quoted in an error message): the word after a long
+   * flag whose name is secret. Not another flag, a placeholder (`--token <token>`) or a plain
+   * lower-case word (`--password requires a value`). (`--password=x` is a pair.)
+   */
+  const FLAG_WORD =
+    /(^|\s)(--[A-Za-z][\w.-]*)([ \t]+)(?![a-z]+(?:[\s.,:;!?]|$))([^\s'"<[{-][^\s'"]*)/g;
+  /**
+   * `<password>x</password>`: an XML element whose name is secret, holding text only; not HTML's
+   * `<code>` or a property list's `<key>`.
+   */
+  const XML_ELEMENT = /<([A-Za-z][\w.:-]*)>([^<]+)<\/\1>/g;
   /** `Bearer x`, `Basic x` anywhere, also percent-encoded (`Bearer%20x`). */
   const SCHEME_CREDENTIAL = /\b(bearer|basic|digest)(\s+|%20|\+)[A-Za-z0-9\-._~+/=:]{6,}/gi;
   /**
@@ -84,7 +92,17 @@ export function createEventGate(
    * matched, not looked behind, so that browsers without lookbehind (Safari before 16.4) parse
    * the boot script. (A URL inside a query value, percent-encoded, is read by {@link redactEncoded}.)
    */
-  const PAIR_NAME = /(^|[?&#;,\s'"({[/:+])([A-Za-z_][\w.\-[\]%]*?)=/g;
+  const PAIR_NAME = /(^|[?&#;,\s'"({[/:+-])([A-Za-z_][\w.\-[\]%]*?)([ \t]*)=([ \t]*)/g;
+  /** A quoted value: its text (group 2) to the closing quote, or the end of the line. */
+  const QUOTED = /(["'])((?:\\.|(?!\1)[^\\\r\n])*)/y;
+  /**
+   * An error code under a name ending in `code` (`code: 'ECONNREFUSED'`, `"code":
+   * "invalid_api_key"`, `status_code=500`): an identifier or an HTTP status, kept. A one-time
+   * code is random or longer (`code=4f8e2a…`, `code=123456`), and goes.
+   */
+  function isErrorCode(name: string, value: string): boolean {
+    return /code$/i.test(name) && /^(?:[A-Za-z]+(?:_[A-Za-z0-9]+)*|\d{1,3})$/.test(value);
+  }
   /** Where a pair's value ends. */
   const VALUE_END = /[\s&;'"<>]/g;
   /**
@@ -94,20 +112,39 @@ export function createEventGate(
   const WHOLE_URL = /^(?:[a-z][a-z\d+.-]*:\/\/|\/)\S*$/i;
   const URL_VALUE_END = /[&#]/g;
 
-  /** Redacts the value of every secret-named pair; values of other pairs are read on. */
+  /**
+   * Redacts the value of every secret-named pair; values of other pairs are read on. A value in
+   * quotes is the quoted text (`password="x"`, not in a text that is one URL). With spaces around
+   * the `=`, a pair counts only when its value is quoted: `token = getToken()` in
+   * a source line is code, and `token == x` compares.
+   */
   function redactPairs(text: string): string {
-    const ends = WHOLE_URL.test(text) ? URL_VALUE_END : VALUE_END;
+    const whole = WHOLE_URL.test(text);
+    const ends = whole ? URL_VALUE_END : VALUE_END;
     let out = '';
     let copied = 0;
     PAIR_NAME.lastIndex = 0;
     let match = PAIR_NAME.exec(text);
     while (match !== null) {
-      const start = match.index + match[0].length;
-      if (isSecretName(match[2] || '')) {
-        ends.lastIndex = start;
-        const end = ends.exec(text);
-        const stop = end === null ? text.length : end.index;
-        if (stop > start && text.slice(start, stop) !== REDACTED) {
+      let start = match.index + match[0].length;
+      const spaced = match[3] !== '' || match[4] !== '';
+      const quoted = !whole && (text.charAt(start) === '"' || text.charAt(start) === "'");
+      if (isSecretName(match[2] || '') && (quoted || !spaced)) {
+        let stop: number;
+        if (quoted) {
+          QUOTED.lastIndex = start;
+          const found = QUOTED.exec(text);
+          start += 1;
+          stop = start + (found === null ? 0 : (found[2] || '').length);
+        } else {
+          ends.lastIndex = start;
+          const end = ends.exec(text);
+          stop = end === null ? text.length : end.index;
+        }
+        const value = text.slice(start, stop);
+        // In a query (`?code=abc`) a code is OAuth's: no error code is kept there.
+        const query = whole || /[?&#;]/.test(match[1] || '');
+        if (stop > start && value !== REDACTED && (query || !isErrorCode(match[2] || '', value))) {
           out += text.slice(copied, start) + REDACTED;
           copied = stop;
         }
@@ -155,8 +192,17 @@ export function createEventGate(
   }
 
   /** The replacements of {@link redactString}'s rules, made once rather than on every call. */
-  function jsonPair(whole: string, q: string, name: string, colon: string, vq: string): string {
-    return isSecretName(name) ? q + name + q + colon + vq + REDACTED + vq : whole;
+  function jsonPair(
+    whole: string,
+    q: string,
+    name: string,
+    colon: string,
+    vq: string,
+    value: string,
+  ): string {
+    return isSecretName(name) && !isErrorCode(name, value)
+      ? q + name + q + colon + vq + REDACTED + vq
+      : whole;
   }
   function header(
     whole: string,
@@ -167,10 +213,25 @@ export function createEventGate(
   ): string {
     // A URL after the label (`…credentials: https://u:p@h/`) has its own rules.
     if (!isSecretName(name) || /^[a-z][a-z\d+.-]*:\/\//i.test(value)) return whole;
-    return before + name + colon + REDACTED;
+    // A quoted value keeps its quotes.
+    const quote = /^["']/.test(value) ? value.charAt(0) : '';
+    const bare = quote ? value.slice(1, value.endsWith(quote) ? -1 : undefined) : value;
+    return !bare || isErrorCode(name, bare.trim())
+      ? whole
+      : before + name + colon + quote + REDACTED + quote;
   }
   function credential(_whole: string, scheme: string, space: string): string {
     return scheme + space + REDACTED;
+  }
+  function flagWord(whole: string, before: string, flag: string, space: string): string {
+    return isSecretName(flag) && !/^--no-/i.test(flag) ? before + flag + space + REDACTED : whole;
+  }
+  function xmlElement(whole: string, name: string): string {
+    const local = name.slice(name.lastIndexOf(':') + 1);
+    return isSecretName(local) && !/^(?:code|key)$/i.test(local)
+      ? // biome-ignore lint/style/useTemplate: compiled for the boot script's browsers, a template is longer.
+        '<' + name + '>' + REDACTED + '</' + name + '>'
+      : whole;
   }
 
   /** The secrets of one string replaced by the marker; the string itself when none. */
@@ -183,6 +244,8 @@ export function createEventGate(
         .replace(WHOLE_URL.test(out) ? HEADER_IN_URL : HEADER, header);
     }
     out = out.replace(SCHEME_CREDENTIAL, credential);
+    if (out.indexOf('--') !== -1) out = out.replace(FLAG_WORD, flagWord);
+    if (out.indexOf('</') !== -1) out = out.replace(XML_ELEMENT, xmlElement);
     if (out.indexOf('=') !== -1) out = redactPairs(out);
     if ((level || 0) < 4 && out.indexOf('%') !== -1) out = redactEncoded(out, level || 0);
     return out === text ? text : out;
@@ -238,9 +301,14 @@ export function createEventGate(
         let item: unknown;
         try {
           item = record[name];
-          const rule = Object.hasOwn(rules, name) ? rules[name] : undefined;
+          const rule = fieldRules && Object.hasOwn(fieldRules, name) ? fieldRules[name] : undefined;
           // A field rule that applies replaces the general rules; `undefined` leaves them.
-          const ruled = rule ? rule(item) : undefined;
+          const ruled =
+            name === 'token' && typeof item === 'string' && PROJECT_KEY.test(item)
+              ? item
+              : rule
+                ? rule(item)
+                : undefined;
           next = ruled !== undefined ? ruled : walkChild(item, depth + 1, state, name);
         } catch (_unreadable) {
           next = DROP;

@@ -27,11 +27,12 @@ export function createUrlRedaction(): UrlRedaction {
    * (`accesstoken`), `secret`, `password`, `passwd`, `passphrase`,
    * `credential(s)`, `key` and the common `…key` compounds (`apikey`,
    * `privatekey`; not `monkey`), `auth`, `authorization`, `pass`, `pwd`, `pw`,
-   * `code`, `otp`, `pin`, `hmac`, `jwt`, `cookie`, `session`, `sid`, `signature`, `sig`, `dsn`,
+   * `code`, `otp`, `pin`, `passcode`, `hmac`, `jwt`, `cookie`, `session`, `sid`, `…sessionid`
+   * (`jsessionid`), `…sessid` (`phpsessid`), `samlresponse`, `signature`, `sig`, `dsn`,
    * `bearer`, `verifier`, `ticket`, `pat`.
    */
   const SECRET_WORD =
-    /^(?:[a-z]*(?:token|secret|password|passwd|passphrase|credentials?)|(?:api|access|secret|private|master|auth|account|client|app|signing|encryption|license|session|storage|consumer|subscription|ssh)?key|auth|authorization|oauth|pass|pwd|pw|code|otp|totp|pin|hmac|jwt|cookie|session|sessionid|sid|signature|sig|dsn|bearer|verifier|ticket|pat)$/;
+    /^(?:[a-z]*(?:token|secret|password|passwd|passphrase|credentials?)|(?:api|access|secret|private|master|auth|account|client|app|signing|encryption|license|session|storage|consumer|subscription|ssh)?key|auth|authorization|oauth|pass|pwd|pw|code|otp|totp|pin|hmac|jwt|cookie|session|[a-z]*sessionid|[a-z]*sessid|passcode|samlresponse|sid|signature|sig|dsn|bearer|verifier|ticket|pat)$/;
 
   /**
    * A last word that makes the name about a secret rather than the secret

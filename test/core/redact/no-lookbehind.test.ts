@@ -26,7 +26,7 @@ const lookbehindUrl = withPattern(createUrlRedaction, [
   ['(^|[^A-Za-z0-9])(?:', '(?<![A-Za-z0-9])()(?:'],
 ]) as () => UrlRedaction;
 const lookbehindGate = withPattern(createEventGate, [
-  ['/(^|[?&#;,\\s\'"({[/:+])(', '/(?<=^|[?&#;,\\s\'"({[/:+])()('],
+  ['/(^|[?&#;,\\s\'"({[/:+-])(', '/(?<=^|[?&#;,\\s\'"({[/:+-])()('],
 ]);
 
 const url = createUrlRedaction();
