@@ -64,14 +64,19 @@ export function createEventGate(
   /** `"password": "x"` in JSON: the string value of a secret-named key. */
   const JSON_PAIR = /(["'])([A-Za-z_][\w.-]*)\1(\s*:\s*)(["'])((?:\\.|(?!\4)[^\\])*)\4/g;
   /**
-   * `Authorization: …`, `X-Api-Key: …`, `secret: …`: a header or label whose name is secret. A
-   * quoted value (`password: "x"`, a YAML line or a JavaScript object in a source line) is the
-   * quoted text.
+   * `Authorization: …`, `X-Api-Key: …`, `secret: …`: the name of a header or label (group 2) and
+   * its colon; {@link HEADER_VALUE} reads the value. The spaces after the colon are not matched,
+   * so that a label (`Error: password: x`) does not hide the header after it.
    */
-  const HEADER =
-    /(^|[\s'"{,])([A-Za-z][\w-]*)([ \t]*:[ \t]*)("(?:\\.|[^"\\\r\n])*"?|'(?:\\.|[^'\\\r\n])*'?|[^\r\n'"]+)/g;
-  /** {@link HEADER} in a text that is one URL ({@link WHOLE_URL}): the value ends at the next parameter or the fragment. */
-  const HEADER_IN_URL = /(^|['"{,])([A-Za-z][\w-]*)([ \t]*:[ \t]*)([^\r\n'"&#]+)/g;
+  const HEADER = /(^|[\s'"{,])([A-Za-z][\w-]*)[ \t]*:/g;
+  /**
+   * A header's value after its colon: a quoted value (`password: "x"`, a YAML line or a
+   * JavaScript object in a source line) is the quoted text; otherwise to the end of the line or
+   * a quote.
+   */
+  const HEADER_VALUE = /([ \t]*)((["'])(?:\\.|(?!\3)[^\\\r\n])*\3?|[^\r\n'"]+)/y;
+  /** {@link HEADER_VALUE} in a text that is one URL ({@link WHOLE_URL}): to the next parameter or the fragment. */
+  const HEADER_VALUE_IN_URL = /()([^'"&#]+)/y;
   /**
    * `--password x` in a text (a command line quoted in an error message): the word after a long
    * flag whose name is secret. Not another flag, a placeholder (`--token <token>`) or a plain
@@ -79,11 +84,6 @@ export function createEventGate(
    */
   const FLAG_WORD =
     /(^|\s)(--[A-Za-z][\w.-]*)([ \t]+)(?![a-z]+(?:[\s.,:;!?]|$))([^\s'"<[{-][^\s'"]*)/g;
-  /**
-   * `<password>x</password>`: an XML element whose name is secret, holding text only; not HTML's
-   * `<code>` or a property list's `<key>`.
-   */
-  const XML_ELEMENT = /<([A-Za-z][\w.:-]*)>([^<]+)<\/\1>/g;
   /** `Bearer x`, `Basic x` anywhere, also percent-encoded (`Bearer%20x`). */
   const SCHEME_CREDENTIAL = /\b(bearer|basic|digest)(\s+|%20|\+)[A-Za-z0-9\-._~+/=:]{6,}/gi;
   /**
@@ -93,8 +93,6 @@ export function createEventGate(
    * the boot script. (A URL inside a query value, percent-encoded, is read by {@link redactEncoded}.)
    */
   const PAIR_NAME = /(^|[?&#;,\s'"({[/:+-])([A-Za-z_][\w.\-[\]%]*?)([ \t]*)=([ \t]*)/g;
-  /** A quoted value: its text (group 2) to the closing quote, or the end of the line. */
-  const QUOTED = /(["'])((?:\\.|(?!\1)[^\\\r\n])*)/y;
   /**
    * An error code under a name ending in `code` (`code: 'ECONNREFUSED'`, `"code":
    * "invalid_api_key"`, `status_code=500`): an identifier or an HTTP status, kept. A one-time
@@ -132,10 +130,13 @@ export function createEventGate(
       if (isSecretName(match[2] || '') && (quoted || !spaced)) {
         let stop: number;
         if (quoted) {
-          QUOTED.lastIndex = start;
-          const found = QUOTED.exec(text);
+          // The quoted text, to its closing quote or the end of the line.
+          HEADER_VALUE.lastIndex = start;
+          const found = HEADER_VALUE.exec(text);
+          const value = found === null ? '' : found[2] || '';
           start += 1;
-          stop = start + (found === null ? 0 : (found[2] || '').length);
+          stop =
+            start + value.length - (value.length > 1 && value.endsWith(value.charAt(0)) ? 2 : 1);
         } else {
           ends.lastIndex = start;
           const end = ends.exec(text);
@@ -143,7 +144,8 @@ export function createEventGate(
         }
         const value = text.slice(start, stop);
         // In a query (`?code=abc`) a code is OAuth's: no error code is kept there.
-        const query = whole || /[?&#;]/.test(match[1] || '');
+        const query =
+          whole || /[?&#;]/.test(text.charAt(match.index + (match[1] || '').length - 1));
         if (stop > start && value !== REDACTED && (query || !isErrorCode(match[2] || '', value))) {
           out += text.slice(copied, start) + REDACTED;
           copied = stop;
@@ -204,21 +206,38 @@ export function createEventGate(
       ? q + name + q + colon + vq + REDACTED + vq
       : whole;
   }
-  function header(
-    whole: string,
-    before: string,
-    name: string,
-    colon: string,
-    value: string,
-  ): string {
-    // A URL after the label (`…credentials: https://u:p@h/`) has its own rules.
-    if (!isSecretName(name) || /^[a-z][a-z\d+.-]*:\/\//i.test(value)) return whole;
-    // A quoted value keeps its quotes.
-    const quote = /^["']/.test(value) ? value.charAt(0) : '';
-    const bare = quote ? value.slice(1, value.endsWith(quote) ? -1 : undefined) : value;
-    return !bare || isErrorCode(name, bare.trim())
-      ? whole
-      : before + name + colon + quote + REDACTED + quote;
+  /** Redacts the value of every secret-named header (see {@link HEADER}). */
+  function redactHeaders(text: string): string {
+    // (In a text that is one URL, a name can follow only a quote, `{` or `,`: it has no space.)
+    const names = HEADER;
+    const values = WHOLE_URL.test(text) ? HEADER_VALUE_IN_URL : HEADER_VALUE;
+    let out = '';
+    let copied = 0;
+    names.lastIndex = 0;
+    let match = names.exec(text);
+    while (match !== null) {
+      const name = match[2] || '';
+      values.lastIndex = match.index + match[0].length;
+      const found = isSecretName(name) ? values.exec(text) : null;
+      const value = found === null ? '' : found[2] || '';
+      // A quoted value keeps its quotes.
+      const quote = /^["']/.test(value) ? value.charAt(0) : '';
+      const bare = quote ? value.slice(1, value.endsWith(quote) ? -1 : undefined) : value;
+      // A URL after the label (`…credentials: https://u:p@h/`) has its own rules.
+      if (
+        found !== null &&
+        bare !== '' &&
+        !/^[a-z][a-z\d+.-]*:\/\//i.test(value) &&
+        !isErrorCode(name, bare.trim())
+      ) {
+        const start = found.index + (found[1] || '').length;
+        out += text.slice(copied, start) + quote + REDACTED + quote;
+        copied = start + value.length;
+        names.lastIndex = copied;
+      }
+      match = names.exec(text);
+    }
+    return copied === 0 ? text : out + text.slice(copied);
   }
   function credential(_whole: string, scheme: string, space: string): string {
     return scheme + space + REDACTED;
@@ -226,26 +245,13 @@ export function createEventGate(
   function flagWord(whole: string, before: string, flag: string, space: string): string {
     return isSecretName(flag) && !/^--no-/i.test(flag) ? before + flag + space + REDACTED : whole;
   }
-  function xmlElement(whole: string, name: string): string {
-    const local = name.slice(name.lastIndexOf(':') + 1);
-    return isSecretName(local) && !/^(?:code|key)$/i.test(local)
-      ? // biome-ignore lint/style/useTemplate: compiled for the boot script's browsers, a template is longer.
-        '<' + name + '>' + REDACTED + '</' + name + '>'
-      : whole;
-  }
-
   /** The secrets of one string replaced by the marker; the string itself when none. */
   function redactString(text: string, level?: number): string {
     if (text.length < 4) return text;
     let out = url.redactUserinfo(url.redactTokenValues(text));
-    if (out.indexOf(':') !== -1) {
-      out = out
-        .replace(JSON_PAIR, jsonPair)
-        .replace(WHOLE_URL.test(out) ? HEADER_IN_URL : HEADER, header);
-    }
+    if (out.indexOf(':') !== -1) out = redactHeaders(out.replace(JSON_PAIR, jsonPair));
     out = out.replace(SCHEME_CREDENTIAL, credential);
     if (out.indexOf('--') !== -1) out = out.replace(FLAG_WORD, flagWord);
-    if (out.indexOf('</') !== -1) out = out.replace(XML_ELEMENT, xmlElement);
     if (out.indexOf('=') !== -1) out = redactPairs(out);
     if ((level || 0) < 4 && out.indexOf('%') !== -1) out = redactEncoded(out, level || 0);
     return out === text ? text : out;

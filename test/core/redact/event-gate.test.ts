@@ -275,6 +275,62 @@ describe('the redaction gate, by property', () => {
     );
   });
 
+  it('redacts the quoted value of a secret name however the pair is written, and keeps other names', () => {
+    const separator = fc.constantFrom(':', ': ', ' : ', '=', ' = ', '\t=\t');
+    const before = fc.constantFrom('', '  ', 'config:\n  ', '{ ', 'x, ', 'login failed: ');
+    const quote = fc.constantFrom('"', "'");
+    fc.assert(
+      fc.property(
+        before,
+        fc.constantFrom('password', 'api_key', 'clientSecret', 'DB_PASS', 'auth_token', 'pwd'),
+        separator,
+        quote,
+        fc.stringMatching(/^[A-Za-z0-9!#$%&()*+,./:;<=>?@^_`{|}~ -]{0,24}$/),
+        (start, name, sep, q, rest) => {
+          const text = `${start}${name}${sep}${q}SEKRET${rest}${q} tail`;
+          const out = redactText(text);
+          expect(out).not.toContain('SEKRET');
+          expect(out).toContain(`${start}${name}${sep}${q}${REDACTED}${q}`);
+          expect(out.endsWith(' tail')).toBe(true);
+        },
+      ),
+      { numRuns: 300 },
+    );
+    fc.assert(
+      fc.property(
+        before,
+        fc.constantFrom('title', 'label', 'page', 'sort', 'user', 'placeholder'),
+        separator,
+        quote,
+        fc.stringMatching(/^[a-z0-9 ]{0,20}$/),
+        (start, name, sep, q, value) => {
+          const text = `${start}${name}${sep}${q}${value}${q} tail`;
+          expect(redactText(text)).toBe(text);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('redacts the word after a secret flag in a message, but not a plain word or a placeholder', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom('Command failed: ', 'Command failed with exit code 1: ', 'spawn '),
+        fc.constantFrom('--password', '--token', '--api-key', '--client-secret'),
+        fc.stringMatching(/^[A-Za-z0-9!#$%&()*+,./:;=?@^_`|~-]{0,16}$/),
+        (start, flag, rest) => {
+          const out = redactText(`${start}tool ${flag} SEKRET${rest} --host db`);
+          expect(out).not.toContain('SEKRET');
+          expect(out).toBe(`${start}tool ${flag} ${REDACTED} --host db`);
+        },
+      ),
+      { numRuns: 300 },
+    );
+    for (const text of ['Error: --password requires a value', 'usage: app --token <token>']) {
+      expect(redactText(text)).toBe(text);
+    }
+  });
+
   it('gives a harmless event back byte for byte', () => {
     fc.assert(
       fc.property(eventOf(harmlessString), (event) => {
