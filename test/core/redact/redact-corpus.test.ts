@@ -182,6 +182,13 @@ describe('property: the redactors on arbitrary input', () => {
       // Token-shaped host labels, each of which asks where its URL's `//` is.
       `https://${'sk-aaaaaa.a '.repeat(85_000)}`,
       `https://${'sk-aaaaaa.b/'.repeat(85_000)}`,
+      // Quoted values left open, labels before headers, secret flags one after another.
+      'a:"'.repeat(330_000),
+      'password="'.repeat(100_000),
+      "token='".repeat(140_000),
+      'password:\t"x\\"'.repeat(70_000),
+      ' a: a:'.repeat(170_000),
+      '--password '.repeat(90_000),
     ];
     for (const input of inputs) {
       const started = performance.now();
