@@ -92,7 +92,7 @@ export function createEventGate(
    * matched, not looked behind, so that browsers without lookbehind (Safari before 16.4) parse
    * the boot script. (A URL inside a query value, percent-encoded, is read by {@link redactEncoded}.)
    */
-  const PAIR_NAME = /(^|[?&#;,\s'"({[/:+-])([A-Za-z_][\w.\-[\]%]*?)([ \t]*)=([ \t]*)/g;
+  const PAIR_NAME = /(^|[?&#;,\s'"({[/:+-])([A-Za-z_][\w.\-[\]%]*?)([ \t]*)=/g;
   /**
    * An error code under a name ending in `code` (`code: 'ECONNREFUSED'`, `"code":
    * "invalid_api_key"`, `status_code=500`): an identifier or an HTTP status, kept. A one-time
@@ -124,8 +124,12 @@ export function createEventGate(
     PAIR_NAME.lastIndex = 0;
     let match = PAIR_NAME.exec(text);
     while (match !== null) {
-      let start = match.index + match[0].length;
-      const spaced = match[3] !== '' || match[4] !== '';
+      const equals = match.index + match[0].length;
+      let start = equals;
+      // The spaces after the `=` are read here, not matched, so that the name of the next pair
+      // may start after them.
+      while (text.charAt(start) === ' ' || text.charAt(start) === '\t') start += 1;
+      const spaced = match[3] !== '' || start !== equals;
       const quoted = !whole && (text.charAt(start) === '"' || text.charAt(start) === "'");
       if (isSecretName(match[2] || '') && (quoted || !spaced)) {
         let stop: number;
@@ -152,7 +156,7 @@ export function createEventGate(
         }
         PAIR_NAME.lastIndex = Math.max(stop, start);
       } else {
-        PAIR_NAME.lastIndex = start;
+        PAIR_NAME.lastIndex = equals;
       }
       match = PAIR_NAME.exec(text);
     }
