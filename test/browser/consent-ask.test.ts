@@ -8,6 +8,7 @@ import { posthogUser } from '../../src/user/index.js';
 import { waitForPosthog } from '../helpers/browser.js';
 import { useBrowserSite } from '../helpers/browser-site.js';
 import type { CapturedEvent } from '../helpers/capture-server.js';
+import { TEST_PROJECT_KEY } from '../helpers/client.js';
 
 const USER = { id: 'u-consent-ada', email: 'ada.consent@example.com', name: 'Ada Consent' };
 
@@ -149,10 +150,10 @@ describe("consent 'ask', in Chromium with the real posthog-js and posthog-node",
       );
       await expect
         .poll(async () => (await p.context().cookies()).map((c) => `${c.name}=${c.value}`))
-        .toEqual(expect.arrayContaining(['__ph_opt_in_out_phc_test=1']));
+        .toEqual(expect.arrayContaining([`__ph_opt_in_out_${TEST_PROJECT_KEY}=1`]));
       await expect
         .poll(async () => (await p.context().cookies()).map((c) => c.name))
-        .toContain('ph_phc_test_posthog');
+        .toContain(`ph_${TEST_PROJECT_KEY}_posthog`);
       // posthog-js uploads a recording once the visitor interacts with the page.
       for (const x of [20, 60, 100]) await p.mouse.click(x, 20);
       await site.capture.waitForEvents(1, (e) => e.event === '$snapshot', 20_000);
@@ -174,12 +175,12 @@ describe("consent 'ask', in Chromium with the real posthog-js and posthog-node",
       // Refusing: back to nothing stored but the refusal, for good.
       await p.evaluate(() => (globalThis as unknown as PosthogGlobal).posthog.opt_out_capturing());
       await settle(p, 500);
-      expect(await storedByPosthog(p)).toEqual(['cookie __ph_opt_in_out_phc_test=0']);
+      expect(await storedByPosthog(p)).toEqual([`cookie __ph_opt_in_out_${TEST_PROJECT_KEY}=0`]);
       for (const n of ['6', '7']) {
         await p.goto(`${site.url}/page/${n}`);
         await waitForPosthog(p);
         await settle(p);
-        expect(await storedByPosthog(p)).toEqual(['cookie __ph_opt_in_out_phc_test=0']);
+        expect(await storedByPosthog(p)).toEqual([`cookie __ph_opt_in_out_${TEST_PROJECT_KEY}=0`]);
       }
       expect((await p.goto(`${site.url}/boom?n=refused`))?.status()).toBe(500);
       expectPersonless(await serverException('GET', 'refused'));
@@ -194,7 +195,7 @@ describe("consent 'ask', in Chromium with the real posthog-js and posthog-node",
       await waitForPosthog(p);
       await expect
         .poll(async () => (await p.context().cookies()).map((c) => `${c.name}=${c.value}`))
-        .toEqual(expect.arrayContaining(['__ph_opt_in_out_phc_test=1']));
+        .toEqual(expect.arrayContaining([`__ph_opt_in_out_${TEST_PROJECT_KEY}=1`]));
       await expect
         .poll(() =>
           p.evaluate(() => (globalThis as unknown as PosthogGlobal).posthog.get_distinct_id()),
@@ -236,8 +237,8 @@ describe("consent 'ask', in Chromium with the real posthog-js and posthog-node",
         await p.evaluate(() => (globalThis as unknown as PosthogGlobal).posthog.get_distinct_id()),
       ).not.toBe(USER.id);
       const cookies = (await p.context().cookies()).map((c) => `${c.name}=${c.value}`);
-      expect(cookies).toContain('__ph_opt_in_out_phc_test=1');
-      expect(cookies.some((c) => c.startsWith('ph_phc_test_posthog='))).toBe(true);
+      expect(cookies).toContain(`__ph_opt_in_out_${TEST_PROJECT_KEY}=1`);
+      expect(cookies.some((c) => c.startsWith(`ph_${TEST_PROJECT_KEY}_posthog=`))).toBe(true);
       expect(posthogEvents((e) => e.event === '$opt_in')).toHaveLength(optIns);
     });
   }, 90_000);

@@ -6,6 +6,7 @@ import { posthogSnippet } from '../../src/snippet/posthog-snippet.js';
 import { posthogUser } from '../../src/user/index.js';
 import { waitForPosthog } from '../helpers/browser.js';
 import { useBrowserSite } from '../helpers/browser-site.js';
+import { TEST_PROJECT_KEY } from '../helpers/client.js';
 
 const PAGE = '<!DOCTYPE html><html><head><title>p</title></head><body><p>page</p></body></html>';
 
@@ -56,7 +57,7 @@ describe('the browser and the server agree on who and which session', () => {
       // posthog-js keeps its state in the ph_<key>_posthog cookie, which a navigation sends.
       await expect
         .poll(async () => (await page.context().cookies()).map((c) => c.name))
-        .toContain('ph_phc_test_posthog');
+        .toContain(`ph_${TEST_PROJECT_KEY}_posthog`);
       const response = await page.goto(`${site.url}/boom`);
       expect(response?.status()).toBe(500);
       await site.client.flush();

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { posthogSnippet } from '../../src/snippet/posthog-snippet.js';
 import { waitForPosthog } from '../helpers/browser.js';
 import { CONSENT_DELIVERIES, useBrowserSite } from '../helpers/browser-site.js';
+import { TEST_PROJECT_KEY } from '../helpers/client.js';
 
 const XSS_PAYLOADS = [
   '</script><script>window.__xss=1</script>',
@@ -30,8 +31,8 @@ function encodeUser(user: { id: string; email: string; name: string }): string {
   return Buffer.from(JSON.stringify(user)).toString('base64url');
 }
 
-/** posthog-js's consent cookie saying yes, for the test client's key (`phc_test`). */
-const ACCEPTED = '__ph_opt_in_out_phc_test=1';
+/** posthog-js's consent cookie saying yes, for the test client's key. */
+const ACCEPTED = `__ph_opt_in_out_${TEST_PROJECT_KEY}=1`;
 
 // Once per consent mode: in `ask`, a visitor who has accepted (posthog-js's consent cookie says
 // yes) gets the identity through the same escaping as in `granted`, with the same results

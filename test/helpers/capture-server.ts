@@ -34,6 +34,11 @@ export interface CaptureServer {
   readonly port: number;
   readonly events: CapturedEvent[];
   readonly requests: CapturedRequest[];
+  /**
+   * Events refused as PostHog's ingestion refuses them (HTTP 401): a posthog-js event whose
+   * `token` is not a project key (`phc_…`), such as one a redaction step rewrote.
+   */
+  readonly refused: CapturedEvent[];
   /** TCP connections accepted so far. */
   readonly connections: number;
   mode: CaptureMode;
@@ -83,6 +88,7 @@ export async function startCaptureServer(
   initial: Partial<Pick<CaptureServer, 'mode' | 'flags'>> & { readonly replay?: boolean } = {},
 ): Promise<CaptureServer> {
   const events: CapturedEvent[] = [];
+  const refused: CapturedEvent[] = [];
   const requests: CapturedRequest[] = [];
   const sockets = new Set<Socket>();
   const waiters = new Set<() => void>();
@@ -165,7 +171,24 @@ export async function startCaptureServer(
         );
         return;
       }
-      for (const event of eventsOf(path, body)) {
+      const arrived = eventsOf(path, body);
+      // posthog-js sends the project key as each event's `token`; ingestion needs a real one.
+      const badToken = arrived.some(
+        (event) =>
+          event.properties !== null &&
+          typeof event.properties === 'object' &&
+          'token' in event.properties &&
+          !/^phc_[A-Za-z0-9_-]+$/.test(String(event.properties.token)),
+      );
+      if (badToken) {
+        refused.push(...arrived);
+        for (const wake of waiters) wake();
+        res
+          .writeHead(401)
+          .end(JSON.stringify({ type: 'authentication_error', code: 'invalid_api_key' }));
+        return;
+      }
+      for (const event of arrived) {
         // posthog-js sends the distinct id inside the properties
         event.distinct_id ??= event.properties?.distinct_id;
         events.push(event);
@@ -187,6 +210,7 @@ export async function startCaptureServer(
     url: `http://127.0.0.1:${port}`,
     port,
     events,
+    refused,
     requests,
     get connections() {
       return connections;
@@ -219,7 +243,7 @@ export async function startCaptureServer(
           waiters.delete(check);
           reject(
             new Error(
-              `waited ${timeoutMs} ms for ${count} event(s); got ${events.filter(filter).length}: ${JSON.stringify(events.map((e) => e.event))}`,
+              `waited ${timeoutMs} ms for ${count} event(s); got ${events.filter(filter).length}: ${JSON.stringify(events.map((e) => e.event))}${refused.length ? `; refused for their token (as ingestion would): ${JSON.stringify(refused.map((e) => [e.event, e.properties?.token]))}` : ''}`,
             ),
           );
         }, timeoutMs);

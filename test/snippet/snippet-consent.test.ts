@@ -7,7 +7,7 @@ import { isPrivateToUser } from '../../src/core/http/shared-cache.js';
 import { posthogSnippet } from '../../src/snippet/posthog-snippet.js';
 import { OWNED_BROWSER_OPTIONS } from '../../src/snippet/render.js';
 import { posthogUser } from '../../src/user/index.js';
-import { enabledClient } from '../helpers/client.js';
+import { enabledClient, TEST_PROJECT_KEY } from '../helpers/client.js';
 import { bootUrlOf, PAGE, snippetIdentityOf } from '../helpers/html.js';
 
 const clients = Object.fromEntries(
@@ -20,8 +20,8 @@ afterAll(() => Promise.all(Object.values(clients).map((c) => c.shutdown(100))));
 
 const CONSENT = {
   none: undefined,
-  yes: '__ph_opt_in_out_phc_test=1',
-  no: '__ph_opt_in_out_phc_test=0',
+  yes: `__ph_opt_in_out_${TEST_PROJECT_KEY}=1`,
+  no: `__ph_opt_in_out_${TEST_PROJECT_KEY}=0`,
 } as const;
 
 /** A page served to a logged-in user, with the app's `Cache-Control` (none when undefined). */

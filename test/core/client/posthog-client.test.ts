@@ -9,7 +9,7 @@ import {
   closedPort,
   startCaptureServer,
 } from '../../helpers/capture-server.js';
-import { enabledClient, fakeRequest } from '../../helpers/client.js';
+import { enabledClient, fakeRequest, TEST_PROJECT_KEY } from '../../helpers/client.js';
 import { recordingLogger } from '../../helpers/logger.js';
 
 let server: CaptureServer;
@@ -226,7 +226,7 @@ describe('PosthogClient when enabled', () => {
   it('adds the standard request properties, with the session from the posthog-js cookie', async () => {
     const { client } = enabledClient(server.url);
     const now = Date.now();
-    const cookie = `ph_phc_test_posthog=${encodeURIComponent(
+    const cookie = `ph_${TEST_PROJECT_KEY}_posthog=${encodeURIComponent(
       JSON.stringify({ distinct_id: 'anon-c', $sesid: [now, 'sess-c', now] }),
     )}`;
     client.captureException(new Error('with cookie'), {
