@@ -56,7 +56,7 @@ export function createEventGate(
    * each event's `token`, which ingestion needs to accept the event. Kept in a `token` field;
    * elsewhere it is redacted like any token format.
    */
-  const PROJECT_KEY = /^phc_[A-Za-z0-9_-]{1,128}$/;
+  const PROJECT_KEY = /^phc_[\w-]+$/;
   const MAX_CHARS = 8 * 1024 * 1024;
   const MAX_DEPTH = 64;
   const MAX_NODES = 200000;
@@ -82,8 +82,7 @@ export function createEventGate(
    * flag whose name is secret. Not another flag, a placeholder (`--token <token>`) or a plain
    * lower-case word (`--password requires a value`). (`--password=x` is a pair.)
    */
-  const FLAG_WORD =
-    /(^|\s)(--[A-Za-z][\w.-]*)([ \t]+)(?![a-z]+(?:[\s.,:;!?]|$))([^\s'"<[{-][^\s'"]*)/g;
+  const FLAG_WORD = /(^|\s)(--[A-Za-z][\w.-]*)([ \t]+)(?![a-z]+\b)([^\s'"<[{-][^\s'"]*)/g;
   /** `Bearer x`, `Basic x` anywhere, also percent-encoded (`Bearer%20x`). */
   const SCHEME_CREDENTIAL = /\b(bearer|basic|digest)(\s+|%20|\+)[A-Za-z0-9\-._~+/=:]{6,}/gi;
   /**
