@@ -112,7 +112,7 @@ export const ENV = {
     default: undefined,
     defaultText: 'unset',
     meaning:
-      "The on/off switch: your project's public key (phc_...). Unset = everything off, no sockets. A personal or secret key (phx_..., phs_...) is refused: the package stays off.",
+      "The on/off switch: your project's public key (phc_...). Unset = everything off, no sockets. A personal or secret key (phx_..., phs_...), or another service's secret (sk-..., ghp_..., AKIA...), is refused: the package stays off. Another value not shaped like phc_... is used with a warning.",
     readBy: ['library', 'reference app', 'inspector'],
   },
   POSTHOG_HOST: {

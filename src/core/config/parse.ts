@@ -4,7 +4,7 @@
  * reports one warning naming the source, the value and the default used.
  * No `process.env` here: the caller hands the values in.
  */
-import { redactUrl } from '../redact/redact.js';
+import { redactText, redactUrl } from '../redact/redact.js';
 import { isPositiveInteger } from './option-rules.js';
 
 /** Where a value came from, for warnings: `POSTHOG_REPLAY` or `option replay`. */
@@ -180,8 +180,10 @@ export type ApiKeyReading =
 
 /**
  * The project API key (`phc_…`): trimmed, quotes stripped with a warning. A personal or secret
- * key (`phx_…`, `phs_…`) is refused: it would be published in every page, so the package
- * stays off, with one error naming the source and never the key.
+ * key (`phx_…`, `phs_…`), or a value the redaction takes for a secret (another service's key,
+ * `sk-…`, `ghp_…`, `AKIA…`, a JWT), is refused: it would be published in every page, so the
+ * package stays off, with one error naming the source and never the key. Any other value not
+ * shaped like a project key is used, with a warning.
  */
 export function parseApiKey(source: Source, raw: string | undefined, warn: Warn): ApiKeyReading {
   if (raw === undefined) return { key: undefined };
@@ -192,6 +194,20 @@ export function parseApiKey(source: Source, raw: string | undefined, warn: Warn)
       key: undefined,
       refused: `${source} holds a personal or secret API key (${key.slice(0, 4)}…), which would be published to every visitor: express-posthog stays off. Use the project API key (phc_…) from your PostHog project settings; a secret key for local flag evaluation belongs in POSTHOG_SECRET_KEY.`,
     };
+  }
+  // (A quote left at one end is not a secret: the warning below names the value's shape.)
+  if (!/^["'`]?phc_/i.test(key) && redactText(key) !== key) {
+    return {
+      key: undefined,
+      refused: `${source} holds what looks like a secret of another service (${key.slice(0, 3)}…), which would be published to every visitor: express-posthog stays off. Use the project API key (phc_…) from your PostHog project settings.`,
+    };
+  }
+  if (!/^phc_[\w-]+$/.test(key)) {
+    // A placeholder left unexpanded or a stringified nothing is shown; anything else may be secret.
+    const shown = /^(?:undefined|null|\$\{?\w+\}?)$/.test(key) ? ` ("${key}")` : '';
+    warn(
+      `${source}${shown} does not look like a PostHog project key (phc_ then letters, digits, _ or -; this value has ${key.length} characters); it is used as given. Copy the Project API key from your PostHog project settings.`,
+    );
   }
   return { key };
 }

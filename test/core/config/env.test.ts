@@ -9,7 +9,8 @@ import { recordingLogger } from '../../helpers/logger.js';
 function probe(variable: EnvVariable): string {
   switch (variable.parser) {
     case 'text':
-      return 'probe-value';
+      // The project key is warned about unless it is shaped like one.
+      return variable.name === 'POSTHOG_API_KEY' ? 'phc_probe' : 'probe-value';
     case 'url':
       return 'https://probe.example.com';
     case 'boolean':

@@ -46,6 +46,68 @@ describe('POSTHOG_API_KEY', () => {
     },
   );
 
+  it.each([
+    'sk-proj-SEKRETabcdef123',
+    'ghp_SEKRETabcdef0123456789',
+    'AKIASEKRET0123456789',
+    'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJTRUtSRVQ.SEKRETsig',
+    '"xoxb-1234-SEKRETslack"',
+  ])(
+    "refuses another service's secret %s: off, one error naming the variable, the key in no output",
+    async (key) => {
+      const { config, errors, logger } = await sendWith({
+        POSTHOG_API_KEY: key,
+        POSTHOG_HOST: server.url,
+      });
+      expect(config.enabled).toBe(false);
+      expect(config.apiKey).toBeUndefined();
+      expect(errors).toEqual([
+        expect.stringContaining(
+          'POSTHOG_API_KEY holds what looks like a secret of another service',
+        ),
+      ]);
+      expect(JSON.stringify(logger.lines)).not.toMatch(/SEKRET|U0VLUkVU/);
+      expect(JSON.stringify(config)).not.toMatch(/SEKRET|U0VLUkVU/);
+      expect(server.connections).toBe(0);
+    },
+  );
+
+  it.each([
+    ['undefined', '("undefined")'],
+    ['$POSTHOG_KEY', '("$POSTHOG_KEY")'],
+    ['phc_x y', '(phc_ then'],
+    ['"phc_unbalanced', '(phc_ then'],
+  ])(
+    'uses %s, which is no project key but no secret either, with one warning',
+    async (key, says) => {
+      const { config, errors, warnings } = await sendWith({
+        POSTHOG_API_KEY: key,
+        POSTHOG_HOST: server.url,
+      });
+      expect(config.enabled).toBe(true);
+      expect(config.apiKey).toBe(key);
+      expect(errors).toEqual([]);
+      expect(warnings).toEqual([expect.stringContaining('POSTHOG_API_KEY')]);
+      expect(warnings[0]).toContain('does not look like a PostHog project key');
+      expect(warnings[0]).toContain(says);
+    },
+  );
+
+  it("makes `express-posthog check` fail for another service's secret too, the key in no output", async () => {
+    const lines: string[] = [];
+    const code = await runCheck({
+      env: { POSTHOG_API_KEY: 'sk-proj-SEKRETcheck123', POSTHOG_HOST: server.url },
+      out: (line) => lines.push(line),
+      err: (line) => lines.push(line),
+    });
+    expect(code).toBe(CHECK_EXIT.notConfigured);
+    expect(
+      lines.filter((l) => l.startsWith('FAIL: POSTHOG_API_KEY holds what looks like a secret')),
+    ).toHaveLength(1);
+    expect(lines.join('\n')).not.toContain('SEKRET');
+    expect(server.connections).toBe(0);
+  });
+
   it('strips surrounding quotes with a warning, and the key without them reaches PostHog', async () => {
     const { config, warnings } = await sendWith({
       POSTHOG_API_KEY: '"phc_quoted"',
