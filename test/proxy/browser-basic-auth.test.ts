@@ -52,7 +52,8 @@ const appSaw: { url: string; headers: IncomingHttpHeaders }[] = [];
 
 beforeAll(async () => {
   api = await startUpstream('api');
-  ({ client } = enabledClient(api.url));
+  // The paths and pages of this file name the key `phc_test`.
+  ({ client } = enabledClient(api.url, { apiKey: 'phc_test' }));
   const app = express();
   app.use(function recordBrowserRequests(req, _res, next) {
     if (req.url.startsWith('/ingest/')) appSaw.push({ url: req.url, headers: { ...req.headers } });
@@ -158,7 +159,8 @@ describe('posthogProxy behind HTTP Basic auth, with the real posthog-js', () => 
 
   beforeAll(async () => {
     capture = await startCaptureServer();
-    ({ client } = enabledClient(capture.url));
+    // The paths and pages of this file name the key `phc_test`.
+    ({ client } = enabledClient(capture.url, { apiKey: 'phc_test' }));
     const bundle = readFileSync(
       fileURLToPath(import.meta.resolve('posthog-js/dist/array.full.js')),
       'utf8',

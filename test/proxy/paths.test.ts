@@ -17,7 +17,8 @@ let site: { url: string; close(): Promise<void> };
 beforeAll(async () => {
   api = await startUpstream('api');
   assets = await startUpstream('assets');
-  ({ client } = enabledClient(api.url));
+  // The paths and pages of this file name the key `phc_test`.
+  ({ client } = enabledClient(api.url, { apiKey: 'phc_test' }));
   site = await proxySite(express, client, { path: '/ingest', assetsHost: assets.url });
 });
 

@@ -22,7 +22,8 @@ beforeAll(async () => {
   assets = await startUpstream('assets');
   defaultAnswers.api = api.answer;
   defaultAnswers.assets = assets.answer;
-  ({ client } = enabledClient(api.url));
+  // The paths and pages of this file name the key `phc_test`.
+  ({ client } = enabledClient(api.url, { apiKey: 'phc_test' }));
   site = await serve(
     // A bound far above what the large transfers below take on a loaded 2-core machine; the
     // timeout test has a site of its own with a short one.

@@ -16,7 +16,8 @@ beforeAll(async () => {
   api = await startUpstream('api');
   assets = await startUpstream('assets');
   defaultAnswer = api.answer;
-  ({ client } = enabledClient(api.url));
+  // The paths and pages of this file name the key `phc_test`.
+  ({ client } = enabledClient(api.url, { apiKey: 'phc_test' }));
   site = await proxySite(express, client, { path: '/ingest', assetsHost: assets.url });
 });
 
