@@ -113,36 +113,39 @@ export function createUrlRedaction(): UrlRedaction {
    * lookbehind (Safari before 16.4) run this code too.
    */
   const TOKEN_VALUE = new RegExp(
-    `(^|[^A-Za-z0-9])(?:${[
-      'ph[csx]_[A-Za-z0-9_-]{6,}',
-      'sk-[A-Za-z0-9_-]{6,}',
-      '[sr]k_(?:live|test)_[A-Za-z0-9]{6,}',
-      'whsec_[A-Za-z0-9]{6,}',
-      'gh[pousr]_[A-Za-z0-9]{6,}',
-      'github_pat_[A-Za-z0-9_]{6,}',
-      'gl(?:pat|dt|ptt|rt|soat|cbt|imt|agent|oas)-[A-Za-z0-9_-]{6,}',
-      'xox[abposre]-[A-Za-z0-9-]{6,}',
-      'xapp-[A-Za-z0-9-]{6,}',
-      '(?:AKIA|ASIA)[A-Z0-9]{12,}',
-      'AIza[A-Za-z0-9_-]{20,}',
-      'ya29\\.[A-Za-z0-9_-]{6,}',
-      'npm_[A-Za-z0-9]{30,}',
-      'pypi-[A-Za-z0-9_-]{16,}',
-      'hf_[A-Za-z0-9]{16,}',
-      'shp(?:at|ss|ca|pa)_[A-Fa-f0-9]{16,}',
-      'do[por]_v1_[a-f0-9]{16,}',
-      'SG\\.[A-Za-z0-9_-]{16,}\\.[A-Za-z0-9_-]{16,}',
-      'sntr[ysu]s?_[A-Za-z0-9_=+/-]{16,}',
-      'dckr_pat_[A-Za-z0-9_-]{16,}',
-      'eyJ[A-Za-z0-9_-]{8,}\\.eyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]*',
-      'hv[sbr]\\.[A-Za-z0-9_-]{6,}',
-    ].join('|')})`,
+    // Joined with +, not a template: compiled for the boot script's browsers, a template is longer.
+    '(^|[^A-Za-z0-9])(?:' +
+      [
+        'ph[csx]_[A-Za-z0-9_-]{6,}',
+        'sk-[A-Za-z0-9_-]{6,}',
+        '[sr]k_(?:live|test)_[A-Za-z0-9]{6,}',
+        'whsec_[A-Za-z0-9]{6,}',
+        'gh[pousr]_[A-Za-z0-9]{6,}',
+        'github_pat_[A-Za-z0-9_]{6,}',
+        'gl(?:pat|dt|ptt|rt|soat|cbt|imt|agent|oas)-[A-Za-z0-9_-]{6,}',
+        'xox[abposre]-[A-Za-z0-9-]{6,}',
+        'xapp-[A-Za-z0-9-]{6,}',
+        '(?:AKIA|ASIA)[A-Z0-9]{12,}',
+        'AIza[A-Za-z0-9_-]{20,}',
+        'ya29\\.[A-Za-z0-9_-]{6,}',
+        'npm_[A-Za-z0-9]{30,}',
+        'pypi-[A-Za-z0-9_-]{16,}',
+        'hf_[A-Za-z0-9]{16,}',
+        'shp(?:at|ss|ca|pa)_[A-Fa-f0-9]{16,}',
+        'do[por]_v1_[a-f0-9]{16,}',
+        'SG\\.[A-Za-z0-9_-]{16,}\\.[A-Za-z0-9_-]{16,}',
+        'sntr[ysu]s?_[A-Za-z0-9_=+/-]{16,}',
+        'dckr_pat_[A-Za-z0-9_-]{16,}',
+        'eyJ[A-Za-z0-9_-]{8,}\\.eyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]*',
+        'hv[sbr]\\.[A-Za-z0-9_-]{6,}',
+      ].join('|') +
+      ')',
     'g',
   );
 
-  /** A PEM private key, to its end line or the end of the text. */
+  /** A PEM or PGP private key, to its end line or the end of the text. */
   const PRIVATE_KEY_BLOCK =
-    /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)/g;
+    /-----BEGIN [A-Z ]*PRIVATE KEY( BLOCK)?-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY\1-----|$)/g;
 
   /** `Authorization: …`, `X-Api-Key: …`, `Cookie: …`: a header (or `name: value`) whose name is secret. */
   /** A URL's authority: from after `scheme://` to the path, the end of the word, or a quote. */
