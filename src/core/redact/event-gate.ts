@@ -75,6 +75,11 @@ export function createEventGate(
    * a quote.
    */
   const HEADER_VALUE = /([ \t]*)((["'])(?:\\.|(?!\3)[^\\\r\n])*\3?|[^\r\n'"]+)/y;
+  /** The quote a value read by {@link HEADER_VALUE} starts with (`''` for none), and its text inside the quotes. */
+  function unquote(value: string): [quote: string, inner: string] {
+    const quote = /^["']/.test(value) ? value.charAt(0) : '';
+    return [quote, quote ? value.slice(1, value.endsWith(quote) ? -1 : undefined) : value];
+  }
   /** {@link HEADER_VALUE} in a text that is one URL ({@link WHOLE_URL}): to the next parameter or the fragment. */
   const HEADER_VALUE_IN_URL = /()([^'"&#]+)/y;
   /**
@@ -136,10 +141,9 @@ export function createEventGate(
           // The quoted text, to its closing quote or the end of the line.
           HEADER_VALUE.lastIndex = start;
           const found = HEADER_VALUE.exec(text);
-          const value = found === null ? '' : found[2] || '';
+          const inner = unquote(found === null ? '' : found[2] || '')[1];
           start += 1;
-          stop =
-            start + value.length - (value.length > 1 && value.endsWith(value.charAt(0)) ? 2 : 1);
+          stop = start + inner.length;
         } else {
           ends.lastIndex = start;
           const end = ends.exec(text);
@@ -224,8 +228,7 @@ export function createEventGate(
       const found = isSecretName(name) ? values.exec(text) : null;
       const value = found === null ? '' : found[2] || '';
       // A quoted value keeps its quotes.
-      const quote = /^["']/.test(value) ? value.charAt(0) : '';
-      const bare = quote ? value.slice(1, value.endsWith(quote) ? -1 : undefined) : value;
+      const [quote, bare] = unquote(value);
       // A URL after the label (`…credentials: https://u:p@h/`) has its own rules.
       if (
         found !== null &&
