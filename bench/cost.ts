@@ -1,17 +1,23 @@
-// The CPU cost of one response, measured in process, started pinned by bench/run.ts:
+// The CPU cost of one response, measured in process, started pinned by bench/lib/in-process.ts:
 //   node --expose-gc <bundle of this file> '<json: CostJob>'
-// It builds the bench app of every variant it needs in this one process and sends each a real
-// Node IncomingMessage / ServerResponse pair over a socket that discards what it is given, one
-// request at a time, awaiting 'finish' (compression's zlib work included). Every round runs
-// one batch per variant, the order rotated; a batch's figure is the process's CPU time
-// (process.cpuUsage(), all threads) over the batch, divided by its requests.
+// It builds the bench app of the variants it needs and sends each a real Node IncomingMessage /
+// ServerResponse pair over a socket that discards what it is given, one request at a time,
+// awaiting 'finish' (compression's zlib work included). A batch's figure is the process's CPU
+// time (process.cpuUsage(), all threads) over the batch, divided by its requests.
 //
 // No network, no load generator, no scheduler between two processes: the variants alternate
-// every fraction of a second in the same process, so the machine's neighbours weigh on each
-// alike. Run with `measure: 'allocation'`, it gives instead the bytes each variant allocates
-// per page (allocationBatch).
-// It prints one JSON line: CostResult.
+// batch by batch, so the machine's neighbours weigh on each alike. The bench's figures come
+// from `measure: 'serve'`: one process per variant, each warmed up and then running the batches
+// its parent asks for, so that no variant's code runs in another's process (with all variants in
+// one process, the code they share — Express, compression(), Node's http — is optimized for a
+// mix of them, and the one that differs most pays for it; docs/performance.md, "One process per
+// variant"). `measure: 'cpu'` runs the variants in this one process, alternated: for a CPU
+// profile of one variant alone (`variants`). `measure: 'allocation'` gives the bytes each variant
+// allocates per page (allocationBatch); `measure: 'verify'` checks the variants' responses and
+// says which variants each scenario has.
+// It prints one JSON line: CostResult; in `serve` mode, one line per batch asked for.
 import type { RequestListener } from 'node:http';
+import { createInterface } from 'node:readline';
 import { GCProfiler } from 'node:v8';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { PosthogClient } from '../src/core/client/index.js';
@@ -38,14 +44,22 @@ export interface CostJob {
   /** Warm-up batches per variant. */
   readonly warmup: number;
   /**
-   * `cpu`: CPU per response, every scenario; `allocation`: bytes allocated per response, the
-   * pages only, `rounds` rounds after the warm-up (in a process with a large young generation).
+   * `cpu`: CPU per response, every scenario, the variants alternated in this process;
+   * `allocation`: bytes allocated per response, the pages only, `rounds` rounds after the
+   * warm-up (in a process with a large young generation); `verify`: the variants' responses
+   * checked, the plan and the notes, nothing measured; `serve`: the one variant of `variants`
+   * warmed up on every scenario that has it, then one batch per line of stdin (ServeCommand).
    */
-  readonly measure: 'cpu' | 'allocation';
+  readonly measure: 'cpu' | 'allocation' | 'verify' | 'serve';
   /** Requests per batch, by kind of response. */
   readonly batches: Readonly<Record<BatchKind, number>>;
   /** Scenario ids (SCENARIO values) to run. */
   readonly scenarios: readonly string[];
+  /**
+   * The variants to run, all of each scenario's when absent: one alone, for a CPU profile of
+   * it (docs/performance.md, "How the profile was taken").
+   */
+  readonly variants?: readonly string[];
 }
 
 /**
@@ -54,9 +68,18 @@ export interface CostJob {
  */
 export interface CostResult {
   readonly figures: Record<string, Record<string, number[]>>;
+  /** The variants of each scenario run, the baseline first. */
+  readonly plan: Record<string, string[]>;
   /** The bytes the snippet splices into the page (anonymous visitor), as the `bytes` control has them. */
   readonly snippetBytes: number;
   readonly notes: string[];
+}
+
+/** One batch asked of a `serve` process: its answer is one line, `{ "values": [...] }`. */
+export interface ServeCommand {
+  readonly scenario: string;
+  /** `cpu`: one figure, µs per response over the batch; `requests`: the µs of each request. */
+  readonly measure: 'cpu' | 'requests';
 }
 
 type BatchKind = 'page' | 'json' | 'bundle';
@@ -118,6 +141,26 @@ function cpuMicros(): number {
   return user + system;
 }
 
+/**
+ * The CPU µs of each of `count` sequential requests, measured one by one: what a batch's
+ * average hides, the typical request and the few that pay for a garbage collection or a
+ * compilation. No GC is forced: each request pays what falls into it.
+ */
+async function requestBatch(
+  app: RequestListener,
+  path: string,
+  headers: Record<string, string>,
+  count: number,
+  into: number[],
+): Promise<void> {
+  for (let i = 0; i < count; i += 1) {
+    const start = cpuMicros();
+    const status = await inject(app, path, headers);
+    into.push(cpuMicros() - start);
+    if (status !== 200) throw new Error(`${path}: status ${status}`);
+  }
+}
+
 /** CPU µs per request over `count` sequential requests. */
 async function batch(
   app: RequestListener,
@@ -165,7 +208,8 @@ async function main(): Promise<void> {
   const notes: string[] = [];
   let bundleUrl = '/unused';
   if (
-    [SCENARIO.bundleBr, SCENARIO.bundleGzip, SCENARIO.bundleIdentity].some((s) => wanted.has(s))
+    [SCENARIO.bundleBr, SCENARIO.bundleGzip, SCENARIO.bundleIdentity].some((s) => wanted.has(s)) &&
+    (job.variants ?? ['package']).includes('package')
   ) {
     const page = (await sent(app('package'), '/page', BROWSER_HTML)).body.toString('latin1');
     bundleUrl = await findBundleUrl(page, async (path) =>
@@ -232,13 +276,29 @@ async function main(): Promise<void> {
     },
   };
 
-  await verify(app, wanted, scenarios, notes);
+  const plan: Record<string, string[]> = {};
+  for (const [id, scenario] of Object.entries(scenarios)) {
+    if (wanted.has(id)) plan[id] = chosen(scenario.variants, job.variants);
+  }
+  if (job.measure === 'serve') {
+    await serve(job, plan, (id, variant) => {
+      const scenario = scenarios[id]!;
+      return [app(variant), scenario.path(variant), scenario.headers, job.batches[scenario.batch]];
+    });
+    await client.shutdown(100);
+    return;
+  }
+  if (job.measure !== 'allocation') await verify(app, wanted, scenarios, notes);
   const allocation = job.measure === 'allocation';
-  if (wanted.has(SCENARIO.realistic) && !allocation) notes.push(renderAlone(job.rounds));
+  if (wanted.has(SCENARIO.realistic) && job.measure === 'verify') {
+    notes.push(renderAlone(job.rounds));
+  }
   const figures: Record<string, Record<string, number[]>> = {};
   for (const [id, scenario] of Object.entries(scenarios)) {
+    if (job.measure === 'verify') break;
     if (!wanted.has(id) || (allocation && scenario.batch !== 'page')) continue;
-    const { path, headers, variants } = scenario;
+    const { path, headers } = scenario;
+    const variants = chosen(scenario.variants, job.variants);
     const size = job.batches[scenario.batch];
     for (const variant of variants) {
       for (let i = 0; i < job.warmup; i += 1)
@@ -256,7 +316,8 @@ async function main(): Promise<void> {
   const allocations: Record<string, Record<string, number[]>> = {};
   for (const [id, scenario] of Object.entries(scenarios)) {
     if (!allocation || !wanted.has(id) || scenario.batch !== 'page') continue;
-    const { path, headers, variants } = scenario;
+    const { path, headers } = scenario;
+    const variants = chosen(scenario.variants, job.variants);
     const perVariant: Record<string, number[]> = Object.fromEntries(variants.map((v) => [v, []]));
     for (let round = 0; round < job.rounds; round += 1) {
       for (const variant of rotate(variants, round)) {
@@ -275,11 +336,63 @@ async function main(): Promise<void> {
   const snippetBytes = Buffer.byteLength(injected, 'latin1');
   const result: CostResult = {
     figures: allocation ? allocations : figures,
+    plan,
     snippetBytes,
     notes,
   };
   process.stdout.write(`${JSON.stringify(result)}\n`);
   await client.shutdown(100);
+}
+
+/** Requests a `serve` process runs, not counted, before each batch it is asked for. */
+const RESUME_REQUESTS = 8;
+
+/** What one batch of a scenario runs on: the variant's app, the path, the headers, the size. */
+type BatchTarget = [
+  app: RequestListener,
+  path: string,
+  headers: Record<string, string>,
+  count: number,
+];
+
+/**
+ * The `serve` mode: warms the one variant of this process up on every scenario of `plan` that
+ * has it, says `{ "ready": true }`, then runs one batch per ServeCommand read from stdin and
+ * answers each with `{ "values": [...] }`, until stdin closes.
+ */
+async function serve(
+  job: CostJob,
+  plan: Readonly<Record<string, string[]>>,
+  target: (scenario: string, variant: string) => BatchTarget,
+): Promise<void> {
+  const [variant] = job.variants ?? [];
+  if (job.variants?.length !== 1 || variant === undefined) {
+    throw new Error(`cost: serve takes one variant, got ${JSON.stringify(job.variants)}`);
+  }
+  for (const [id, variants] of Object.entries(plan)) {
+    if (!variants.includes(variant)) continue;
+    for (let i = 0; i < job.warmup; i += 1) await batch(...target(id, variant));
+  }
+  process.stdout.write(`${JSON.stringify({ ready: true })}\n`);
+  for await (const line of createInterface({ input: process.stdin })) {
+    const command = JSON.parse(line) as ServeCommand;
+    // This process sat idle while the others ran: a few requests first, not counted, so that
+    // the batch measures the app as a busy server runs it (warm caches, no wake-up costs).
+    const [app, path, headers] = target(command.scenario, variant);
+    await requestBatch(app, path, headers, RESUME_REQUESTS, []);
+    const values: number[] = [];
+    if (command.measure === 'requests') {
+      await requestBatch(...target(command.scenario, variant), values);
+    } else {
+      values.push(await batch(...target(command.scenario, variant)));
+    }
+    process.stdout.write(`${JSON.stringify({ values })}\n`);
+  }
+}
+
+/** A scenario's variants, only those of `wanted` when it is given. */
+function chosen(variants: readonly string[], wanted: readonly string[] | undefined): string[] {
+  return wanted ? variants.filter((variant) => wanted.includes(variant)) : [...variants];
 }
 
 /** The realistic page's render alone (no Express, no compression), for the calibration. */

@@ -1,7 +1,8 @@
-import type { CostJob, CostResult } from '../cost.js';
-import { runPinnedJob } from './processes.js';
+import type { CostJob, CostResult, ServeCommand } from '../cost.js';
+import { built, type JsonChild, runPinnedJob, SERVER_CPU, spawnPinned } from './processes.js';
 import { ALLOCATED, ALLOCATED_BEYOND_SNIPPET, IN_PROCESS, SCENARIO } from './scenario-ids.js';
 import { log } from './settings.js';
+import { quantile, rotate } from './stats.js';
 import type { Row, ScenarioOutput, Settings } from './types.js';
 
 /** The scenarios whose bytes allocated per page are measured. */
@@ -22,11 +23,101 @@ const ALLOCATION_SEMI_SPACE_MIB = 256;
 /** Pages per allocation batch: the realistic page allocates about 1 MB, so 40 fit. */
 const ALLOCATION_BATCH = 40;
 
-/** Batch sizes and rounds of the in-process run, full and smoke. */
+/**
+ * One note per page scenario of the per-request run: each variant's quartiles and 90th
+ * percentile of CPU per request, and the share of requests over 1 ms (those that paid for a
+ * garbage collection or a compilation). The batches' minima leave out both; a visitor's
+ * request does not.
+ */
+function requestNotes(figures: Record<string, Record<string, number[]>>): string[] {
+  return Object.entries(figures).map(([scenario, variants]) => {
+    const parts = Object.entries(variants).map(([variant, values]) => {
+      const [p25, p50, p75, p90] = [0.25, 0.5, 0.75, 0.9].map((q) =>
+        quantile(values, q).toFixed(0),
+      );
+      const slow = values.filter((value) => value > 1000).length / values.length;
+      return `${variant} ${p25} / ${p50} / ${p75} / ${p90} µs, ${(slow * 100).toFixed(1)} % over 1 ms`;
+    });
+    const counts = Object.values(variants)[0]?.length ?? 0;
+    return `${scenario}: CPU of each request on its own, p25 / p50 / p75 / p90 (${counts} requests per variant, no GC forced): ${parts.join('; ')}`;
+  });
+}
+
+/**
+ * Batch sizes and rounds of the in-process run, full and smoke. The warm-up is long enough
+ * for V8 to have optimized the package's code: with 4 batches of pages (320), the snippet's
+ * tokenizer and adapter were still being compiled in the measured rounds, which put about
+ * 60 µs on its median page with brotli (docs/performance.md, "One process per variant").
+ */
 function jobFor(settings: Settings, scenarios: readonly string[]): Omit<CostJob, 'measure'> {
   return settings.smoke
     ? { rounds: 2, warmup: 1, batches: { page: 10, json: 50, bundle: 2 }, scenarios }
-    : { rounds: 30, warmup: 4, batches: { page: 80, json: 400, bundle: 10 }, scenarios };
+    : { rounds: 30, warmup: 40, batches: { page: 80, json: 400, bundle: 10 }, scenarios };
+}
+
+/**
+ * The variants alternated batch by batch, each in a process of its own (`serve` mode of
+ * bench/cost.ts, all pinned to the server core; only one runs at a time): per scenario of
+ * `plan`, `rounds` rounds of one batch per variant, the order rotated. `measure` `cpu` gives
+ * one figure per batch; `requests` the CPU of each request.
+ */
+async function alternateProcesses(
+  servers: Readonly<Record<string, JsonChild>>,
+  plan: Readonly<Record<string, string[]>>,
+  rounds: number,
+  measure: ServeCommand['measure'],
+  only: (scenario: string) => boolean = () => true,
+): Promise<Record<string, Record<string, number[]>>> {
+  const figures: Record<string, Record<string, number[]>> = {};
+  for (const [scenario, variants] of Object.entries(plan)) {
+    if (!only(scenario)) continue;
+    const perVariant: Record<string, number[]> = Object.fromEntries(variants.map((v) => [v, []]));
+    for (let round = 0; round < rounds; round += 1) {
+      for (const variant of rotate(variants, round)) {
+        const server = servers[variant]!;
+        server.send(JSON.stringify({ scenario, measure } satisfies ServeCommand));
+        const { values } = await server.next<{ values: number[] }>(120_000);
+        perVariant[variant]!.push(...values);
+      }
+    }
+    figures[scenario] = perVariant;
+  }
+  return figures;
+}
+
+/**
+ * CPU per response and per page request, each variant in its own process (see
+ * {@link alternateProcesses}); the plan and the notes come from a `verify` run first.
+ */
+async function cpuInProcesses(
+  job: Omit<CostJob, 'measure'>,
+): Promise<{ cpu: CostResult['figures']; requests: CostResult['figures']; notes: string[] }> {
+  const checked = await run(['--expose-gc'], { ...job, measure: 'verify' });
+  const variants = [...new Set(Object.values(checked.plan).flat())];
+  const servers: Record<string, JsonChild> = {};
+  try {
+    for (const variant of variants) {
+      const scenarios = Object.keys(checked.plan).filter((id) =>
+        checked.plan[id]!.includes(variant),
+      );
+      const serveJob: CostJob = { ...job, scenarios, variants: [variant], measure: 'serve' };
+      servers[variant] = spawnPinned(SERVER_CPU, [
+        '--expose-gc',
+        built('cost'),
+        JSON.stringify(serveJob),
+      ]);
+      // One at a time: each warms up alone, as it will be measured.
+      await servers[variant].next(20 * 60_000);
+    }
+    const cpu = await alternateProcesses(servers, checked.plan, job.rounds, 'cpu');
+    log('in process: CPU of each page request on its own');
+    const requests = await alternateProcesses(servers, checked.plan, job.rounds, 'requests', (id) =>
+      PAGE_SCENARIOS.has(id),
+    );
+    return { cpu, requests, notes: checked.notes };
+  } finally {
+    await Promise.all(Object.values(servers).map((server) => server.stop()));
+  }
 }
 
 /**
@@ -77,9 +168,9 @@ export async function inProcess(
   log(
     `in process: ${job.rounds} rounds of batches (${job.batches.page} pages, ${job.batches.json} JSON, ${job.batches.bundle} bundles) per variant: ${scenarios.join('; ')}`,
   );
-  const cpu = await run(['--expose-gc'], { ...job, measure: 'cpu' });
-  const rows = rowsOf(cpu.figures, IN_PROCESS, 'µs');
-  const notes = [...cpu.notes];
+  const measured = await cpuInProcesses(job);
+  const rows = rowsOf(measured.cpu, IN_PROCESS, 'µs');
+  const notes = [...measured.notes, ...requestNotes(measured.requests)];
   if (scenarios.some((id) => PAGE_SCENARIOS.has(id))) {
     const rounds = settings.smoke ? ALLOCATION_ROUNDS.smoke : ALLOCATION_ROUNDS.full;
     log(`in process: bytes allocated, ${rounds} rounds of ${ALLOCATION_BATCH} pages per variant`);
