@@ -22,6 +22,10 @@ const SECRET_ATTRIBUTES =
   `<div id="banner" style="background-image: url('/bg.png?token=${K}a6')">banner</div>` +
   `<a id="next" data-href="/r?next=%2Freset%3Ftoken%3D${K}a7">next</a>`;
 
+/** A page's own secrets outside URLs: a CSRF token in a <meta> and in a hidden form field. */
+const SECRET_HEAD = `<meta id="csrf" name="csrf-token" content="${K}h1">`;
+const SECRET_FORM = `<form id="edit" action="/edit"><input id="csrf-field" type="hidden" name="_csrf" value="${K}h2"><button>save</button></form>`;
+
 /** Harmless attributes: they must arrive as the page had them. */
 const HARMLESS =
   '<a id="docs" href="/docs?page=2&amp;sort=asc#intro">docs</a>' +
@@ -37,7 +41,7 @@ const site = useBrowserSite(
       res
         .type('html')
         .send(
-          `<!DOCTYPE html><html><head><title>replay</title></head><body><main>${SECRET_ATTRIBUTES}${HARMLESS}</main></body></html>`,
+          `<!DOCTYPE html><html><head><title>replay</title>${SECRET_HEAD}<meta id="about" name="description" content="Orders and invoices"></head><body><main>${SECRET_ATTRIBUTES}${SECRET_FORM}${HARMLESS}</main></body></html>`,
         );
     });
     return app;
@@ -89,7 +93,7 @@ function recordedAttributes(rrwebEvents: readonly unknown[]): Map<string, Record
 }
 
 describe('session replay in Chromium with the real posthog-js: URLs in element attributes', () => {
-  it('records no secret of an href, action, src, srcset, style url() or data-href, in full snapshots and mutations; harmless attributes as they were', async () => {
+  it('records no secret of an href, action, src, srcset, style url(), data-href, secret-named <meta> or hidden field, in full snapshots and mutations; harmless attributes as they were', async () => {
     const sessionId = await site.withPage(async (page) => {
       await page.goto(`${site.url}/page`);
       await waitForPosthog(page);
@@ -102,6 +106,8 @@ describe('session replay in Chromium with the real posthog-js: URLs in element a
           .querySelector('main')
           ?.insertAdjacentHTML('beforeend', `<a id="added" href="/later?token=${k}m1">later</a>`);
         document.getElementById('docs')?.setAttribute('data-url', `/x?api_key=${k}m2&ok=1`);
+        // An app refreshing its CSRF token in place.
+        document.getElementById('csrf')?.setAttribute('content', `${k}m3`);
       }, K);
       for (const x of [200, 400, 600]) await page.mouse.click(x, 580);
       const id: string = await page.evaluate(() => (window as any).posthog.get_session_id());
@@ -149,6 +155,10 @@ describe('session replay in Chromium with the real posthog-js: URLs in element a
     expect(attributes.get('next')?.['data-href']).toContain(`token%3D${REDACTED}`);
     expect(attributes.get('added')?.href).toBe(`${origin}/later?token=${REDACTED}`);
     expect(attributes.get('docs')?.['data-url']).toBe(`/x?api_key=${REDACTED}&ok=1`);
+    // A <meta> named like a secret: its content redacted; a hidden field: masked by replay.
+    expect(attributes.get('csrf')?.content).toBe(REDACTED);
+    expect(attributes.get('csrf-field')?.value).toMatch(/^\*+$/);
+    expect(attributes.get('about')?.content).toBe('Orders and invoices');
     // Harmless attributes: as rrweb records them (URLs made absolute), not one byte changed.
     expect(attributes.get('docs')?.href).toBe(`${origin}/docs?page=2&sort=asc#intro`);
     expect(attributes.get('logo')?.src).toBe(`${origin}/logo.png?v=3`);

@@ -2,14 +2,16 @@ import { runInNewContext } from 'node:vm';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/core/config/index.js';
-import { redactEvent, redactUrl } from '../../src/core/redact/redact.js';
+import { REDACTED, redactEvent, redactUrl } from '../../src/core/redact/redact.js';
 import { createSnippet } from '../../src/snippet/render.js';
 import { silentLogger } from '../helpers/logger.js';
 
 /** Runs the boot script in a bare window and returns the options it gave posthog.init. */
 function bootOptions(): {
   before_send: (event: Record<string, any>) => Record<string, any>;
-  session_recording?: { maskAttributeFn?: (name: string, value: string) => string };
+  session_recording?: {
+    maskAttributeFn?: (name: string, value: string, element?: Element) => string;
+  };
 } {
   const config = loadConfig(
     {},
@@ -138,6 +140,20 @@ describe('the browser snippet redacts URLs as the server does', () => {
     const image = 'data:image/png;base64,AKIAABCDEFGHIJKLMNOP';
     expect(mask?.('src', image)).toBe(image);
     expect(mask?.('href', '/docs?page=2&sort=asc')).toBe('/docs?page=2&sort=asc');
+  });
+
+  it("redacts the content of a <meta> named like a secret (a page's CSRF token), and no other meta's", () => {
+    const mask = bootOptions().session_recording?.maskAttributeFn;
+    const meta = (name: string | undefined) => ({ tagName: 'META', name }) as unknown as Element;
+    expect(mask?.('content', 'c2VjcmV0', meta('csrf-token'))).toBe(REDACTED);
+    expect(mask?.('content', 'c2VjcmV0', meta('api_key'))).toBe(REDACTED);
+    expect(mask?.('content', 'Orders and invoices', meta('description'))).toBe(
+      'Orders and invoices',
+    );
+    expect(mask?.('content', 'width=device-width', meta('viewport'))).toBe('width=device-width');
+    // No name (a charset or http-equiv meta), or no element given: as it is.
+    expect(mask?.('content', 'text/html', meta(undefined))).toBe('text/html');
+    expect(mask?.('content', 'abc')).toBe('abc');
   });
 
   it('agrees with the server on random URLs, as values and as keys', () => {
