@@ -24,7 +24,7 @@ const SECRET_ATTRIBUTES =
 
 /** A page's own secrets outside URLs: a CSRF token in a <meta> and in a hidden form field. */
 const SECRET_HEAD = `<meta id="csrf" name="csrf-token" content="${K}h1">`;
-const SECRET_FORM = `<form id="edit" action="/edit"><input id="csrf-field" type="hidden" name="_csrf" value="${K}h2"><button>save</button></form>`;
+const SECRET_FORM = `<form id="edit" action="/edit"><input id="csrf-field" type="hidden" name="_csrf" value="${K}h2"><button id="pay" data-token="${K}h3" data-id="42">save</button></form>`;
 
 /** Harmless attributes: they must arrive as the page had them. */
 const HARMLESS =
@@ -93,7 +93,7 @@ function recordedAttributes(rrwebEvents: readonly unknown[]): Map<string, Record
 }
 
 describe('session replay in Chromium with the real posthog-js: URLs in element attributes', () => {
-  it('records no secret of an href, action, src, srcset, style url(), data-href, secret-named <meta> or hidden field, in full snapshots and mutations; harmless attributes as they were', async () => {
+  it('records no secret of an href, action, src, srcset, style url(), data-href, secret-named attribute or <meta>, or hidden field, in full snapshots and mutations; harmless attributes as they were', async () => {
     const sessionId = await site.withPage(async (page) => {
       await page.goto(`${site.url}/page`);
       await waitForPosthog(page);
@@ -159,6 +159,8 @@ describe('session replay in Chromium with the real posthog-js: URLs in element a
     expect(attributes.get('csrf')?.content).toBe(REDACTED);
     expect(attributes.get('csrf-field')?.value).toMatch(/^\*+$/);
     expect(attributes.get('about')?.content).toBe('Orders and invoices');
+    expect(attributes.get('pay')?.['data-token']).toBe(REDACTED);
+    expect(attributes.get('pay')?.['data-id']).toBe('42');
     // Harmless attributes: as rrweb records them (URLs made absolute), not one byte changed.
     expect(attributes.get('docs')?.href).toBe(`${origin}/docs?page=2&sort=asc#intro`);
     expect(attributes.get('logo')?.src).toBe(`${origin}/logo.png?v=3`);

@@ -156,6 +156,16 @@ describe('the browser snippet redacts URLs as the server does', () => {
     expect(mask?.('content', 'abc')).toBe('abc');
   });
 
+  it('redacts an attribute named like a secret (data-token, data-api-key), and keeps the rest', () => {
+    const mask = bootOptions().session_recording?.maskAttributeFn;
+    for (const name of ['data-token', 'data-csrf-token', 'data-api-key', 'data-secret']) {
+      expect(mask?.(name, 'c2VjcmV0'), name).toBe(REDACTED);
+    }
+    for (const name of ['data-id', 'data-testid', 'aria-label', 'name', 'type', 'autocomplete']) {
+      expect(mask?.(name, 'password'), name).toBe('password');
+    }
+  });
+
   it('agrees with the server on random URLs, as values and as keys', () => {
     const options = bootOptions();
     fc.assert(
