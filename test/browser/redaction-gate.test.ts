@@ -133,6 +133,13 @@ describe('the redaction gate in the browser, with the real posthog-js', () => {
       });
       // The page's own uncaught error, captured by posthog-js with the page URL on it.
       await site.capture.waitForEvents(1, (e) => e.event === '$exception' && onPage(e), 30_000);
+      // The heatmap rides posthog-js's batched queue: the page stays open until it has left
+      // (closed sooner, it depended on the unload flush, and once in four runs did not arrive).
+      await site.capture.waitForEvents(
+        1,
+        (e) => e.event === '$$heatmap' && /page=3/.test(JSON.stringify(e)),
+        30_000,
+      );
     });
     await client.flush();
     const arrived = (filter: (e: { event: string; properties: Record<string, any> }) => boolean) =>
