@@ -293,12 +293,13 @@ async function main(): Promise<void> {
   if (wanted.has(SCENARIO.realistic) && job.measure === 'verify') {
     notes.push(renderAlone(job.rounds));
   }
+  // `verify` measures nothing: the plan and the notes are its answer.
+  const measured = job.measure === 'verify' ? [] : Object.entries(plan);
   const figures: Record<string, Record<string, number[]>> = {};
-  for (const [id, scenario] of Object.entries(scenarios)) {
-    if (job.measure === 'verify') break;
-    if (!wanted.has(id) || (allocation && scenario.batch !== 'page')) continue;
+  for (const [id, variants] of measured) {
+    const scenario = scenarios[id]!;
+    if (allocation && scenario.batch !== 'page') continue;
     const { path, headers } = scenario;
-    const variants = chosen(scenario.variants, job.variants);
     const size = job.batches[scenario.batch];
     for (const variant of variants) {
       for (let i = 0; i < job.warmup; i += 1)
@@ -314,10 +315,10 @@ async function main(): Promise<void> {
     figures[id] = perVariant;
   }
   const allocations: Record<string, Record<string, number[]>> = {};
-  for (const [id, scenario] of Object.entries(scenarios)) {
-    if (!allocation || !wanted.has(id) || scenario.batch !== 'page') continue;
+  for (const [id, variants] of allocation ? measured : []) {
+    const scenario = scenarios[id]!;
+    if (scenario.batch !== 'page') continue;
     const { path, headers } = scenario;
-    const variants = chosen(scenario.variants, job.variants);
     const perVariant: Record<string, number[]> = Object.fromEntries(variants.map((v) => [v, []]));
     for (let round = 0; round < job.rounds; round += 1) {
       for (const variant of rotate(variants, round)) {
@@ -376,15 +377,15 @@ async function serve(
   process.stdout.write(`${JSON.stringify({ ready: true })}\n`);
   for await (const line of createInterface({ input: process.stdin })) {
     const command = JSON.parse(line) as ServeCommand;
+    const [app, path, headers, count] = target(command.scenario, variant);
     // This process sat idle while the others ran: a few requests first, not counted, so that
     // the batch measures the app as a busy server runs it (warm caches, no wake-up costs).
-    const [app, path, headers] = target(command.scenario, variant);
     await requestBatch(app, path, headers, RESUME_REQUESTS, []);
     const values: number[] = [];
     if (command.measure === 'requests') {
-      await requestBatch(...target(command.scenario, variant), values);
+      await requestBatch(app, path, headers, count, values);
     } else {
-      values.push(await batch(...target(command.scenario, variant)));
+      values.push(await batch(app, path, headers, count));
     }
     process.stdout.write(`${JSON.stringify({ values })}\n`);
   }

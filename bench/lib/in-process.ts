@@ -2,7 +2,7 @@ import type { CostJob, CostResult, ServeCommand } from '../cost.js';
 import { built, type JsonChild, runPinnedJob, SERVER_CPU, spawnPinned } from './processes.js';
 import { ALLOCATED, ALLOCATED_BEYOND_SNIPPET, IN_PROCESS, SCENARIO } from './scenario-ids.js';
 import { log } from './settings.js';
-import { quantile, rotate } from './stats.js';
+import { quantiles, rotate } from './stats.js';
 import type { Row, ScenarioOutput, Settings } from './types.js';
 
 /** The scenarios whose bytes allocated per page are measured. */
@@ -32,8 +32,8 @@ const ALLOCATION_BATCH = 40;
 function requestNotes(figures: Record<string, Record<string, number[]>>): string[] {
   return Object.entries(figures).map(([scenario, variants]) => {
     const parts = Object.entries(variants).map(([variant, values]) => {
-      const [p25, p50, p75, p90] = [0.25, 0.5, 0.75, 0.9].map((q) =>
-        quantile(values, q).toFixed(0),
+      const [p25, p50, p75, p90] = quantiles(values, [0.25, 0.5, 0.75, 0.9]).map((value) =>
+        value.toFixed(0),
       );
       const slow = values.filter((value) => value > 1000).length / values.length;
       return `${variant} ${p25} / ${p50} / ${p75} / ${p90} µs, ${(slow * 100).toFixed(1)} % over 1 ms`;

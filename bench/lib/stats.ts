@@ -17,11 +17,11 @@ export function summarize(values: readonly number[]): Summary {
   return { min: sorted[0]!, median, max: sorted[sorted.length - 1]! };
 }
 
-/** The `q`-quantile (0–1) of `values` (at least one), the nearest rank below. */
-export function quantile(values: readonly number[], q: number): number {
-  if (values.length === 0) throw new Error('quantile: no values');
+/** The `qs`-quantiles (each 0–1) of `values` (at least one), each the nearest rank below. */
+export function quantiles(values: readonly number[], qs: readonly number[]): number[] {
+  if (values.length === 0) throw new Error('quantiles: no values');
   const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(q * (sorted.length - 1))]!;
+  return qs.map((q) => sorted[Math.floor(q * (sorted.length - 1))]!);
 }
 
 /** Per-round ratios `values[i] / baseline[i]` (the rounds are A/B alternated, so paired). */
