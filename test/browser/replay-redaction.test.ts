@@ -29,6 +29,8 @@ const SECRET_FORM = `<form id="edit" action="/edit"><input id="csrf-field" type=
 /** Harmless attributes: they must arrive as the page had them. */
 const HARMLESS =
   '<a id="docs" href="/docs?page=2&amp;sort=asc#intro">docs</a>' +
+  // A form whose `name` property is its control named "name", not a string.
+  '<form id="shadowed" content="plain"><input name="name"></form>' +
   '<img id="logo" alt="" src="/logo.png?v=3">' +
   '<div id="plain" style="color: red; background-image: url(\'/tile.png?v=1\')">plain</div>';
 
@@ -161,6 +163,7 @@ describe('session replay in Chromium with the real posthog-js: URLs in element a
     expect(attributes.get('about')?.content).toBe('Orders and invoices');
     expect(attributes.get('pay')?.['data-token']).toBe(REDACTED);
     expect(attributes.get('pay')?.['data-id']).toBe('42');
+    expect(attributes.get('shadowed')?.content).toBe('plain');
     // Harmless attributes: as rrweb records them (URLs made absolute), not one byte changed.
     expect(attributes.get('docs')?.href).toBe(`${origin}/docs?page=2&sort=asc#intro`);
     expect(attributes.get('logo')?.src).toBe(`${origin}/logo.png?v=3`);

@@ -154,6 +154,9 @@ describe('the browser snippet redacts URLs as the server does', () => {
     // No name (a charset or http-equiv meta), or no element given: as it is.
     expect(mask?.('content', 'text/html', meta(undefined))).toBe('text/html');
     expect(mask?.('content', 'abc')).toBe('abc');
+    // A form's `name` may be its control named "name" (an element, not a string): kept, no throw.
+    const form = { tagName: 'FORM', name: { tagName: 'INPUT' } } as unknown as Element;
+    expect(mask?.('content', 'abc', form)).toBe('abc');
   });
 
   it('redacts an attribute named like a secret (data-token, data-api-key), and keeps the rest', () => {
